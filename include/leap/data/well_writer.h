@@ -1,0 +1,47 @@
+// Writes one dataset file in The Well's schema collectively from all ranks of a communicator with
+// parallel HDF5: each rank writes its own block of each frame (no gather to one rank). The file is
+// created under a temporary name and renamed by finish(), so an unfinished file never looks finished.
+#pragma once
+
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "leap/data/well_file.h"
+
+namespace leap::data {
+
+// The block of the grid a rank owns: start and count along each spatial axis, in file order.
+struct Block {
+  std::vector<int64_t> start;
+  std::vector<int64_t> count;
+  int64_t cells() const;
+};
+
+class WellWriter {
+ public:
+  // Collective over `comm`. `layout` gives axes (with coordinates and boundary types), fields
+  // (name and order; shapes are derived), parameters, trajectories, steps and times.
+  WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout);
+  ~WellWriter();  // without finish(): closes the temporary file and leaves it unfinished
+  WellWriter(const WellWriter&) = delete;
+  WellWriter& operator=(const WellWriter&) = delete;
+
+  const WellLayout& layout() const { return layout_; }
+
+  // Collective: every rank passes its block of `field` at (trajectory, step), float32 in file order
+  // [x][y][component] over the block. Ranks owning nothing pass an empty block.
+  void write_frame(int64_t trajectory, int64_t step, const std::string& field, const float* data,
+                   const Block& block);
+  // Collective: closes the file and renames it to its final name.
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  WellLayout layout_;
+  std::string path_;
+};
+
+}  // namespace leap::data

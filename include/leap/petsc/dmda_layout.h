@@ -1,0 +1,25 @@
+// The PETSc side of a dataset frame: which block of the grid a rank owns in a 2-D DMDA, the DMDA's
+// field names, and the copy of chosen dofs from a global Vec into The Well's order ([x][y][component]
+// over the rank's block, float32), ready for leap::data::WellWriter.
+#pragma once
+
+#include <petscdmda.h>
+
+#include <string>
+#include <vector>
+
+#include "leap/data/well_writer.h"
+
+namespace leap::petsc {
+
+// Refuses (PETSC_ERR_ARG_WRONG, with a message) a DM that is not a 2-D DMDA.
+PetscErrorCode LeapDMDACheck2D(DM da);
+// The rank's owned box along (x, y).
+PetscErrorCode LeapDMDAGetBlock(DM da, leap::data::Block* block);
+// Field names from DMDASetFieldName, "dof_<i>" where unnamed.
+PetscErrorCode LeapDMDAGetFieldNames(DM da, std::vector<std::string>* names);
+// Copies dofs[0..n) of the owned part of `global` into `out`, ordered [x][y][k] (k over dofs).
+PetscErrorCode LeapDMDACopyToWellOrder(DM da, Vec global, const std::vector<PetscInt>& dofs,
+                                       std::vector<float>* out);
+
+}  // namespace leap::petsc

@@ -1,0 +1,35 @@
+#!/bin/bash
+# The `leap` command: --version, --help, info, and exit status 2 with a one-line reason on bad input.
+set -uo pipefail
+BUILD=$1 SRC=$2
+LEAP=${LEAP:-$BUILD/tools/leap/leap}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect STATUS PATTERN -- command...: exit status and a pattern in stdout+stderr
+expect() {
+  local want=$1 pattern=$2; shift 2
+  local out status
+  out=$("$@" 2>&1); status=$?
+  [[ $status == "$want" ]] || fail "'$*' exited $status, expected $want; output: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "'$*' output lacks /$pattern/: $out"
+  if [[ $want == 2 ]]; then
+    [[ $(wc -l <<<"$out") == 1 ]] || fail "'$*': bad input should give one line, got: $out"
+  fi
+}
+
+expect 0 '^LEAP [0-9]+\.[0-9]+\.[0-9]+' "$LEAP" --version
+expect 0 'LibTorch 1\.|LibTorch 2\.' "$LEAP" --version
+expect 0 'PETSc +3\.' "$LEAP" --version
+expect 0 'HDF5 +1\.' "$LEAP" --version
+expect 0 'MPI +' "$LEAP" --version
+expect 0 'CUDA +(yes|no)' "$LEAP" --version
+expect 0 'info' "$LEAP" --help
+expect 0 'The Well' "$LEAP" info --help
+expect 2 'requires|required' "$LEAP"
+expect 2 'required' "$LEAP" info
+expect 2 'not an HDF5 file' bash -c "echo hi > $WORK/x.hdf5; $LEAP info $WORK/x.hdf5"
+expect 2 'no such file' "$LEAP" info "$WORK/missing.hdf5"
+expect 2 'unrecognized|Unexpected|not expected|extra' "$LEAP" info --bogus-flag "$WORK/x.hdf5"
+echo "cli: all checks passed"

@@ -1,0 +1,21 @@
+// The `leap` subcommands. Each add_* registers its CLI11 subcommand; the callback runs it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace leap::cli {
+
+// Options every command shares.
+struct Common {
+  std::vector<std::string> sets;  // --set key=value, repeatable
+  int verbose = 0;                // -v, -vv
+  bool quiet = false;             // -q
+};
+
+std::string version_report();
+void add_info(CLI::App& app, Common& common);
+
+}  // namespace leap::cli

@@ -1,0 +1,48 @@
+// `leap`: generate, inspect, train, evaluate and run latent diffusion emulators coupled to PETSc
+// solvers. Exit status: 0 success, 2 bad input (one line naming the file and key), 1 other failure.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.h"
+#include "leap/error.h"
+#include "leap/log.h"
+#include "runtime.h"
+
+int main(int argc, char** argv) {
+  leap::cli::ensure_openmp_environment(argc, argv);
+  leap::cli::Runtime runtime(&argc, &argv);
+  leap::cli::Common common;
+
+  CLI::App app{"LEAP: latent diffusion emulators coupled to PETSc fluid solvers", "leap"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", [] { return leap::cli::version_report(); }, "Print versions of LEAP and its stack");
+  app.add_flag("-v,--verbose", common.verbose, "More log output (-vv for trace)");
+  app.add_flag("-q,--quiet", common.quiet, "Warnings and errors only");
+  app.fallthrough();
+  leap::init_logging(0, runtime.rank(), runtime.size());
+  app.parse_complete_callback([&] {
+    spdlog::drop("leap");
+    leap::init_logging(common.quiet ? -1 : common.verbose, runtime.rank(), runtime.size());
+  });
+
+  leap::cli::add_info(app, common);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Bad arguments are bad input: one line, exit 2.
+    if (runtime.rank() == 0) std::cerr << "leap: " << e.what() << " (see leap --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    if (runtime.rank() == 0 || leap::exit_code_for(e) != 2) std::cerr << "leap: " << e.what() << "\n";
+    return leap::exit_code_for(e);
+  }
+  return 0;
+}
