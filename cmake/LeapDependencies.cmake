@@ -41,6 +41,8 @@ if(NOT TARGET yaml-cpp::yaml-cpp)
 endif()
 find_package(CLI11 CONFIG)
 leap_require(CLI11_FOUND "CLI11" "libcli11-dev")
+find_package(nlohmann_json CONFIG)
+leap_require(nlohmann_json_FOUND "nlohmann-json" "nlohmann-json3-dev")
 find_package(spdlog CONFIG)
 leap_require(spdlog_FOUND "spdlog" "libspdlog-dev")
 

@@ -7,7 +7,7 @@ PACKAGES=(
   petsc-dev libpetsc3.18-dev-examples
   libopenmpi-dev openmpi-bin
   libhdf5-openmpi-dev hdf5-tools
-  libyaml-cpp-dev libgtest-dev libcli11-dev libspdlog-dev libfmt-dev libstb-dev
+  libyaml-cpp-dev libgtest-dev libcli11-dev libspdlog-dev libfmt-dev libstb-dev nlohmann-json3-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -19,6 +19,7 @@ struct WellWriter::Impl {
   Handle file;
   std::string tmp;
   bool finished = false;
+  int64_t completed = 0;
 };
 
 namespace {
@@ -40,7 +41,30 @@ void write_1d(hid_t loc, const char* name, const std::vector<double>& values, in
 
 }  // namespace
 
-WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout)
+namespace {
+
+// True when the unfinished file at `tmp` holds exactly `L`'s fields, grid, trajectories and steps.
+bool same_layout(const std::string& tmp, const WellLayout& L) {
+  try {
+    WellFile f(tmp);
+    const WellLayout& o = f.layout();
+    if (o.n_trajectories != L.n_trajectories || o.n_steps != L.n_steps || o.axes.size() != L.axes.size() ||
+        o.fields.size() != L.fields.size() || o.dataset_name != L.dataset_name)
+      return false;
+    for (size_t i = 0; i < o.axes.size(); ++i)
+      if (o.axes[i].size != L.axes[i].size) return false;
+    for (size_t i = 0; i < o.fields.size(); ++i)
+      if (o.fields[i].name != L.fields[i].name || o.fields[i].shape != L.fields[i].shape) return false;
+    if (o.parameters != L.parameters) return false;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout, bool resume)
     : impl_(std::make_unique<Impl>()), layout_(std::move(layout)), path_(path) {
   impl_->comm = comm;
   int rank = 0;
@@ -63,6 +87,20 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
   H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
   H5Pset_all_coll_metadata_ops(fapl, true);
   H5Pset_coll_metadata_write(fapl, true);
+  if (resume) {
+    // Rank 0 checks the leftover file; everyone agrees before opening it collectively.
+    int reuse = 0;
+    if (rank == 0) reuse = same_layout(impl_->tmp, L) ? 1 : 0;
+    MPI_Bcast(&reuse, 1, MPI_INT, 0, comm);
+    if (reuse) {
+      h5::QuietErrors quiet;
+      impl_->file = Handle(H5Fopen(impl_->tmp.c_str(), H5F_ACC_RDWR, fapl));
+      if (impl_->file.valid()) {
+        impl_->completed = int64_t(h5::read_number_attr(impl_->file, "leap_completed_trajectories").value_or(0));
+        return;
+      }
+    }
+  }
   {
     h5::QuietErrors quiet;
     impl_->file = Handle(H5Fcreate(impl_->tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl));
@@ -80,6 +118,7 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
     h5::write_double_attr(f, k.c_str(), v);
   }
   h5::write_string_list_attr(f, "simulation_parameters", pnames);
+  h5::write_int_attr(f, "leap_completed_trajectories", 0);
 
   {
     Handle dg(H5Gcreate2(f, "dimensions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
@@ -205,6 +244,14 @@ void WellWriter::write_frame(int64_t trajectory, int64_t step, const std::string
   Handle dxpl(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
   h5::check(H5Dwrite(d, H5T_NATIVE_FLOAT, ms, fs, dxpl, data), "write " + field);
+}
+
+int64_t WellWriter::completed_trajectories() const { return impl_->completed; }
+
+void WellWriter::mark_complete(int64_t count) {
+  h5::write_int_attr(impl_->file, "leap_completed_trajectories", count);
+  h5::check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  impl_->completed = count;
 }
 
 void WellWriter::finish() {

@@ -17,11 +17,12 @@ YAML::Node load_yaml_text(const std::string& text, const std::string& name);
 // A malformed override is an InputError; an override naming an unknown key is refused when read.
 void apply_overrides(YAML::Node& root, const std::vector<std::string>& sets, const std::string& file);
 
+// `prefix` is the key path of `root` inside its file (for messages), empty at the top level.
 template <class T>
-T parse_config(const YAML::Node& root, const std::string& file) {
+T parse_config(const YAML::Node& root, const std::string& file, const std::string& prefix = "") {
   T cfg{};
-  ConfigReader reader(file, root);
-  reader.read_section(root, "", cfg);
+  ConfigReader reader(file, root, prefix);
+  reader.read_section(root, prefix, cfg);
   if constexpr (has_validate<T>::value) cfg.validate(file);
   return cfg;
 }
@@ -39,6 +40,16 @@ std::string to_yaml(const T& cfg) {
   ConfigWriter writer(out);
   writer.write_section(cfg);
   return std::string(out.c_str()) + "\n";
+}
+
+// A section re-read with overrides applied (e.g. one point of a parameter sweep), validated as if
+// the file had said so; messages name `file` and the key under `prefix`.
+template <class T>
+T with_overrides(const T& base, const std::vector<std::string>& sets, const std::string& file,
+                 const std::string& prefix) {
+  YAML::Node node = YAML::Load(to_yaml(base));
+  apply_overrides(node, sets, file);
+  return parse_config<T>(node, file, prefix);
 }
 
 template <class T>

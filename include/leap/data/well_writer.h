@@ -23,7 +23,9 @@ class WellWriter {
  public:
   // Collective over `comm`. `layout` gives axes (with coordinates and boundary types), fields
   // (name and order; shapes are derived), parameters, trajectories, steps and times.
-  WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout);
+  // With `resume`, an unfinished file of the same layout left by an interrupted run is reopened and
+  // completed_trajectories() tells where to go on; otherwise the file is created anew.
+  WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout, bool resume = false);
   ~WellWriter();  // without finish(): closes the temporary file and leaves it unfinished
   WellWriter(const WellWriter&) = delete;
   WellWriter& operator=(const WellWriter&) = delete;
@@ -34,6 +36,9 @@ class WellWriter {
   // [x][y][component] over the block. Ranks owning nothing pass an empty block.
   void write_frame(int64_t trajectory, int64_t step, const std::string& field, const float* data,
                    const Block& block);
+  // Collective: records that trajectories [0, count) are complete and flushes them to disk.
+  void mark_complete(int64_t count);
+  int64_t completed_trajectories() const;
   // Collective: closes the file and renames it to its final name.
   void finish();
 
