@@ -1,0 +1,86 @@
+// Metrics against values computed by hand.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "leap/metrics/ensemble_scores.h"
+#include "leap/metrics/power_spectrum.h"
+#include "leap/metrics/vrmse.h"
+
+using namespace leap::metrics;
+
+TEST(Vrmse, HandComputed) {
+  // One field, 2x2: u = {0,1,2,3} has variance 1.25; v = u + 1 has MSE 1.
+  const auto u = at::arange(4, at::kDouble).view({1, 2, 2});
+  const auto v = u + 1.0;
+  EXPECT_NEAR(vrmse(u, v).item<double>(), std::sqrt(1.0 / (1.25 + 1e-6)), 1e-12);
+  EXPECT_NEAR(rmse(u, v).item<double>(), 1.0, 1e-12);
+  // Two fields, batch of 3: shape [3, 2] and identical estimates give 0.
+  const auto w = at::randn({3, 2, 8, 8}, at::kDouble);
+  EXPECT_EQ(vrmse(w, w).sizes(), (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(vrmse(w, w).abs().max().item<double>(), 0.0);
+  // Scale invariance of the reference: VRMSE(a u, a v) == VRMSE(u, v) (up to eps).
+  const auto w2 = w + 0.1 * at::randn_like(w);
+  EXPECT_NEAR((vrmse(10 * w, 10 * w2) - vrmse(w, w2)).abs().max().item<double>(), 0.0, 1e-5);
+}
+
+TEST(PowerSpectrum, SingleModePeaksAtItsFrequency) {
+  const int64_t n = 32;
+  const auto i = at::arange(n, at::kDouble).view({n, 1}).expand({n, n});
+  const auto field = at::cos(2 * M_PI * 4.0 * i / double(n)).view({1, n, n});  // 4 cycles along x
+  const auto s = isotropic_spectrum(field);
+  ASSERT_EQ(s.frequency.size(0), n / 2);
+  EXPECT_NEAR(s.frequency[0].item<double>(), 1.0 / n, 1e-15);
+  EXPECT_NEAR(s.frequency[n / 2 - 1].item<double>(), 0.5, 1e-15);
+  const int64_t peak = s.power[0].argmax().item<int64_t>();
+  EXPECT_NEAR(s.frequency[peak].item<double>(), 4.0 / n, 1e-15);
+  const auto others = s.power[0].clone();
+  others[peak] = 0;
+  EXPECT_LT(others.abs().max().item<double>(), 1e-20);
+}
+
+TEST(PowerSpectrum, BandsAndErrors) {
+  const auto e = spectrum_band_edges(64);
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_NEAR(e[0], 1.0 / 64, 1e-15);
+  EXPECT_NEAR(e[1], std::pow(32.0, 1.0 / 3.0) / 64, 1e-12);
+  EXPECT_NEAR(e[3], 0.5, 1e-15);
+  at::manual_seed(0);
+  const auto u = at::randn({2, 3, 64, 64}, at::kDouble);
+  const auto err0 = spectrum_error(u, u);
+  EXPECT_EQ(err0.sizes(), (std::vector<int64_t>{2, 3, 3}));
+  EXPECT_EQ(err0.abs().max().item<double>(), 0.0);
+  // Doubling a field multiplies its power by 4: error |1 - 4| = 3 in every band (power >> eps).
+  EXPECT_NEAR((spectrum_error(u, 2 * u) - 3.0).abs().max().item<double>(), 0.0, 1e-4);
+  // Smoothing a field removes high frequencies: the error grows with frequency.
+  const auto smooth = (u + u.roll(1, -1) + u.roll(-1, -1) + u.roll(1, -2) + u.roll(-1, -2)) / 5.0;
+  const at::Tensor es = spectrum_error(u, smooth).mean(at::IntArrayRef{0, 1});
+  EXPECT_LT(es[0].item<double>(), es[1].item<double>());
+  EXPECT_LT(es[1].item<double>(), es[2].item<double>());
+}
+
+TEST(EnsembleScores, HandComputed) {
+  const auto u = at::arange(4, at::kDouble).view({1, 2, 2});
+  const auto ens = at::stack({u + 1.0, u - 1.0});  // K = 2, mean = u
+  EXPECT_NEAR(ensemble_skill(u, ens).item<double>(), 0.0, 1e-15);
+  // Biased member variance 1, (K+1)/(K-1) = 3.
+  EXPECT_NEAR(ensemble_spread(ens).item<double>(), std::sqrt(3.0), 1e-12);
+  // CRPS: mean |v - u| = 1; sum_{k,l} |v_k - v_l| = 4, / (2 K^2) = 0.5.
+  EXPECT_NEAR(crps(u, ens).item<double>(), 0.5, 1e-12);
+  // One member: CRPS is the mean absolute error.
+  const auto one = (u + 0.5).unsqueeze(0);
+  EXPECT_NEAR(crps(u, one).item<double>(), 0.5, 1e-12);
+  EXPECT_NEAR(ensemble_skill(u, one).item<double>(), 0.5, 1e-12);
+}
+
+TEST(EnsembleScores, CalibratedEnsembleHasRatioNearOne) {
+  // Truth and members drawn from the same distribution: spread/skill -> 1.
+  at::manual_seed(1);
+  const int64_t K = 8;
+  const auto center = at::randn({1, 64, 64}, at::kDouble);
+  const auto u = center + at::randn({1, 64, 64}, at::kDouble);
+  const auto ens = center.unsqueeze(0) + at::randn({K, 1, 64, 64}, at::kDouble);
+  const double ratio = (ensemble_spread(ens) / ensemble_skill(u, ens)).item<double>();
+  EXPECT_NEAR(ratio, 1.0, 0.05);
+}
