@@ -1,0 +1,5 @@
+# Training data: normalisation, windows of trajectories, batches.
+target_sources(leap_models PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/data/normalizer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/data/window_dataset.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/data/window_loader.cpp)
