@@ -22,8 +22,7 @@ template <class T>
 T parse_config(const YAML::Node& root, const std::string& file, const std::string& prefix = "") {
   T cfg{};
   ConfigReader reader(file, root, prefix);
-  reader.read_section(root, prefix, cfg);
-  if constexpr (has_validate<T>::value) cfg.validate(file);
+  reader.read_section(root, prefix, cfg);  // validates every section, this one included
   return cfg;
 }
 

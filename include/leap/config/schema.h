@@ -95,11 +95,20 @@ template <class T>
 struct is_section<T, std::void_t<decltype(std::declval<T&>().visit(std::declval<DetectVisitor&>()))>>
     : std::true_type {};
 
-// Sections may check relations between keys after reading: void validate(const std::string& file).
+// Sections may check relations between keys after reading, with either signature
+//   void validate(const std::string& file) const
+//   void validate(const std::string& file, const std::string& prefix) const   (prefix: the key path)
+// ConfigReader calls it on every section it reads, nested ones included.
 template <class T, class = void>
 struct has_validate : std::false_type {};
 template <class T>
 struct has_validate<T, std::void_t<decltype(std::declval<const T&>().validate(std::string()))>>
+    : std::true_type {};
+template <class T, class = void>
+struct has_validate_prefix : std::false_type {};
+template <class T>
+struct has_validate_prefix<
+    T, std::void_t<decltype(std::declval<const T&>().validate(std::string(), std::string()))>>
     : std::true_type {};
 
 template <class T>
@@ -182,6 +191,11 @@ class ConfigReader {
     ConfigReader sub(file_, node, path);
     value.visit(sub);
     sub.reject_unknown();
+    if constexpr (has_validate_prefix<T>::value) {
+      value.validate(file_, path);
+    } else if constexpr (has_validate<T>::value) {
+      value.validate(file_);
+    }
   }
 
  private:
