@@ -1,0 +1,187 @@
+#include "leap/train/checkpoint.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "leap/error.h"
+#include "leap/util/atomic_file.h"
+
+namespace leap::train {
+
+namespace {
+
+constexpr const char* kMagic = "leap-checkpoint-v1";
+
+void write_string(torch::serialize::OutputArchive& a, const std::string& key, const std::string& value) {
+  a.write(key, c10::IValue(value));
+}
+
+std::string read_string(torch::serialize::InputArchive& a, const std::string& key, const std::string& path) {
+  c10::IValue v;
+  if (!a.try_read(key, v) || !v.isString()) throw InputError(path + ": not a LEAP checkpoint (no '" + key + "')");
+  return v.toStringRef();
+}
+
+torch::serialize::InputArchive open_archive(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw InputError(path + ": no such checkpoint");
+  torch::serialize::InputArchive a;
+  try {
+    a.load_from(path);
+  } catch (const std::exception& e) {
+    throw InputError(path + ": not a LEAP checkpoint, or truncated/corrupted (" +
+                     std::string(e.what()).substr(0, std::string(e.what()).find('\n')) + ")");
+  }
+  return a;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const std::vector<at::Tensor>& ema, const CheckpointInfo& info) {
+  torch::serialize::OutputArchive a;
+  write_string(a, "magic", kMagic);
+  write_string(a, "kind", info.kind);
+  write_string(a, "model_yaml", info.model_yaml);
+  write_string(a, "config_yaml", info.config_yaml);
+  a.write("epoch", c10::IValue(info.epoch));
+  a.write("step", c10::IValue(info.step));
+  a.write("best", c10::IValue(info.best));
+  {
+    YAML::Emitter e;
+    e << YAML::BeginMap;
+    for (const auto& [k, v] : info.extra) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap;
+    write_string(a, "extra", e.c_str());
+  }
+  torch::serialize::OutputArchive weights;
+  for (const auto& p : model.named_parameters()) weights.write(p.key(), p.value().detach().cpu());
+  for (const auto& b : model.named_buffers()) weights.write(std::string("buffer:") + b.key(), b.value().detach().cpu());
+  a.write("model", weights);
+  if (!ema.empty()) {
+    torch::serialize::OutputArchive shadow;
+    const auto params = model.named_parameters();
+    for (size_t i = 0; i < params.size() && i < ema.size(); ++i) shadow.write(params[i].key(), ema[i].detach().cpu());
+    a.write("ema", shadow);
+  }
+  if (optimizer) {
+    torch::serialize::OutputArchive opt;
+    optimizer->save(opt);
+    a.write("optimizer", opt);
+  }
+  {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    a.write("rng", gen.get_state());
+  }
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  a.save_to(tmp);
+  util::commit_file(tmp, path);
+}
+
+CheckpointInfo read_checkpoint_info(const std::string& path, const std::string& expected_kind) {
+  auto a = open_archive(path);
+  if (read_string(a, "magic", path) != kMagic) throw InputError(path + ": not a LEAP checkpoint (wrong format)");
+  CheckpointInfo info;
+  info.kind = read_string(a, "kind", path);
+  if (!expected_kind.empty() && info.kind != expected_kind)
+    throw InputError(path + ": expected a " + expected_kind + " checkpoint, found a " + info.kind + " checkpoint");
+  info.model_yaml = read_string(a, "model_yaml", path);
+  info.config_yaml = read_string(a, "config_yaml", path);
+  c10::IValue v;
+  if (a.try_read("epoch", v)) info.epoch = v.toInt();
+  if (a.try_read("step", v)) info.step = v.toInt();
+  if (a.try_read("best", v)) info.best = v.toDouble();
+  YAML::Node extra = YAML::Load(read_string(a, "extra", path));
+  if (extra.IsMap())
+    for (const auto& kv : extra) info.extra[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  return info;
+}
+
+void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     std::vector<at::Tensor>* ema, bool use_ema, bool restore_rng) {
+  auto a = open_archive(path);
+  torch::serialize::InputArchive weights, shadow;
+  if (!a.try_read("model", weights)) throw InputError(path + ": not a LEAP checkpoint (no weights)");
+  const bool has_ema = a.try_read("ema", shadow);
+  at::NoGradGuard guard;
+  auto params = model.named_parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto& p = params[i];
+    at::Tensor t;
+    const bool from_ema = use_ema && has_ema && shadow.try_read(p.key(), t);
+    if (!from_ema && !weights.try_read(p.key(), t))
+      throw InputError(path + ": the checkpoint has no weight '" + p.key() + "' (another architecture)");
+    if (t.sizes() != p.value().sizes())
+      throw InputError(path + ": weight '" + p.key() + "' has shape " + c10::str(t.sizes()) + ", the model expects " +
+                       c10::str(p.value().sizes()) + " (another architecture)");
+    p.value().copy_(t);
+    if (ema && has_ema) {
+      at::Tensor e;
+      if (shadow.try_read(p.key(), e)) {
+        if (ema->size() <= i) ema->resize(i + 1);
+        (*ema)[i] = e.to(p.value().device()).clone();
+      }
+    }
+  }
+  for (const auto& b : model.named_buffers()) {
+    at::Tensor t;
+    if (weights.try_read(std::string("buffer:") + b.key(), t) && t.sizes() == b.value().sizes()) b.value().copy_(t);
+  }
+  if (optimizer) {
+    torch::serialize::InputArchive opt;
+    if (!a.try_read("optimizer", opt)) throw InputError(path + ": the checkpoint holds no optimiser state to resume");
+    optimizer->load(opt);
+  }
+  if (restore_rng) {
+    at::Tensor state;
+    if (a.try_read("rng", state)) {
+      at::Generator gen = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(state);
+    }
+  }
+}
+
+namespace {
+
+std::string diff_nodes(const YAML::Node& a, const YAML::Node& b, const std::string& path) {
+  auto name = [&](const std::string& k) { return path.empty() ? k : path + "." + k; };
+  if (a.Type() != b.Type()) return (path.empty() ? "(top)" : path) + ": " + YAML::Dump(a) + " vs " + YAML::Dump(b);
+  if (a.IsMap()) {
+    for (const auto& kv : a) {
+      const std::string k = kv.first.as<std::string>();
+      if (!b[k]) return name(k) + ": present vs absent";
+      auto d = diff_nodes(kv.second, b[k], name(k));
+      if (!d.empty()) return d;
+    }
+    for (const auto& kv : b)
+      if (!a[kv.first.as<std::string>()]) return name(kv.first.as<std::string>()) + ": absent vs present";
+    return "";
+  }
+  if (a.IsSequence()) {
+    if (a.size() != b.size())
+      return path + ": " + std::to_string(a.size()) + " entries vs " + std::to_string(b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      auto d = diff_nodes(a[i], b[i], path + "[" + std::to_string(i) + "]");
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  if (a.IsScalar() && a.Scalar() != b.Scalar()) return path + ": " + a.Scalar() + " vs " + b.Scalar();
+  return "";
+}
+
+}  // namespace
+
+std::string yaml_difference(const std::string& a, const std::string& b) {
+  return diff_nodes(YAML::Load(a), YAML::Load(b), "");
+}
+
+}  // namespace leap::train

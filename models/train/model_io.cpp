@@ -1,0 +1,52 @@
+#include "leap/train/model_io.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "leap/error.h"
+
+namespace leap::train {
+
+std::string normalizer_to_yaml(const data::Normalizer& n) {
+  YAML::Emitter e;
+  e.SetDoublePrecision(17);
+  e << YAML::BeginMap;
+  e << YAML::Key << "mean" << YAML::Value << YAML::Flow << n.mean;
+  e << YAML::Key << "std" << YAML::Value << YAML::Flow << n.std;
+  e << YAML::Key << "log" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (bool b : n.log) e << b;
+  e << YAML::EndSeq << YAML::EndMap;
+  return e.c_str();
+}
+
+data::Normalizer normalizer_from_yaml(const std::string& text, const std::string& source) {
+  try {
+    YAML::Node y = YAML::Load(text);
+    data::Normalizer n;
+    n.mean = y["mean"].as<std::vector<double>>();
+    n.std = y["std"].as<std::vector<double>>();
+    for (const auto& b : y["log"]) n.log.push_back(b.as<bool>());
+    if (n.mean.size() != n.std.size() || n.mean.size() != n.log.size()) throw YAML::Exception({}, "sizes");
+    return n;
+  } catch (const YAML::Exception&) {
+    throw InputError(source + ": malformed normaliser in the checkpoint");
+  }
+}
+
+std::string list_to_yaml(const std::vector<std::string>& v) {
+  YAML::Emitter e;
+  e << YAML::Flow << v;
+  return e.c_str();
+}
+
+std::vector<std::string> list_from_yaml(const std::string& text) {
+  return YAML::Load(text).as<std::vector<std::string>>();
+}
+
+const std::string& extra_field(const std::map<std::string, std::string>& extra, const std::string& key,
+                               const std::string& path) {
+  auto it = extra.find(key);
+  if (it == extra.end()) throw InputError(path + ": the checkpoint lacks '" + key + "'");
+  return it->second;
+}
+
+}  // namespace leap::train

@@ -1,0 +1,172 @@
+#include "leap/train/trainer.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "leap/error.h"
+#include "leap/log.h"
+#include "leap/train/data_parallel.h"
+#include "leap/train/lr_schedule.h"
+#include "leap/util/progress.h"
+
+namespace leap::train {
+
+namespace {
+
+void swap_weights(const std::vector<at::Tensor>& params, std::vector<at::Tensor>& other) {
+  at::NoGradGuard guard;
+  for (size_t i = 0; i < params.size(); ++i) {
+    at::Tensor tmp = params[i].detach().clone();
+    params[i].detach().copy_(other[i]);
+    other[i].copy_(tmp);
+  }
+}
+
+}  // namespace
+
+TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, const LossFn& loss_fn,
+                       const ValidateFn& validate, const TrainLoopOptions& o) {
+  int rank = 0, world = 1;
+  MPI_Comm_rank(o.comm, &rank);
+  MPI_Comm_size(o.comm, &world);
+  namespace fs = std::filesystem;
+  const std::string last_path = (fs::path(o.out_dir) / "last.ckpt").string();
+  const std::string best_path = (fs::path(o.out_dir) / "best.ckpt").string();
+
+  std::vector<at::Tensor> params = model.parameters();
+  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.optim.lr)
+                                            .betas({o.optim.betas[0], o.optim.betas[1]})
+                                            .weight_decay(o.optim.weight_decay));
+  std::vector<at::Tensor> ema;
+  if (o.optim.ema > 0)
+    for (const auto& p : params) ema.push_back(p.detach().clone());
+
+  CheckpointInfo info = o.info;
+  TrainResult result;
+  result.best_loss = std::numeric_limits<double>::infinity();
+  int64_t start_epoch = 0, step = 0;
+  if (o.resume) {
+    const CheckpointInfo prev = read_checkpoint_info(last_path, o.info.kind);
+    const std::string diff = yaml_difference(prev.model_yaml, o.info.model_yaml);
+    if (!diff.empty()) throw InputError(last_path + ": the checkpoint's model differs from the config: " + diff);
+    load_checkpoint(last_path, model, &optimizer, o.optim.ema > 0 ? &ema : nullptr, false, true);
+    start_epoch = prev.epoch;
+    step = prev.step;
+    result.best_loss = prev.best;
+    spdlog::info("{}: resuming {} after epoch {} (step {})", o.label, last_path, start_epoch, step);
+  } else {
+    broadcast_parameters(params, o.comm);
+    if (!ema.empty()) broadcast_parameters(ema, o.comm);
+  }
+
+  const int64_t per_epoch = loader.batches_per_epoch();
+  if (per_epoch == 0) throw InputError("training data: fewer windows than one batch per rank");
+  const int64_t total_steps = per_epoch * o.optim.epochs;
+  const auto t_start = std::chrono::steady_clock::now();
+  int64_t samples = 0;
+  for (int64_t epoch = start_epoch; epoch < o.optim.epochs; ++epoch) {
+    const auto t_epoch = std::chrono::steady_clock::now();
+    model.train();
+    loader.start_epoch(epoch);
+    util::ProgressBar bar(o.label + " epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.optim.epochs),
+                          per_epoch, o.progress && rank == 0);
+    double loss_sum = 0;
+    int64_t loss_count = 0;
+    double lr = o.optim.lr;
+    data::Batch batch;
+    for (int64_t b = 0; b < per_epoch && loader.next(&batch); ++b, ++step) {
+      lr = cosine_lr(o.optim.lr, step, total_steps, o.optim.warmup, o.optim.min_lr_factor);
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      at::Tensor loss = loss_fn(batch);
+      loss.backward();
+      allreduce_gradients(params, o.comm);
+      double values[2] = {loss.item<double>(), 0.0};
+      {
+        at::NoGradGuard guard;
+        double sq = 0;
+        for (const auto& p : params)
+          if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
+        values[1] = sq;  // identical on every rank after the allreduce
+      }
+      MPI_Allreduce(MPI_IN_PLACE, values, 1, MPI_DOUBLE, MPI_SUM, o.comm);
+      const double mean_loss = values[0] / world;
+      if (!std::isfinite(mean_loss) || !std::isfinite(values[1])) {
+        ++result.skipped_steps;
+        spdlog::warn("{}: non-finite loss or gradient at step {}: step skipped", o.label, step);
+        continue;
+      }
+      if (o.optim.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, o.optim.grad_clip);
+      optimizer.step();
+      if (!ema.empty()) {
+        at::NoGradGuard guard;
+        for (size_t i = 0; i < params.size(); ++i) ema[i].mul_(o.optim.ema).add_(params[i].detach(), 1 - o.optim.ema);
+      }
+      loss_sum += mean_loss;
+      ++loss_count;
+      samples += batch.frames.size(0) * world;
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
+      char note[128];
+      std::snprintf(note, sizeof(note), "loss %.4g lr %.2e %.1f samples/s", loss_sum / loss_count, lr,
+                    double((b + 1) * batch.frames.size(0) * world) / std::max(secs, 1e-9));
+      bar.update(b + 1, note);
+    }
+    bar.finish();
+
+    // Validation with the EMA weights when there are some.
+    model.eval();
+    if (!ema.empty()) swap_weights(params, ema);
+    Validation val;
+    {
+      at::NoGradGuard guard;
+      val = validate();
+    }
+    if (!ema.empty()) swap_weights(params, ema);
+
+    EpochRecord rec;
+    rec.epoch = epoch + 1;
+    rec.train_loss = loss_count ? loss_sum / loss_count : NAN;
+    rec.lr = lr;
+    rec.validation = val;
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
+    result.history.push_back(rec);
+    result.last = val;
+
+    info.epoch = epoch + 1;
+    info.step = step;
+    const bool improved = val.loss < result.best_loss;
+    if (improved) {
+      result.best_loss = val.loss;
+      result.best_epoch = epoch + 1;
+    }
+    info.best = result.best_loss;
+    if (rank == 0) {
+      save_checkpoint(last_path, model, &optimizer, ema, info);
+      if (improved) {
+        // best.ckpt carries the weights used for validation (EMA when on) as its plain weights.
+        if (!ema.empty()) swap_weights(params, ema);
+        save_checkpoint(best_path, model, nullptr, {}, info);
+        if (!ema.empty()) swap_weights(params, ema);
+      }
+    }
+    MPI_Barrier(o.comm);
+    std::string ms;
+    for (const auto& [k, v] : val.metrics) ms += " " + k + " " + std::to_string(v);
+    spdlog::info("{}: epoch {} train loss {:.5g} validation loss {:.5g}{}{}", o.label, epoch + 1, rec.train_loss,
+                 val.loss, ms, improved ? " (best)" : "");
+  }
+  result.steps = step;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  result.samples_per_second = result.seconds > 0 ? double(samples) / result.seconds : 0;
+  if (result.history.empty() && o.resume) result.best_loss = info.best;
+  return result;
+}
+
+}  // namespace leap::train
