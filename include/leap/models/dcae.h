@@ -1,0 +1,65 @@
+// Deep-compression autoencoder (DCAE-like, fully convolutional), as in Rozet et al. (2025).
+//   Encoder: conv(in -> c0), then per level l: [Downsample(c_{l-1} -> c_l) for l > 0] + blocks[l]
+//            residual blocks; finally conv(c_last -> latent) (identity-like init).
+//   Decoder: the mirror image, with Upsample blocks, ending with conv(c0 -> in).
+//   Autoencoder: encode = saturate(encoder(x)) with z / sqrt(1 + (z/5)^2); decode = decoder(z).
+// Tensors are (B, C, X, Y); X and Y must be multiples of the spatial factor 2^(levels-1).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/pimpl.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "leap/models/autoencoder_config.h"
+#include "leap/models/padded_conv.h"
+
+namespace leap::models {
+
+// The latent squashing z / sqrt(1 + (z/5)^2) (identity-like near 0, bounded by 5).
+at::Tensor soft_clip(const at::Tensor& z, double bound = 5.0);
+
+class DCEncoderImpl : public torch::nn::Module {
+ public:
+  explicit DCEncoderImpl(const AutoencoderConfig& cfg);
+  at::Tensor forward(const at::Tensor& x);  // (B, in, X, Y) -> (B, latent, X/f, Y/f), before squashing
+  torch::nn::Sequential layers{nullptr};
+};
+TORCH_MODULE(DCEncoder);
+
+class DCDecoderImpl : public torch::nn::Module {
+ public:
+  explicit DCDecoderImpl(const AutoencoderConfig& cfg);
+  at::Tensor forward(const at::Tensor& z);  // (B, latent, X/f, Y/f) -> (B, in, X, Y)
+  torch::nn::Sequential layers{nullptr};
+};
+TORCH_MODULE(DCDecoder);
+
+class AutoencoderImpl : public torch::nn::Module {
+ public:
+  explicit AutoencoderImpl(AutoencoderConfig cfg);
+
+  at::Tensor encode(const at::Tensor& x);  // squashed latent
+  at::Tensor decode(const at::Tensor& z);
+  // Reconstruction decode(encode(x)).
+  at::Tensor forward(const at::Tensor& x);
+
+  const AutoencoderConfig& config() const { return cfg_; }
+  int64_t spatial_factor() const { return cfg_.spatial_factor(); }
+  // Input elements per latent element (in_channels * f^2 / latent_channels).
+  double compression_ratio() const { return cfg_.compression_ratio(); }
+  // Latent shape (B, latent, X/f, Y/f) of an input shape (B, in, X, Y); refuses non-multiples of f.
+  std::vector<int64_t> latent_shape(const std::vector<int64_t>& input_shape) const;
+
+  DCEncoder encoder{nullptr};
+  DCDecoder decoder{nullptr};
+
+ private:
+  AutoencoderConfig cfg_;
+};
+TORCH_MODULE(Autoencoder);
+
+}  // namespace leap::models

@@ -1,0 +1,41 @@
+// The diffusion denoiser: a ViT wrapped with EDM preconditioning and masked (MCVD-style) context
+// conditioning. The network input is the noisy window (known frames replaced by their clean value)
+// concatenated with the mask channel and the clean context; known frames are returned unchanged.
+//
+// Shapes: windows (B, C, T, X, Y); sigma (B); mask (B, T) bool; theta (B, P) or undefined.
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+
+#include "leap/models/diffusion_config.h"
+#include "leap/models/schedule.h"
+#include "leap/models/vit.h"
+#include "leap/models/vit_config.h"
+
+namespace leap::models {
+
+class DenoiserImpl : public torch::nn::Module {
+ public:
+  // channels: latent channels C of a frame.
+  DenoiserImpl(int64_t channels, ViTConfig vit, ScheduleConfig schedule = {});
+
+  // E[x | x_t]: (B, C, T, X, Y). context holds the clean frames where mask is true (the values
+  // elsewhere are ignored); the output equals context bit-for-bit on known frames.
+  at::Tensor forward(const at::Tensor& x_t, const at::Tensor& sigma, const at::Tensor& mask,
+                     const at::Tensor& context, const at::Tensor& theta = {});
+
+  int64_t channels() const { return channels_; }
+  const LogLogitSchedule& schedule() const { return schedule_; }
+
+  ViT net{nullptr};
+
+ private:
+  int64_t channels_;
+  LogLogitSchedule schedule_;
+};
+TORCH_MODULE(Denoiser);
+
+}  // namespace leap::models

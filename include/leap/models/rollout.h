@@ -1,0 +1,42 @@
+// Autoregressive emulation in latent space. A window function maps c known frames to a window of
+// w frames whose first c are those frames; each call yields w - c new frames, and the last c frames
+// of the trajectory so far become the next context. Any horizon; ensembles are batches.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "leap/models/denoiser.h"
+#include "leap/models/sampler.h"
+#include "leap/models/surrogate.h"
+
+namespace leap::models {
+
+// context (B, C, c, X, Y) -> window (B, C, w, X, Y) starting with the context frames.
+using WindowFn = std::function<at::Tensor(const at::Tensor& context)>;
+
+// initial: (B, C, c0, X, Y) with c0 >= context (its last `context` frames start the rollout).
+// Returns the `horizon` new frames (B, C, horizon, X, Y).
+at::Tensor rollout(const WindowFn& step, const at::Tensor& initial, int64_t context, int64_t window,
+                   int64_t horizon);
+
+// One window from the diffusion model: samples the w - c unknown frames given the c known ones.
+// The known frames of the result are the context, bit-for-bit.
+at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
+                         int64_t window, const at::Tensor& theta = {});
+// One window from the deterministic surrogate.
+at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64_t window,
+                          const at::Tensor& theta = {});
+
+// Window functions for rollout(). theta: (B, P) parameters, one row per window of the batch, or one
+// row per sample when the batch is an ensemble_repeat of B samples; undefined when unconditioned.
+WindowFn diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_t window, at::Tensor theta = {});
+WindowFn surrogate_window_fn(Surrogate surrogate, int64_t window, at::Tensor theta = {});
+
+// Ensemble of `members` per sample: (B, ...) -> (B * members, ...), each sample repeated
+// consecutively (member k of sample b at row b * members + k).
+at::Tensor ensemble_repeat(const at::Tensor& x, int64_t members);
+
+}  // namespace leap::models

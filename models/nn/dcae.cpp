@@ -1,0 +1,102 @@
+#include "leap/models/dcae.h"
+
+#include <ATen/ATen.h>
+
+#include <string>
+
+#include "leap/error.h"
+#include "leap/models/resample.h"
+#include "leap/models/residual_block.h"
+
+namespace leap::models {
+
+namespace {
+
+std::array<bool, 2> periodic_axes(const AutoencoderConfig& cfg) {
+  cfg.validate("autoencoder config");
+  const auto p = cfg.periodic();
+  return {p[0], p[1]};
+}
+
+}  // namespace
+
+at::Tensor soft_clip(const at::Tensor& z, double bound) {
+  return z * at::rsqrt(1.0 + at::square(z / bound));
+}
+
+DCEncoderImpl::DCEncoderImpl(const AutoencoderConfig& cfg) {
+  const auto periodic = periodic_axes(cfg);
+  const int64_t k = cfg.kernel_size;
+  layers = torch::nn::Sequential();
+  layers->push_back(PaddedConv2d(cfg.in_channels, cfg.channels[0], k, periodic));
+  for (int l = 0; l < cfg.levels(); ++l) {
+    if (l > 0)
+      layers->push_back(Downsample(cfg.channels[l - 1], cfg.channels[l], k, periodic, cfg.identity_init));
+    for (int b = 0; b < cfg.blocks[l]; ++b)
+      layers->push_back(ResidualBlock(cfg.channels[l], k, periodic, cfg.dropout));
+  }
+  PaddedConv2d out(cfg.channels.back(), cfg.latent_channels, k, periodic);
+  if (cfg.identity_init) out->identity_init();
+  layers->push_back(out);
+  register_module("layers", layers);
+}
+
+at::Tensor DCEncoderImpl::forward(const at::Tensor& x) {
+  return layers->forward(x);
+}
+
+DCDecoderImpl::DCDecoderImpl(const AutoencoderConfig& cfg) {
+  const auto periodic = periodic_axes(cfg);
+  const int64_t k = cfg.kernel_size;
+  layers = torch::nn::Sequential();
+  PaddedConv2d in(cfg.latent_channels, cfg.channels.back(), k, periodic);
+  if (cfg.identity_init) in->identity_init();
+  layers->push_back(in);
+  for (int l = cfg.levels() - 1; l >= 0; --l) {
+    for (int b = 0; b < cfg.blocks[l]; ++b)
+      layers->push_back(ResidualBlock(cfg.channels[l], k, periodic, cfg.dropout));
+    if (l > 0)
+      layers->push_back(Upsample(cfg.channels[l], cfg.channels[l - 1], k, periodic, cfg.identity_init));
+  }
+  layers->push_back(PaddedConv2d(cfg.channels[0], cfg.in_channels, k, periodic));
+  register_module("layers", layers);
+}
+
+at::Tensor DCDecoderImpl::forward(const at::Tensor& z) {
+  return layers->forward(z);
+}
+
+AutoencoderImpl::AutoencoderImpl(AutoencoderConfig cfg) : cfg_(std::move(cfg)) {
+  encoder = register_module("encoder", DCEncoder(cfg_));
+  decoder = register_module("decoder", DCDecoder(cfg_));
+}
+
+at::Tensor AutoencoderImpl::encode(const at::Tensor& x) {
+  if (x.dim() != 4 || x.size(1) != cfg_.in_channels)
+    throw InputError("Autoencoder::encode: expected a (B, " + std::to_string(cfg_.in_channels) +
+                     ", X, Y) tensor, found shape " + c10::str(x.sizes()));
+  latent_shape(x.sizes().vec());
+  at::Tensor z = encoder->forward(x);
+  return cfg_.saturation == "softclip" ? soft_clip(z) : z;
+}
+
+at::Tensor AutoencoderImpl::decode(const at::Tensor& z) {
+  if (z.dim() != 4 || z.size(1) != cfg_.latent_channels)
+    throw InputError("Autoencoder::decode: expected a (B, " + std::to_string(cfg_.latent_channels) +
+                     ", X, Y) latent, found shape " + c10::str(z.sizes()));
+  return decoder->forward(z);
+}
+
+at::Tensor AutoencoderImpl::forward(const at::Tensor& x) {
+  return decode(encode(x));
+}
+
+std::vector<int64_t> AutoencoderImpl::latent_shape(const std::vector<int64_t>& s) const {
+  const int64_t f = spatial_factor();
+  if (s.size() != 4 || s[2] % f != 0 || s[3] % f != 0)
+    throw InputError("Autoencoder: expected (B, C, X, Y) with X and Y multiples of the spatial factor " +
+                     std::to_string(f) + ", found shape " + c10::str(at::IntArrayRef(s)));
+  return {s[0], cfg_.latent_channels, s[2] / f, s[3] / f};
+}
+
+}  // namespace leap::models

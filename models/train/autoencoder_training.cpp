@@ -1,0 +1,111 @@
+#include "leap/train/autoencoder_training.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
+
+#include "leap/config/load.h"
+#include "leap/data/window_loader.h"
+#include "leap/metrics/vrmse.h"
+#include "leap/models/dcae.h"
+#include "leap/train/dataset_dir.h"
+#include "leap/train/model_io.h"
+
+namespace leap::train {
+
+namespace {
+
+// Mean loss and VRMSE over frames of `ds` (shared among ranks) for a model mapping x -> x_hat.
+Validation validate_reconstruction(const data::WindowDataset& ds, models::Autoencoder& ae, int64_t max_frames,
+                                   MPI_Comm comm) {
+  int rank = 0, world = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &world);
+  const int64_t n = max_frames > 0 ? std::min(max_frames, ds.size()) : ds.size();
+  double sums[3] = {0, 0, 0};  // mse sum, vrmse sum, count
+  const int64_t chunk = 8;
+  for (int64_t start = rank * chunk; start < n; start += world * chunk) {
+    std::vector<at::Tensor> xs;
+    for (int64_t i = start; i < std::min(n, start + chunk); ++i) xs.push_back(ds.get(i).frames[0]);
+    const at::Tensor x = at::stack(xs);
+    const at::Tensor y = ae->forward(x);
+    sums[0] += (y - x).pow(2).mean(at::IntArrayRef{1, 2, 3}).sum().item<double>();
+    sums[1] += metrics::vrmse(x, y).mean(-1).sum().item<double>();
+    sums[2] += double(xs.size());
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM, comm);
+  Validation v;
+  v.loss = sums[0] / std::max(1.0, sums[2]);
+  v.metrics["vrmse"] = sums[1] / std::max(1.0, sums[2]);
+  return v;
+}
+
+}  // namespace
+
+TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOptions& run) {
+  int world = 1;
+  MPI_Comm_size(run.comm, &world);
+  const DatasetDir dir = open_dataset_dir(run.data_dir);
+  const data::WellFile first(dir.train.front());
+  const data::WellLayout& L = first.layout();
+  const auto norm = data::Normalizer::from_stats(dir.stats, L, cfg.data.log_fields, dir.stats_path);
+
+  // The data must fit the model: channels and a grid the model can divide.
+  if (cfg.model.in_channels != L.channels()) {
+    std::string names;
+    for (const auto& c : L.channel_names()) names += (names.empty() ? "" : ", ") + c;
+    throw InputError(run.config_file, "model.in_channels",
+                     std::to_string(L.channels()) + " (the channels of " + run.data_dir + ": " + names + ")",
+                     std::to_string(cfg.model.in_channels));
+  }
+  for (const auto& a : L.axes)
+    if (a.size % cfg.model.spatial_factor() != 0)
+      throw InputError(run.config_file, "model.channels",
+                       "a spatial factor dividing the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
+                       "factor " + std::to_string(cfg.model.spatial_factor()));
+  if (cfg.optim.batch % world != 0)
+    throw InputError(run.config_file, "optim.batch", "a multiple of the number of ranks (" + std::to_string(world) + ")",
+                     std::to_string(cfg.optim.batch));
+
+  data::WindowOptions wopt;
+  wopt.window = 1;
+  wopt.cache_trajectories = cfg.data.cache_trajectories;
+  data::WindowDataset train_ds(dir.train, norm, wopt);
+  data::WindowDataset valid_ds(dir.valid, norm, wopt);
+
+  torch::manual_seed(uint64_t(cfg.seed));
+  models::Autoencoder ae(cfg.model);
+  data::LoaderOptions lopt;
+  lopt.batch = cfg.optim.batch / world;
+  lopt.shuffle_buffer = cfg.optim.shuffle_buffer;
+  lopt.seed = uint64_t(cfg.seed);
+  MPI_Comm_rank(run.comm, &lopt.rank);
+  lopt.world = world;
+  lopt.augment = cfg.optim.augment;
+  data::WindowLoader loader(train_ds, lopt);
+
+  TrainLoopOptions o;
+  o.optim = cfg.optim;
+  o.comm = run.comm;
+  o.out_dir = run.out_dir;
+  o.resume = run.resume;
+  o.progress = run.progress;
+  o.label = "train ae";
+  o.info.kind = "autoencoder";
+  o.info.model_yaml = config::to_yaml(cfg.model);
+  o.info.config_yaml = config::to_yaml(cfg);
+  o.info.extra["normalizer"] = normalizer_to_yaml(norm);
+  o.info.extra["channels"] = list_to_yaml(L.channel_names());
+  o.info.extra["theta"] = list_to_yaml(train_ds.theta_names());
+
+  const int64_t max_val = cfg.optim.validation_batches * lopt.batch;
+  return train_loop(
+      *ae, loader,
+      [&](const data::Batch& b) {
+        const at::Tensor x = b.frames.select(1, 0);
+        return (ae->forward(x) - x).pow(2).mean();
+      },
+      [&] { return validate_reconstruction(valid_ds, ae, max_val, run.comm); }, o);
+}
+
+}  // namespace leap::train

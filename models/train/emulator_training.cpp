@@ -1,0 +1,163 @@
+#include "leap/train/emulator_training.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
+
+#include "leap/config/load.h"
+#include "leap/data/window_loader.h"
+#include "leap/metrics/vrmse.h"
+#include "leap/models/context_mask.h"
+#include "leap/models/denoiser.h"
+#include "leap/models/denoising_loss.h"
+#include "leap/models/surrogate.h"
+#include "leap/train/dataset_dir.h"
+#include "leap/train/model_io.h"
+
+namespace leap::train {
+
+namespace {
+
+// (B, T, C, X, Y) from the loader -> (B, C, T, X, Y) windows.
+at::Tensor windows_of(const at::Tensor& frames) { return frames.permute({0, 2, 1, 3, 4}).contiguous(); }
+
+}  // namespace
+
+TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& kind, const RunOptions& run) {
+  int rank = 0, world = 1;
+  MPI_Comm_rank(run.comm, &rank);
+  MPI_Comm_size(run.comm, &world);
+  const DatasetDir dir = open_dataset_dir(run.data_dir);
+  const data::WellFile first(dir.train.front());
+  const data::WellLayout& L = first.layout();
+  const auto norm = data::Normalizer::from_stats(dir.stats, L, cfg.data.log_fields, dir.stats_path);
+
+  data::WindowOptions wopt;
+  wopt.window = cfg.window;
+  wopt.stride = cfg.stride;
+  wopt.cache_trajectories = cfg.data.cache_trajectories;
+  data::WindowDataset train_ds(dir.train, norm, wopt);
+  data::WindowDataset valid_ds(dir.valid, norm, wopt);
+  if (cfg.model.param_features != 0 && cfg.model.param_features != train_ds.theta_size()) {
+    std::string names;
+    for (const auto& n : train_ds.theta_names()) names += (names.empty() ? "" : ", ") + n;
+    throw InputError(run.config_file, "model.param_features",
+                     "0 or " + std::to_string(train_ds.theta_size()) + " (the conditioning of " + run.data_dir +
+                         ": " + names + ")",
+                     std::to_string(cfg.model.param_features));
+  }
+  for (const auto& a : L.axes)
+    if (a.size % cfg.model.patch_size != 0)
+      throw InputError(run.config_file, "model.patch_size",
+                       "a divisor of the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
+                       std::to_string(cfg.model.patch_size));
+  if (cfg.optim.batch % world != 0)
+    throw InputError(run.config_file, "optim.batch", "a multiple of the number of ranks (" + std::to_string(world) + ")",
+                     std::to_string(cfg.optim.batch));
+
+  torch::manual_seed(uint64_t(cfg.seed));
+  const int64_t C = L.channels();
+  const bool diffusion = kind == "denoiser";
+  models::Denoiser denoiser{nullptr};
+  models::Surrogate surrogate{nullptr};
+  torch::nn::Module* module = nullptr;
+  if (diffusion) {
+    denoiser = models::Denoiser(C, cfg.model, cfg.diffusion.schedule);
+    module = denoiser.get();
+  } else {
+    surrogate = models::Surrogate(C, cfg.model);
+    module = surrogate.get();
+  }
+  const bool use_theta = cfg.model.param_features > 0;
+
+  data::LoaderOptions lopt;
+  lopt.batch = cfg.optim.batch / world;
+  lopt.shuffle_buffer = cfg.optim.shuffle_buffer;
+  lopt.seed = uint64_t(cfg.seed);
+  lopt.rank = rank;
+  lopt.world = world;
+  lopt.augment = cfg.optim.augment;
+  data::WindowLoader loader(train_ds, lopt);
+
+  TrainLoopOptions o;
+  o.optim = cfg.optim;
+  o.comm = run.comm;
+  o.out_dir = run.out_dir;
+  o.resume = run.resume;
+  o.progress = run.progress;
+  o.label = diffusion ? "train emulator" : "train surrogate";
+  o.info.kind = kind;
+  {
+    YAML::Node arch;
+    arch["channels"] = C;
+    arch["vit"] = YAML::Load(config::to_yaml(cfg.model));
+    arch["schedule"] = YAML::Load(config::to_yaml(cfg.diffusion.schedule));
+    o.info.model_yaml = YAML::Dump(arch) + "\n";
+  }
+  o.info.config_yaml = config::to_yaml(cfg);
+  o.info.extra["normalizer"] = normalizer_to_yaml(norm);
+  o.info.extra["channels"] = list_to_yaml(L.channel_names());
+  o.info.extra["theta"] = list_to_yaml(train_ds.theta_names());
+  o.info.extra["diffusion"] = config::to_yaml(cfg.diffusion);
+  o.info.extra["window"] = std::to_string(cfg.window);
+
+  auto loss_of = [&](const at::Tensor& x, const at::Tensor& mask, const at::Tensor& theta) {
+    return diffusion ? models::denoising_loss(denoiser, x, mask, theta) : models::surrogate_loss(surrogate, x, mask, theta);
+  };
+  // Validation: fixed masks (context of 1..window-1 frames cycling over samples) and, for the
+  // diffusion model, fixed noise levels and noise from a private generator.
+  auto validate = [&]() -> Validation {
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) + 12345);
+    const int64_t n = cfg.optim.validation_batches > 0 ? std::min(valid_ds.size(), cfg.optim.validation_batches * lopt.batch)
+                                                       : valid_ds.size();
+    double sums[3] = {0, 0, 0};
+    const int64_t chunk = std::max<int64_t>(1, lopt.batch);
+    for (int64_t start = 0; start < n; start += chunk) {
+      std::vector<at::Tensor> xs, ts;
+      std::vector<int64_t> ctx;
+      for (int64_t i = start; i < std::min(n, start + chunk); ++i) {
+        const auto s = valid_ds.get(i);
+        xs.push_back(s.frames);
+        ts.push_back(s.theta);
+        ctx.push_back(1 + i % (cfg.window - 1));
+      }
+      const at::Tensor x = windows_of(at::stack(xs));
+      const at::Tensor theta = use_theta ? at::stack(ts) : at::Tensor();
+      std::vector<at::Tensor> masks;
+      for (auto c : ctx) masks.push_back(models::context_mask(1, cfg.window, c)[0]);
+      const at::Tensor mask = at::stack(masks);
+      // Every rank draws the same noise for every chunk; ranks split the chunks.
+      const at::Tensor u = at::rand({x.size(0)}, gen, at::kDouble).to(at::kFloat);
+      const at::Tensor noise = at::randn(x.sizes(), gen, at::kDouble).to(at::kFloat);
+      if ((start / chunk) % world != rank) continue;
+      if (diffusion) {
+        const at::Tensor sigma = denoiser->schedule().sigma(u);
+        sums[0] += models::denoising_loss(denoiser, x, mask, theta, sigma, noise).item<double>() * double(xs.size());
+      } else {
+        const at::Tensor y = surrogate->forward(x, mask, theta);
+        sums[0] += models::surrogate_loss(surrogate, x, mask, theta).item<double>() * double(xs.size());
+        // VRMSE of the predicted frames (the last one of each window, always unknown).
+        const at::Tensor last_t = x.select(2, cfg.window - 1), last_p = y.select(2, cfg.window - 1);
+        sums[1] += metrics::vrmse(last_t, last_p).mean(-1).sum().item<double>();
+      }
+      sums[2] += double(xs.size());
+    }
+    MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM, run.comm);
+    Validation v;
+    v.loss = sums[0] / std::max(1.0, sums[2]);
+    if (!diffusion) v.metrics["vrmse_last_frame"] = sums[1] / std::max(1.0, sums[2]);
+    return v;
+  };
+  const models::ContextMaskConfig masks = cfg.diffusion.context;
+  return train_loop(
+      *module, loader,
+      [&](const data::Batch& b) {
+        const at::Tensor x = windows_of(b.frames);
+        const at::Tensor mask = models::random_context_mask(x.size(0), cfg.window, masks);
+        return loss_of(x, mask, use_theta ? b.theta : at::Tensor());
+      },
+      validate, o);
+}
+
+}  // namespace leap::train
