@@ -1,0 +1,129 @@
+// Configuration of the 2-D compressible Euler example solver: grid, domain, gas, numerics and the
+// initial condition, as one typed struct read from YAML (leap::config) or filled in code.
+//
+//   nx: 128            # cells along x (PETSc's -da_grid_x overrides)
+//   ny: 128
+//   lx: 1.0            # domain [0, lx] x [0, ly]
+//   ly: 1.0
+//   gamma: 1.4
+//   boundary: periodic # or open (zero-gradient outflow)
+//   limiter: mc        # or minmod
+//   cfl: 0.4
+//   t_end: 0.25        # the end time leap-euler2d integrates to
+//   initial_condition: quadrants   # or sod, vortex
+//   seed: 0
+//   quadrants: {density_min: 0.1, density_max: 2.0, ...}
+//   vortex: {strength: 5.0, u_inf: 1.0, v_inf: 1.0}
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "leap/config/schema.h"
+#include "leap/error.h"
+
+namespace leap::euler2d {
+
+// Ranges from which a multi-quadrant Riemann problem is drawn: the split point (as fractions of the
+// domain lengths) and, per quadrant, density, pressure and both velocity components (uniform in
+// [-velocity_max, velocity_max]).
+struct QuadrantRanges {
+  double split_min = 0.25;
+  double split_max = 0.75;
+  double density_min = 0.1;
+  double density_max = 2.0;
+  double pressure_min = 0.1;
+  double pressure_max = 2.0;
+  double velocity_max = 1.0;
+
+  template <class V>
+  void visit(V& v) {
+    using config::at_least;
+    using config::greater_than;
+    using config::in_range;
+    v("split_min", split_min, "smallest split point, as a fraction of lx (of ly)", in_range(0.0, 1.0));
+    v("split_max", split_max, "largest split point, as a fraction of lx (of ly)", in_range(0.0, 1.0));
+    v("density_min", density_min, "smallest quadrant density", greater_than(0.0));
+    v("density_max", density_max, "largest quadrant density", greater_than(0.0));
+    v("pressure_min", pressure_min, "smallest quadrant pressure", greater_than(0.0));
+    v("pressure_max", pressure_max, "largest quadrant pressure", greater_than(0.0));
+    v("velocity_max", velocity_max, "largest |u| and |v| of a quadrant", at_least(0.0));
+  }
+  void validate(const std::string& file, const std::string& path) const {
+    if (!(split_min <= split_max))
+      throw InputError(file, path + ".split_max",
+                       "a value >= split_min (" + config::format_number(split_min) + ")",
+                       config::format_number(split_max));
+    if (!(density_min <= density_max))
+      throw InputError(file, path + ".density_max",
+                       "a value >= density_min (" + config::format_number(density_min) + ")",
+                       config::format_number(density_max));
+    if (!(pressure_min <= pressure_max))
+      throw InputError(file, path + ".pressure_max",
+                       "a value >= pressure_min (" + config::format_number(pressure_min) + ")",
+                       config::format_number(pressure_max));
+  }
+};
+
+// The isentropic vortex (Shu): ambient state rho = p = 1 moving at (u_inf, v_inf), a vortex of the
+// given strength centred in the domain.
+struct VortexParameters {
+  double strength = 5.0;
+  double u_inf = 1.0;
+  double v_inf = 1.0;
+
+  template <class V>
+  void visit(V& v) {
+    v("strength", strength, "vortex strength beta", config::at_least(0.0));
+    v("u_inf", u_inf, "ambient x velocity");
+    v("v_inf", v_inf, "ambient y velocity");
+  }
+};
+
+struct EulerConfig {
+  int nx = 128;
+  int ny = 128;
+  double lx = 1.0;
+  double ly = 1.0;
+  double gamma = 1.4;
+  std::string boundary = "periodic";
+  std::string limiter = "mc";
+  double cfl = 0.4;
+  double t_end = 0.25;
+  std::string initial_condition = "quadrants";
+  int64_t seed = 0;
+  QuadrantRanges quadrants;
+  VortexParameters vortex;
+
+  template <class V>
+  void visit(V& v) {
+    using config::at_least;
+    using config::greater_than;
+    using config::one_of;
+    v("nx", nx, "cells along x (PETSc option -da_grid_x overrides)", at_least(4));
+    v("ny", ny, "cells along y (PETSc option -da_grid_y overrides)", at_least(4));
+    v("lx", lx, "domain length along x: the domain is [0, lx] x [0, ly]", greater_than(0.0));
+    v("ly", ly, "domain length along y", greater_than(0.0));
+    v("gamma", gamma, "ratio of specific heats", greater_than(1.0));
+    v("boundary", boundary, "boundaries on all sides: periodic, or open (zero-gradient outflow)",
+      one_of({"periodic", "open"}));
+    v("limiter", limiter, "slope limiter of the MUSCL reconstruction", one_of({"minmod", "mc"}));
+    v("cfl", cfl, "CFL number: dt = cfl / max((|u|+c)/dx + (|v|+c)/dy)",
+      config::Check<double>{"a value in (0, 1]", [](const double& c) { return c > 0.0 && c <= 1.0; }});
+    v("t_end", t_end, "end time of a leap-euler2d run", at_least(0.0));
+    v("initial_condition", initial_condition,
+      "quadrants (random 4-state Riemann problem), sod (shock tube along x) or vortex (isentropic vortex)",
+      one_of({"quadrants", "sod", "vortex"}));
+    v("seed", seed, "random seed of the quadrant states (the same on every rank count)",
+      at_least<int64_t>(0));
+    v("quadrants", quadrants, "ranges of the random quadrant states");
+    v("vortex", vortex, "isentropic vortex parameters");
+  }
+  void validate(const std::string& file) const { quadrants.validate(file, "quadrants"); }
+};
+
+// Applies every check of EulerConfig::visit() and validate() to a config filled in code (reading
+// YAML applies them already); throws leap::InputError naming the key, with `source` as the file.
+void CheckEulerConfig(const EulerConfig& cfg, const std::string& source = "EulerConfig");
+
+}  // namespace leap::euler2d
