@@ -17,5 +17,8 @@ struct Common {
 
 std::string version_report();
 void add_info(CLI::App& app, Common& common);
+void add_generate(CLI::App& app, Common& common);
+void add_train(CLI::App& app, Common& common);
+void add_encode(CLI::App& app, Common& common);
 
 }  // namespace leap::cli

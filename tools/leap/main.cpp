@@ -11,7 +11,16 @@
 
 int main(int argc, char** argv) {
   leap::cli::ensure_openmp_environment(argc, argv);
-  leap::cli::Runtime runtime(&argc, &argv);
+  // Arguments after "--" are PETSc options (e.g. -ts_monitor -log_view), the rest is LEAP's.
+  std::string petsc_options;
+  int leap_argc = argc;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--") {
+      leap_argc = i;
+      for (int k = i + 1; k < argc; ++k) petsc_options += std::string(argv[k]) + " ";
+      break;
+    }
+  leap::cli::Runtime runtime(&argc, &argv, petsc_options);
   leap::cli::Common common;
 
   CLI::App app{"LEAP: latent diffusion emulators coupled to PETSc fluid solvers", "leap"};
@@ -27,9 +36,12 @@ int main(int argc, char** argv) {
   });
 
   leap::cli::add_info(app, common);
+  leap::cli::add_generate(app, common);
+  leap::cli::add_train(app, common);
+  leap::cli::add_encode(app, common);
 
   try {
-    app.parse(argc, argv);
+    app.parse(leap_argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -19,7 +19,7 @@ void ensure_openmp_environment(int argc, char** argv) {
   execv("/proc/self/exe", argv);  // on failure, go on with the environment as it is
 }
 
-Runtime::Runtime(int* argc, char*** argv) {
+Runtime::Runtime(int* argc, char*** argv, const std::string& petsc_options) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
@@ -29,9 +29,10 @@ Runtime::Runtime(int* argc, char*** argv) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  // PETSc reads its options from PETSC_OPTIONS and from commands that pass them explicitly; the
-  // leap command line itself belongs to CLI11.
+  // PETSc reads its options from PETSC_OPTIONS and from the command line after "--"; the leap
+  // command line itself belongs to CLI11.
   PetscInitializeNoArguments();
+  if (!petsc_options.empty()) PetscOptionsInsertString(nullptr, petsc_options.c_str());
 }
 
 Runtime::~Runtime() {

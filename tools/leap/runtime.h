@@ -1,6 +1,8 @@
 // Process set-up shared by the `leap` command: MPI, PETSc, LibTorch threads, logging.
 #pragma once
 
+#include <string>
+
 namespace leap::cli {
 
 // Before anything else: puts OMP_WAIT_POLICY=PASSIVE in the environment (re-executing once, since the
@@ -10,7 +12,8 @@ void ensure_openmp_environment(int argc, char** argv);
 // Owns MPI and PETSc for the life of the command.
 class Runtime {
  public:
-  Runtime(int* argc, char*** argv);
+  // `petsc_options`: options for PETSc's database (the command line after "--").
+  Runtime(int* argc, char*** argv, const std::string& petsc_options);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

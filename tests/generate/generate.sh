@@ -1,0 +1,62 @@
+#!/bin/bash
+# leap generate end to end: 1 and 2 ranks write identical datasets; `leap info` reads every file;
+# an interrupted run started again ends with the same dataset as an uninterrupted one; bad input
+# is refused with exit 2 naming the key, before anything is written.
+set -uo pipefail
+BUILD=$1 SRC=$2
+LEAP=${LEAP:-$BUILD/tools/leap/leap}
+MPIEXEC=${MPIEXEC:-mpiexec}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+CFG=$SRC/examples/euler2d/generate-small.yaml
+# Small: one sweep point per axis value pair, 6 frames.
+SMALL=(--set frames=6 --set trajectories.train=2 --set trajectories.valid=1 --set trajectories.test=1
+       --set "sweep=[{key: gamma, values: [1.4]}, {key: boundary, values: [periodic, open]}]"
+       --set euler2d.nx=32 --set euler2d.ny=32)
+
+"$LEAP" generate --config "$CFG" --out "$WORK/np1" "${SMALL[@]}" --no-progress -q || fail "1-rank generate"
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" generate --config "$CFG" --out "$WORK/np2" "${SMALL[@]}" --no-progress -q \
+  || fail "2-rank generate"
+n=0
+for f in $(cd "$WORK/np1" && find . -name '*.hdf5' | sort); do
+  h5diff -q "$WORK/np1/$f" "$WORK/np2/$f" || fail "1 and 2 ranks differ in $f"
+  "$LEAP" info "$WORK/np1/$f" | grep -q 'frames: *6' || fail "leap info on $f"
+  n=$((n + 1))
+done
+[[ $n == 6 ]] || fail "expected 6 files, found $n"
+for f in config.yaml stats.yaml metrics.json; do [[ -s $WORK/np1/$f ]] || fail "missing $f"; done
+grep -q '"trajectories": 8' "$WORK/np1/metrics.json" || fail "metrics.json trajectories"
+grep -q 'momentum: \[' "$WORK/np1/stats.yaml" || fail "stats.yaml lacks the vector field"
+! find "$WORK/np1" -name '*.partial' | grep -q . || fail "temporary files left behind"
+
+# Interrupt a run at a random point (SIGKILL), start it again: the result equals np1.
+( "$LEAP" generate --config "$CFG" --out "$WORK/int" "${SMALL[@]}" --no-progress -q & pid=$!; sleep 4; kill -9 $pid ) 2>/dev/null
+wait 2>/dev/null
+"$LEAP" generate --config "$CFG" --out "$WORK/int" "${SMALL[@]}" --no-progress -q || fail "resumed generate"
+for f in $(cd "$WORK/np1" && find . -name '*.hdf5'); do
+  h5diff -q "$WORK/np1/$f" "$WORK/int/$f" || fail "resumed run differs in $f"
+done
+# A finished dataset is not recomputed.
+"$LEAP" generate --config "$CFG" --out "$WORK/int" "${SMALL[@]}" --no-progress -q || fail "rerun"
+grep -q '"trajectories_run": 0' "$WORK/int/metrics.json" || fail "a finished dataset was generated again"
+
+# expect_bad PATTERN args...: exit 2, one line naming the key, nothing written.
+expect_bad() {
+  local pattern=$1; shift
+  local out status
+  out=$("$LEAP" generate --config "${BAD_CFG:-$CFG}" "$@" --no-progress 2>&1); status=$?
+  [[ $status == 2 ]] || fail "exit $status (expected 2) for $*: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "message lacks /$pattern/: $out"
+  [[ $(wc -l <<<"$out") == 1 ]] || fail "expected one line: $out"
+}
+expect_bad "key 'euler2d.boundary': expected one of periodic, open, found 'reflecting'" --out "$WORK/bad1" --set euler2d.boundary=reflecting
+[[ ! -e $WORK/bad1 ]] || fail "bad input left an output directory"
+expect_bad "key 'euler2d.gamma': expected a value > 1, found '1'" --out "$WORK/bad2" --set euler2d.gamma=1
+expect_bad "key 'euler2d.gamma'" --out "$WORK/bad3" --set "sweep=[{key: gamma, values: [1.4, 0.9]}]"
+expect_bad "key 'euler2d.grid': expected a grid divisible by spatial_factor = 4, found 66 cells" --out "$WORK/bad4" --set euler2d.nx=66
+expect_bad "unknown key 'euler2d.gama'" --out "$WORK/bad5" --set euler2d.gama=1.4
+expect_bad "--out '/proc/leap': cannot create" --out /proc/leap
+expect_bad "key 'frames': expected a value >= 2" --out "$WORK/bad6" --set frames=1
+BAD_CFG=$WORK/none.yaml expect_bad "none.yaml: cannot read the config file" --out "$WORK/bad7"
+echo "generate: all checks passed"

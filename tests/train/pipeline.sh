@@ -1,0 +1,87 @@
+#!/bin/bash
+# The training pipeline end to end on solver data: the autoencoder's validation VRMSE and the
+# emulator's and surrogate's validation losses fall far below their starting values; two-rank
+# data-parallel training equals one rank on the combined batch; an interrupted run resumed from
+# last.ckpt ends exactly where the uninterrupted one does; bad input is refused with exit 2.
+set -uo pipefail
+BUILD=$1 SRC=$2
+LEAP=${LEAP:-$BUILD/tools/leap/leap}
+MPIEXEC=${MPIEXEC:-mpiexec}
+T=$SRC/tests/train
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d' + sys.argv[1]))" "$2"; }
+Q=(--no-progress -q)
+
+"$LEAP" generate --config "$SRC/examples/euler2d/generate-small.yaml" --out "$WORK/data" "${Q[@]}" \
+  --set frames=8 --set trajectories.train=4 --set trajectories.valid=1 --set trajectories.test=1 \
+  --set "sweep=[{key: gamma, values: [1.4]}]" --set euler2d.boundary=periodic \
+  --set euler2d.nx=32 --set euler2d.ny=32 || fail "generate"
+
+"$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" "${Q[@]}" || fail "train ae"
+for f in best.ckpt last.ckpt config.yaml metrics.json; do [[ -s $WORK/ae/$f ]] || fail "ae: missing $f"; done
+v0=$(json "$WORK/ae/metrics.json" "['initial_validation_vrmse']")
+v1=$(json "$WORK/ae/metrics.json" "['final_validation_vrmse']")
+echo "autoencoder validation VRMSE: $v0 -> $v1"
+python3 -c "import sys; sys.exit(0 if $v1 < 0.4 * $v0 and $v1 < 0.5 else 1)" || fail "autoencoder did not learn ($v0 -> $v1)"
+
+# Data parallel: 2 ranks x batch 4 == 1 rank x batch 8, epoch by epoch (a few epochs: float32
+# round-off of the two reduction orders grows slowly with training).
+DP=(--set optim.epochs=4)
+"$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae1" "${DP[@]}" "${Q[@]}" || fail "1-rank train ae"
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae2" \
+  "${DP[@]}" "${Q[@]}" || fail "2-rank train ae"
+python3 - "$WORK/ae1/metrics.json" "$WORK/ae2/metrics.json" <<'PY' || fail "2-rank training differs from 1 rank"
+import json, sys
+a, b = (json.load(open(p))["history"] for p in sys.argv[1:3])
+assert len(a) == len(b)
+for x, y in zip(a, b):
+    for k in ("train_loss", "validation_loss"):
+        assert abs(x[k] - y[k]) <= 1e-5 * abs(x[k]), (k, x[k], y[k])
+print("data parallel: 1 and 2 ranks agree over", len(a), "epochs")
+PY
+
+# Resume: kill the run as soon as its first last.ckpt exists, resume, compare with the full run.
+( "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/aer" "${Q[@]}" & pid=$!
+  for _ in $(seq 600); do [[ -e $WORK/aer/last.ckpt ]] && break; sleep 0.1; done; kill -9 $pid ) 2>/dev/null
+wait 2>/dev/null
+[[ -e $WORK/aer/last.ckpt ]] || fail "no last.ckpt to resume from"
+"$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/aer" --resume "${Q[@]}" || fail "resume"
+python3 - "$WORK/ae/metrics.json" "$WORK/aer/metrics.json" <<'PY' || fail "resumed run differs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["history"][-1]["epoch"] == b["history"][-1]["epoch"]
+for k in ("train_loss", "validation_loss"):
+    assert a["history"][-1][k] == b["history"][-1][k], (k, a["history"][-1][k], b["history"][-1][k])
+print("resume: final epoch identical", a["history"][-1]["validation_loss"])
+PY
+
+"$LEAP" encode --checkpoint "$WORK/ae/best.ckpt" --data "$WORK/data" --out "$WORK/lat" "${Q[@]}" || fail "encode"
+"$LEAP" info "$WORK/lat/train/"*.hdf5 | grep -q 'grid: *16 x 16' || fail "latent grid"
+"$LEAP" train emulator --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/emu" "${Q[@]}" || fail "train emulator"
+"$LEAP" train surrogate --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/sur" "${Q[@]}" || fail "train surrogate"
+for run in emu:0.85 sur:0.85; do
+  factor=${run#*:}; run=${run%:*}
+  l0=$(json "$WORK/$run/metrics.json" "['initial_validation_loss']")
+  l1=$(json "$WORK/$run/metrics.json" "['best_validation_loss']")
+  echo "$run validation loss: $l0 -> $l1"
+  python3 -c "import sys; sys.exit(0 if $l1 < $factor * $l0 else 1)" || fail "$run did not learn ($l0 -> $l1)"
+done
+
+# Bad input: exit 2, one line, naming what differs.
+expect_bad() {
+  local pattern=$1; shift
+  local out status
+  out=$("$@" "${Q[@]}" 2>&1); status=$?
+  [[ $status == 2 ]] || fail "exit $status (expected 2) for $*: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "message lacks /$pattern/: $out"
+}
+expect_bad "key 'model.in_channels': expected 5 \(the channels of" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/b1" --set model.in_channels=4
+expect_bad "key 'model.channels': expected a spatial factor dividing the grid" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/b2" --set "model.channels=[4,4,4,4,4,4,4]" --set "model.blocks=[0,0,0,0,0,0,0]"
+expect_bad "expected a autoencoder checkpoint, found a denoiser" "$LEAP" encode --checkpoint "$WORK/emu/best.ckpt" --data "$WORK/data" --out "$WORK/b3"
+head -c 1000 "$WORK/ae/best.ckpt" > "$WORK/trunc.ckpt"
+expect_bad "truncated/corrupted" "$LEAP" encode --checkpoint "$WORK/trunc.ckpt" --data "$WORK/data" --out "$WORK/b4"
+expect_bad "model differs from the config: .*latent_channels" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" --resume --set model.latent_channels=2
+expect_bad "key 'model.param_features': expected 0 or 3" "$LEAP" train emulator --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/b5" --set model.param_features=2
+echo "training pipeline: all checks passed"

@@ -1,0 +1,47 @@
+// `leap encode --checkpoint RUN_AE/best.ckpt --data DATA --out LATENTS`.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "leap/log.h"
+#include "leap/train/latent_encoding.h"
+#include "leap/util/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace leap::cli {
+
+void add_encode(CLI::App& app, Common& common) {
+  auto o = std::make_shared<train::EncodeOptions>();
+  auto no_progress = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("encode", "Encode a dataset with a trained autoencoder into a latent dataset");
+  cmd->add_option("--checkpoint", o->checkpoint, "autoencoder checkpoint (RUN_AE/best.ckpt)")->required();
+  cmd->add_option("--data", o->data_dir, "dataset directory written by leap generate")->required();
+  cmd->add_option("--out", o->out_dir, "latent dataset directory")->required();
+  cmd->add_option("--batch", o->batch, "frames encoded at once")->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-progress", *no_progress, "no progress bar");
+  cmd->callback([o, no_progress, &common] {
+    o->progress = !*no_progress && !common.quiet;
+    const auto r = train::encode_dataset(*o);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank == 0) {
+      nlohmann::json m;
+      m["command"] = "encode";
+      m["checkpoint"] = o->checkpoint;
+      m["files"] = r.files;
+      m["frames"] = r.frames;
+      m["seconds"] = r.seconds;
+      m["compression_ratio"] = r.compression_ratio;
+      m["latent_channels"] = r.latent_channels;
+      util::write_file_atomic((fs::path(o->out_dir) / "metrics.json").string(), m.dump(2) + "\n");
+      util::write_file_atomic((fs::path(o->out_dir) / "config.yaml").string(),
+                              "checkpoint: " + o->checkpoint + "\ndata: " + o->data_dir + "\nbatch: " +
+                                  std::to_string(o->batch) + "\n");
+      spdlog::info("encode: {} frames of {} files, compression {:.0f}x, {:.1f} s -> {}", r.frames, r.files,
+                   r.compression_ratio, r.seconds, o->out_dir);
+    }
+  });
+}
+
+}  // namespace leap::cli

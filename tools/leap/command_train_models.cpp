@@ -1,0 +1,34 @@
+// `leap train emulator` and `leap train surrogate`.
+#include "leap/config/load.h"
+#include "leap/log.h"
+#include "leap/train/emulator_training.h"
+#include "training_commands.h"
+
+namespace leap::cli {
+
+namespace {
+
+void run_model(const TrainOptions& o, const Common& common, const std::string& kind) {
+  const auto cfg = config::load_config<train::EmulatorTrainConfig>(o.config, common.sets);
+  prepare_out_dir(o.out, o.resume);
+  train::RunOptions run{o.data, o.out, o.config, o.resume, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
+  const auto r = train::train_emulator(cfg, kind, run);
+  auto m = result_json(r);
+  m["command"] = kind == "denoiser" ? "train emulator" : "train surrogate";
+  write_outputs(o.out, config::to_yaml(cfg), m);
+  spdlog::info("{}: best validation loss {:.5g} (epoch {}); {}", m["command"].get<std::string>(), r.best_loss,
+               r.best_epoch, o.out);
+}
+
+}  // namespace
+
+void add_train_model_commands(CLI::App* train, Common& common) {
+  add_train_subcommand(train, common, "emulator",
+                       "Train the latent diffusion emulator on a latent dataset (leap encode)",
+                       [](const TrainOptions& o, const Common& c) { run_model(o, c, "denoiser"); });
+  add_train_subcommand(train, common, "surrogate",
+                       "Train the deterministic baseline (latent dataset, or pixel dataset with patch_size > 1)",
+                       [](const TrainOptions& o, const Common& c) { run_model(o, c, "surrogate"); });
+}
+
+}  // namespace leap::cli

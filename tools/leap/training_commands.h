@@ -1,0 +1,29 @@
+// Shared pieces of the `leap train` subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "commands.h"
+#include "leap/train/trainer.h"
+
+namespace leap::cli {
+
+struct TrainOptions {
+  std::string config, data, out;
+  bool resume = false;
+  bool no_progress = false;
+};
+
+nlohmann::json result_json(const train::TrainResult& r);
+void prepare_out_dir(const std::string& out, bool resume);
+void write_outputs(const std::string& out, const std::string& config_yaml, const nlohmann::json& metrics);
+CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::string& name, const std::string& help,
+                               std::function<void(const TrainOptions&, const Common&)> body);
+// `leap train emulator` and `leap train surrogate`.
+void add_train_model_commands(CLI::App* train, Common& common);
+
+}  // namespace leap::cli
