@@ -65,6 +65,12 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     if (!ema.empty()) broadcast_parameters(ema, o.comm);
   }
 
+  if (!o.resume) {
+    model.eval();
+    at::NoGradGuard guard;
+    result.initial = validate();
+    model.train();
+  }
   const int64_t per_epoch = loader.batches_per_epoch();
   if (per_epoch == 0) throw InputError("training data: fewer windows than one batch per rank");
   const int64_t total_steps = per_epoch * o.optim.epochs;

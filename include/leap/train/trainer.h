@@ -53,6 +53,7 @@ struct TrainResult {
   double seconds = 0;
   double samples_per_second = 0;
   std::vector<EpochRecord> history;
+  Validation initial;  // before the first step (not measured when resuming)
   Validation last;
 };
 
