@@ -1,6 +1,7 @@
 // The status half of the C API: version, CUDA availability, the last error message.
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <string>
 
 #include "c_api_errors.h"
@@ -32,5 +33,15 @@ int leap_cuda_available(void) {
 }
 
 const char* leap_last_error(void) { return leap::capi::last_error.c_str(); }
+
+int leap_last_error_copy(char* buf, int size) {
+  const std::string& m = leap::capi::last_error;
+  if (buf && size > 0) {
+    const size_t n = std::min(m.size(), size_t(size) - 1);
+    m.copy(buf, n);
+    buf[n] = '\0';
+  }
+  return int(m.size());
+}
 
 }  // extern "C"

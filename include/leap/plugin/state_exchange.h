@@ -1,0 +1,121 @@
+// Moves a solver's distributed 2-D state between the ranks that own it and the emulator rank(s)
+// that need it whole. Every rank owns one box (a leap::data::Block, possibly empty) of a [C, X, Y]
+// field; gather() assembles the full field on the emulator rank(s), scatter() hands each rank its
+// box back. The block descriptors are exchanged once, at construction (MPI_Allgather); each call
+// then moves the packed blocks in one collective (MPI_Gatherv / MPI_Scatterv) and (un)packs them
+// (blocks already in cxy order are sent and received in place), after a one-int MPI_Allreduce that
+// checks the arguments on all ranks together.
+//
+// Emulator ranks. By default rank 0 of the communicator holds the full field. With several emulator
+// ranks, the communicator is cut into groups, each served by one emulator rank: gather() collects a
+// group's blocks on its emulator (MPI_Gatherv within the group), then the emulator ranks exchange
+// their groups' packed blocks (MPI_Allgatherv among themselves), so that EVERY emulator rank holds
+// the full field; scatter() sends each group its blocks from its own emulator's full field
+// (MPI_Scatterv within the group, no traffic between groups), so the emulator ranks should hold the
+// same field (or each group receives what its emulator computed). The groups are:
+//   - EmulatorRanks::one_per_node(): the ranks sharing a node (MPI_Comm_split_type with
+//     MPI_COMM_TYPE_SHARED), served by the node's local rank 0 (e.g. one GPU per node);
+//   - an explicit list of ranks {e0 < e1 < ...}: rank r is served by the largest e_k <= r (ranks
+//     below e0 by e0), i.e. contiguous ranges, which match block placement of ranks on nodes.
+//
+// Block memory layouts (float32, C order, axes from slowest to fastest over the rank's box):
+//   cxy  [C][x][y]  channel-major, LEAP's tensor order (no copy when sending)
+//   xyc  [x][y][C]  The Well's file order (what leap::petsc::LeapDMDACopyToWellOrder produces)
+//   yxc  [y][x][C]  a 2-D DMDA's array (dofs interleaved, x fastest); Fortran a(C, xm, ym)
+//   cyx  [C][y][x]  Fortran a(xm, ym, C)
+// The full field on the emulator rank(s) is always [C][X][Y] (C order), a Fortran a(Y, X, C).
+//
+// Normalisation: with a Normalizer, gather() returns the normalised field (normalize() applied on
+// the emulator rank once the field is assembled) and scatter() takes a normalised field
+// (denormalize() before sending).
+//
+// All calls are collective over the communicator, and every rank must pass the same grid, channels
+// and emulator choice. A bad argument on any rank makes the call throw leap::InputError on every
+// rank, with the lowest failing rank's message prefixed by "rank N: ", so that no rank is left
+// waiting in a collective (MPI_COMM_NULL, which allows no communication, is refused locally).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <mpi.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "leap/data/normalizer.h"
+#include "leap/data/well_writer.h"
+
+namespace leap::plugin {
+
+enum class BlockLayout { cxy = 0, xyc = 1, yxc = 2, cyx = 3 };
+
+// Which ranks hold the full field; see the header comment for how the other ranks are assigned.
+struct EmulatorRanks {
+  std::vector<int> ranks{0};  // ranks of the communicator (distinct), when per_node is false
+  bool per_node = false;      // instead: the local rank 0 of each node
+
+  static EmulatorRanks root(int rank = 0) { return EmulatorRanks{{rank}, false}; }
+  static EmulatorRanks one_per_node() { return EmulatorRanks{{}, true}; }
+};
+
+struct ExchangeOptions {
+  BlockLayout layout = BlockLayout::cxy;
+  EmulatorRanks emulators;
+  std::optional<data::Normalizer> normalizer;  // its channel count must equal the exchange's
+};
+
+class StateExchange {
+ public:
+  // Collective over `comm` (which is not kept: the exchange works on communicators of its own).
+  // grid = {nx, ny}; `block` is this rank's box (start and count along x and y; a count of 0 owns
+  // nothing); channels = C. The boxes of all ranks must tile the grid exactly. InputError on every
+  // rank when any rank passes bad arguments or the ranks disagree on the grid or the channels.
+  StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block, int64_t channels,
+                ExchangeOptions options = {});
+  ~StateExchange();
+  StateExchange(const StateExchange&) = delete;
+  StateExchange& operator=(const StateExchange&) = delete;
+  StateExchange(StateExchange&&) noexcept;
+  StateExchange& operator=(StateExchange&&) noexcept;
+
+  // Collective. `block`: channels * cells of this rank's box, in layout() order (may be null when
+  // the rank owns nothing). `full`: channels * X * Y floats, [C][X][Y], written on emulator ranks
+  // (ignored elsewhere, may be null there).
+  void gather(const float* block, float* full);
+  // As above; returns the [C, X, Y] float32 CPU tensor on emulator ranks, an undefined tensor elsewhere.
+  at::Tensor gather(const float* block);
+  // As above; `block` must hold exactly block_size() floats; `full` is resized on emulator ranks
+  // (left as it is elsewhere).
+  void gather(const std::vector<float>& block, std::vector<float>& full);
+
+  // Collective inverse of gather(). `full` ([C][X][Y]) is read on emulator ranks only (may be null
+  // elsewhere); `block` receives this rank's box in layout() order.
+  void scatter(const float* full, float* block);
+  // `full`: a [C, X, Y] tensor of any floating dtype and device on emulator ranks (converted to
+  // float32 on the CPU), ignored (may be undefined) elsewhere.
+  void scatter(const at::Tensor& full, float* block);
+  // `full` must hold full_size() floats on emulator ranks; `block` is resized to block_size().
+  void scatter(const std::vector<float>& full, std::vector<float>& block);
+
+  // Rank-local: the memory layout of this rank's blocks in later calls.
+  void set_layout(BlockLayout layout);
+  BlockLayout layout() const;
+
+  bool is_emulator() const;     // this rank holds the full field
+  int emulator() const;         // rank (in the construction communicator) of this rank's emulator
+  int emulator_count() const;   // number of emulator ranks (groups)
+  int group_size() const;       // ranks served by this rank's emulator, itself included
+  int64_t channels() const;
+  std::array<int64_t, 2> grid() const;
+  const data::Block& block() const;
+  int64_t block_size() const;   // channels * cells of this rank's box
+  int64_t full_size() const;    // channels * X * Y
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leap::plugin

@@ -1,0 +1,85 @@
+! Fortran interfaces to LEAP's C API (include/leap/leap.h), through iso_c_binding. Interfaces and
+! constants only: use the module and link libleap. Every function returns a status (LEAP_OK = 0);
+! leap_last_error_copy(msg, len(msg)) returns the length n of the last error message and copies it
+! into msg(1:min(n, len(msg)-1)).
+!
+! State exchange: each rank owns the box x0 .. x0+xm-1, y0 .. y0+ym-1 (0-based) of a field of
+! `channels` channels on an nx x ny grid. The full field on the emulator rank(s) is real(c_float)
+! full(ny, nx, channels), i.e. full(y+1, x+1, c+1). A rank's block is, by layout:
+!   LEAP_LAYOUT_CXY (default)  block(ym, xm, channels)
+!   LEAP_LAYOUT_XYC            block(channels, ym, xm)   (The Well's order)
+!   LEAP_LAYOUT_YXC            block(channels, xm, ym)   (a DMDA's array, dofs first)
+!   LEAP_LAYOUT_CYX            block(xm, ym, channels)
+! Ranks that are not emulator ranks may pass any array (e.g. of size 1) for `full`.
+! `comm` is a Fortran communicator: MPI_COMM_WORLD from `use mpi`, or comm%MPI_VAL with mpi_f08.
+module leap
+  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_char
+  implicit none
+
+  integer(c_int), parameter :: LEAP_OK = 0, LEAP_ERR_OTHER = 1, LEAP_ERR_INPUT = 2
+  integer(c_int), parameter :: LEAP_LAYOUT_CXY = 0, LEAP_LAYOUT_XYC = 1, LEAP_LAYOUT_YXC = 2, &
+                               LEAP_LAYOUT_CYX = 3
+  integer(c_int), parameter :: LEAP_EMULATORS_ROOT = 0, LEAP_EMULATORS_PER_NODE = 1
+
+  interface
+    integer(c_int) function leap_cuda_available() bind(c, name="leap_cuda_available")
+      import :: c_int
+    end function
+
+    integer(c_int) function leap_last_error_copy(buf, size) bind(c, name="leap_last_error_copy")
+      import :: c_int, c_char
+      character(kind=c_char), intent(out) :: buf(*)
+      integer(c_int), value :: size
+    end function
+
+    ! Collective: creates an exchange whose emulator rank is rank 0 of comm.
+    integer(c_int) function leap_exchange_create(comm, nx, ny, x0, y0, xm, ym, channels, handle) &
+        bind(c, name="leap_exchange_create_f")
+      import :: c_int
+      integer(c_int), value :: comm, nx, ny, x0, y0, xm, ym, channels
+      integer(c_int), intent(out) :: handle
+    end function
+
+    ! Collective: as leap_exchange_create with emulators = LEAP_EMULATORS_ROOT or _PER_NODE.
+    integer(c_int) function leap_exchange_create_placed(comm, nx, ny, x0, y0, xm, ym, channels, &
+                                                        emulators, handle) &
+        bind(c, name="leap_exchange_create_placed_f")
+      import :: c_int
+      integer(c_int), value :: comm, nx, ny, x0, y0, xm, ym, channels, emulators
+      integer(c_int), intent(out) :: handle
+    end function
+
+    integer(c_int) function leap_exchange_set_layout(handle, layout) bind(c, name="leap_exchange_set_layout")
+      import :: c_int
+      integer(c_int), value :: handle, layout
+    end function
+
+    integer(c_int) function leap_exchange_is_emulator(handle, flag) bind(c, name="leap_exchange_is_emulator")
+      import :: c_int
+      integer(c_int), value :: handle
+      integer(c_int), intent(out) :: flag
+    end function
+
+    ! Collective: the full field arrives in `full` on emulator ranks.
+    integer(c_int) function leap_exchange_gather(handle, block, full) bind(c, name="leap_exchange_gather")
+      import :: c_int, c_float
+      integer(c_int), value :: handle
+      real(c_float), intent(in) :: block(*)
+      real(c_float), intent(inout) :: full(*)
+    end function
+
+    ! Collective: each rank receives its box of the emulator rank's `full` in `block`.
+    integer(c_int) function leap_exchange_scatter(handle, full, block) bind(c, name="leap_exchange_scatter")
+      import :: c_int, c_float
+      integer(c_int), value :: handle
+      real(c_float), intent(in) :: full(*)
+      real(c_float), intent(inout) :: block(*)
+    end function
+
+    ! Collective: frees the exchange.
+    integer(c_int) function leap_exchange_destroy(handle) bind(c, name="leap_exchange_destroy")
+      import :: c_int
+      integer(c_int), value :: handle
+    end function
+  end interface
+end module leap
