@@ -75,23 +75,9 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
 
   torch::manual_seed(uint64_t(cfg.seed));
   models::Autoencoder ae(cfg.model);
-  data::LoaderOptions lopt;
-  lopt.batch = cfg.optim.batch / world;
-  lopt.shuffle_buffer = cfg.optim.shuffle_buffer;
-  lopt.seed = uint64_t(cfg.seed);
-  MPI_Comm_rank(run.comm, &lopt.rank);
-  lopt.world = world;
-  lopt.augment = cfg.optim.augment;
+  const data::LoaderOptions lopt = loader_options(cfg.optim, cfg.seed, run.comm);
   data::WindowLoader loader(train_ds, lopt);
-
-  TrainLoopOptions o;
-  o.optim = cfg.optim;
-  o.comm = run.comm;
-  o.out_dir = run.out_dir;
-  o.resume = run.resume;
-  o.progress = run.progress;
-  o.label = "train ae";
-  o.info.kind = "autoencoder";
+  TrainLoopOptions o = loop_options(cfg.optim, run, "autoencoder", "train ae");
   o.info.model_yaml = config::to_yaml(cfg.model);
   o.info.config_yaml = config::to_yaml(cfg);
   o.info.extra["normalizer"] = normalizer_to_yaml(norm);

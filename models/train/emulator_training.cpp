@@ -71,23 +71,9 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   }
   const bool use_theta = cfg.model.param_features > 0;
 
-  data::LoaderOptions lopt;
-  lopt.batch = cfg.optim.batch / world;
-  lopt.shuffle_buffer = cfg.optim.shuffle_buffer;
-  lopt.seed = uint64_t(cfg.seed);
-  lopt.rank = rank;
-  lopt.world = world;
-  lopt.augment = cfg.optim.augment;
+  const data::LoaderOptions lopt = loader_options(cfg.optim, cfg.seed, run.comm);
   data::WindowLoader loader(train_ds, lopt);
-
-  TrainLoopOptions o;
-  o.optim = cfg.optim;
-  o.comm = run.comm;
-  o.out_dir = run.out_dir;
-  o.resume = run.resume;
-  o.progress = run.progress;
-  o.label = diffusion ? "train emulator" : "train surrogate";
-  o.info.kind = kind;
+  TrainLoopOptions o = loop_options(cfg.optim, run, kind, diffusion ? "train emulator" : "train surrogate");
   {
     YAML::Node arch;
     arch["channels"] = C;

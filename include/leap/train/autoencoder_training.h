@@ -10,19 +10,10 @@
 
 #include "leap/models/autoencoder_config.h"
 #include "leap/train/optim_config.h"
+#include "leap/train/run_options.h"
 #include "leap/train/trainer.h"
 
 namespace leap::train {
-
-struct DataOptions {
-  std::vector<std::string> log_fields;  // fields log-transformed before normalisation
-  int64_t cache_trajectories = 64;
-  template <class V>
-  void visit(V& v) {
-    v("log_fields", log_fields, "fields to log-transform before normalising (positive fields only)");
-    v("cache_trajectories", cache_trajectories, "trajectories kept in memory", config::at_least<int64_t>(1));
-  }
-};
 
 struct AutoencoderTrainConfig {
   int64_t seed = 0;
@@ -36,15 +27,6 @@ struct AutoencoderTrainConfig {
     v("model", model, "autoencoder architecture");
     v("optim", optim, "optimisation");
   }
-};
-
-struct RunOptions {
-  std::string data_dir;
-  std::string out_dir;
-  std::string config_file;  // for messages
-  bool resume = false;
-  bool progress = true;
-  MPI_Comm comm = MPI_COMM_WORLD;
 };
 
 // Refuses (InputError) data that does not fit the model before training; writes best.ckpt,

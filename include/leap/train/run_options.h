@@ -1,0 +1,42 @@
+// What every `leap train` command shares: data options, where a run reads and writes, and the
+// loader and loop settings derived from the optimisation config.
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "leap/config/schema.h"
+#include "leap/data/window_loader.h"
+#include "leap/train/optim_config.h"
+#include "leap/train/trainer.h"
+
+namespace leap::train {
+
+struct DataOptions {
+  std::vector<std::string> log_fields;  // fields log-transformed before normalisation
+  int64_t cache_trajectories = 64;
+  template <class V>
+  void visit(V& v) {
+    v("log_fields", log_fields, "fields to log-transform before normalising (positive fields only)");
+    v("cache_trajectories", cache_trajectories, "trajectories kept in memory", config::at_least<int64_t>(1));
+  }
+};
+
+struct RunOptions {
+  std::string data_dir;
+  std::string out_dir;
+  std::string config_file;  // for messages
+  bool resume = false;
+  bool progress = true;
+  MPI_Comm comm = MPI_COMM_WORLD;
+};
+
+// Loader settings: the global batch split among the ranks of run.comm, seeded order, augmentation.
+data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_Comm comm);
+// Loop settings of a run; `kind` is the checkpoint kind, `label` names the run in the log.
+TrainLoopOptions loop_options(const OptimConfig& optim, const RunOptions& run, const std::string& kind,
+                              const std::string& label);
+
+}  // namespace leap::train
