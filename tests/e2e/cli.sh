@@ -32,4 +32,15 @@ expect 2 'required' "$LEAP" info
 expect 2 'not an HDF5 file' bash -c "echo hi > $WORK/x.hdf5; $LEAP info $WORK/x.hdf5"
 expect 2 'no such file' "$LEAP" info "$WORK/missing.hdf5"
 expect 2 'unrecognized|Unexpected|not expected|extra' "$LEAP" info --bogus-flag "$WORK/x.hdf5"
+# Every config key is documented; files are checked without running anything.
+expect 0 '^euler2d.gamma: a number, default 1.4 \(a value > 1\) -- ratio of specific heats' "$LEAP" config generate
+expect 0 '^optim.lr: a number' "$LEAP" config emulator
+expect 0 'latent_channels: 8' "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml"
+for kind in generate:euler2d/generate-small generate:rayleigh_benard/generate-small ae:euler2d/ae-small \
+            emulator:euler2d/emulator-small surrogate:euler2d/surrogate-small generate:euler2d/generate-large; do
+  expect 0 'seed' "$LEAP" config "${kind%%:*}" --check "$SRC/examples/${kind#*:}.yaml"
+done
+expect 2 "ae-small.yaml: unknown key 'model.latent'" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set model.latent=3
+expect 2 "ae-small.yaml: key 'optim.lr': expected a number, found 'fast'" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set optim.lr=fast
+expect 2 "ae-small.yaml: key 'model.blocks': expected 3 entries" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set "model.blocks=[1,1]"
 echo "cli: all checks passed"

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   leap::cli::add_generate(app, common);
   leap::cli::add_train(app, common);
   leap::cli::add_encode(app, common);
+  leap::cli::add_config(app, common);
 
   try {
     app.parse(leap_argc, argv);
