@@ -73,6 +73,7 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
   const int dims = L.n_spatial_dims();
   if (dims < 1 || dims > 3) throw Error("WellWriter: layout needs 1 to 3 axes");
   if (int64_t(L.times.size()) != L.n_steps) throw Error("WellWriter: times must have n_steps entries");
+  growing_ = L.n_steps == 0;
   for (auto& f : L.fields) {
     f.dim_varying.assign(dims, true);
     f.sample_varying = true;
@@ -125,7 +126,16 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
     std::vector<std::string> names;
     for (const auto& a : L.axes) names.push_back(a.name);
     h5::write_string_list_attr(dg, "spatial_dims", names);
-    write_1d(dg, "time", L.times, rank);
+    if (L.n_steps == 0) {  // growing: one entry per append_frame()
+      hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 256;
+      Handle space(H5Screate_simple(1, &zero, &unlimited));
+      Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+      H5Pset_chunk(dcpl, 1, &chunk);
+      Handle t(h5::check_id(H5Dcreate2(dg, "time", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                            "create time"));
+    } else {
+      write_1d(dg, "time", L.times, rank);
+    }
     {
       Handle t(H5Dopen2(dg, "time", H5P_DEFAULT));
       h5::write_bool_attr(t, "sample_varying", false);
@@ -189,7 +199,11 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
       std::vector<hsize_t> shape(fld.shape.begin(), fld.shape.end());
       std::vector<hsize_t> chunk(shape);
       chunk[0] = chunk[1] = 1;  // one chunk per frame
-      Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
+      std::vector<hsize_t> maxdims(shape);
+      if (L.n_steps == 0) {  // growing along time
+        maxdims[1] = H5S_UNLIMITED;
+      }
+      Handle space(H5Screate_simple(int(shape.size()), shape.data(), maxdims.data()));
       Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
       H5Pset_chunk(dcpl, int(chunk.size()), chunk.data());
       H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
@@ -247,6 +261,37 @@ void WellWriter::write_frame(int64_t trajectory, int64_t step, const std::string
 }
 
 int64_t WellWriter::completed_trajectories() const { return impl_->completed; }
+
+int64_t WellWriter::append_frame(double time) {
+  if (!growing_) throw Error("WellWriter::append_frame: the file was created with a fixed number of frames");
+  int rank = 0;
+  MPI_Comm_rank(impl_->comm, &rank);
+  const int64_t step = layout_.n_steps;
+  layout_.n_steps += 1;
+  layout_.times.push_back(time);
+  for (auto& f : layout_.fields) {
+    f.shape[1] = layout_.n_steps;
+    const std::string gname = "t" + std::to_string(f.order) + "_fields";
+    Handle g(H5Gopen2(impl_->file, gname.c_str(), H5P_DEFAULT));
+    Handle d(H5Dopen2(g, f.name.c_str(), H5P_DEFAULT));
+    std::vector<hsize_t> dims(f.shape.begin(), f.shape.end());
+    h5::check(H5Dset_extent(d, dims.data()), "extend " + f.name);
+  }
+  Handle dg(H5Gopen2(impl_->file, "dimensions", H5P_DEFAULT));
+  Handle t(H5Dopen2(dg, "time", H5P_DEFAULT));
+  hsize_t n = hsize_t(layout_.n_steps), start = hsize_t(step), one = 1;
+  h5::check(H5Dset_extent(t, &n), "extend time");
+  Handle fs(H5Dget_space(t));
+  Handle ms(H5Screate_simple(1, &one, nullptr));
+  H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, nullptr, &one, nullptr);
+  if (rank != 0) {
+    H5Sselect_none(fs);
+    H5Sselect_none(ms);
+  }
+  const float tf = float(time);
+  h5::check(H5Dwrite(t, H5T_NATIVE_FLOAT, ms, fs, H5P_DEFAULT, &tf), "write time");
+  return step;
+}
 
 void WellWriter::mark_complete(int64_t count) {
   h5::write_int_attr(impl_->file, "leap_completed_trajectories", count);

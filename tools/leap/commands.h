@@ -20,6 +20,7 @@ void add_info(CLI::App& app, Common& common);
 void add_generate(CLI::App& app, Common& common);
 void add_train(CLI::App& app, Common& common);
 void add_encode(CLI::App& app, Common& common);
+void add_hybrid(CLI::App& app, Common& common);
 void add_config(CLI::App& app, Common& common);
 
 }  // namespace leap::cli

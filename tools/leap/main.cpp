@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "commands.h"
 #include "leap/error.h"
@@ -12,12 +14,12 @@
 int main(int argc, char** argv) {
   leap::cli::ensure_openmp_environment(argc, argv);
   // Arguments after "--" are PETSc options (e.g. -ts_monitor -log_view), the rest is LEAP's.
-  std::string petsc_options;
+  std::vector<std::string> petsc_options;
   int leap_argc = argc;
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--") {
       leap_argc = i;
-      for (int k = i + 1; k < argc; ++k) petsc_options += std::string(argv[k]) + " ";
+      for (int k = i + 1; k < argc; ++k) petsc_options.emplace_back(argv[k]);
       break;
     }
   leap::cli::Runtime runtime(&argc, &argv, petsc_options);
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   leap::cli::add_generate(app, common);
   leap::cli::add_train(app, common);
   leap::cli::add_encode(app, common);
+  leap::cli::add_hybrid(app, common);
   leap::cli::add_config(app, common);
 
   try {

@@ -19,7 +19,7 @@ void ensure_openmp_environment(int argc, char** argv) {
   execv("/proc/self/exe", argv);  // on failure, go on with the environment as it is
 }
 
-Runtime::Runtime(int* argc, char*** argv, const std::string& petsc_options) {
+Runtime::Runtime(int* argc, char*** argv, const std::vector<std::string>& petsc_args) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
@@ -29,10 +29,16 @@ Runtime::Runtime(int* argc, char*** argv, const std::string& petsc_options) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  // PETSc reads its options from PETSC_OPTIONS and from the command line after "--"; the leap
-  // command line itself belongs to CLI11.
-  PetscInitializeNoArguments();
-  if (!petsc_options.empty()) PetscOptionsInsertString(nullptr, petsc_options.c_str());
+  // PETSc reads its options from PETSC_OPTIONS and from the command line after "--"; the rest of
+  // the command line belongs to CLI11.
+  std::vector<std::string> storage{(*argc > 0 ? (*argv)[0] : "leap")};
+  storage.insert(storage.end(), petsc_args.begin(), petsc_args.end());
+  std::vector<char*> pargv;
+  for (auto& a : storage) pargv.push_back(a.data());
+  pargv.push_back(nullptr);
+  int pargc = int(storage.size());
+  char** pargv_ptr = pargv.data();
+  PetscInitialize(&pargc, &pargv_ptr, nullptr, nullptr);
 }
 
 Runtime::~Runtime() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace leap::cli {
 
@@ -12,8 +13,9 @@ void ensure_openmp_environment(int argc, char** argv);
 // Owns MPI and PETSc for the life of the command.
 class Runtime {
  public:
-  // `petsc_options`: options for PETSc's database (the command line after "--").
-  Runtime(int* argc, char*** argv, const std::string& petsc_options);
+  // `petsc_args`: PETSc's command line (what follows "--"), given to PetscInitialize so that
+  // start-up options such as -log_view take effect.
+  Runtime(int* argc, char*** argv, const std::vector<std::string>& petsc_args);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

@@ -36,6 +36,9 @@ class WellWriter {
   // [x][y][component] over the block. Ranks owning nothing pass an empty block.
   void write_frame(int64_t trajectory, int64_t step, const std::string& field, const float* data,
                    const Block& block);
+  // Collective, for files created with n_steps = 0 (a run of unknown length): adds one frame at
+  // simulated time `time` to every field and returns its step index for write_frame().
+  int64_t append_frame(double time);
   // Collective: records that trajectories [0, count) are complete and flushes them to disk.
   void mark_complete(int64_t count);
   int64_t completed_trajectories() const;
@@ -47,6 +50,7 @@ class WellWriter {
   std::unique_ptr<Impl> impl_;
   WellLayout layout_;
   std::string path_;
+  bool growing_ = false;
 };
 
 }  // namespace leap::data

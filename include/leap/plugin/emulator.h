@@ -1,0 +1,91 @@
+// What the hybrid controller asks of an emulator: given the last c observed frames of a state (in
+// physical units) and the simulation parameters, the state `frames` frames later, as an ensemble.
+//
+// Implementations:
+//   - LatentDiffusionEmulator: a trained autoencoder + latent diffusion emulator (two checkpoints):
+//     normalise -> encode -> latent normalise -> diffusion rollout (the checkpoint's sampler and
+//     window; context c in 1..w-1) -> latent denormalise -> decode the last frame -> denormalise.
+//     Ensemble members are batch rows, each with its own noise.
+//   - TrajectoryOracle: the exact solver trajectory read from a dataset file in The Well's schema;
+//     it finds the stored frame the last context frame is (to float32 round-off) and returns the
+//     frame `frames` later. It proves the coupling (injection, time bookkeeping, restart) in tests.
+//
+// Tensors: context [c, C, X, Y] float32 (c = context_frames(), or more: the last c are used),
+// theta [P] (may be undefined when the emulator is unconditioned), result [members, C, X, Y]
+// float32 on the CPU. C follows the dataset's channel order (The Well's: t0 fields, then t1
+// components).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leap/data/well_file.h"
+
+namespace leap::plugin {
+
+class Emulator {
+ public:
+  virtual ~Emulator() = default;
+  virtual at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                          int64_t members) = 0;
+  // Observed frames a leap needs (the length of the context).
+  virtual int64_t context_frames() const = 0;
+  // Physical channels the emulator works on (C); empty when it takes any.
+  virtual std::vector<std::string> channel_names() const { return {}; }
+};
+
+struct LatentDiffusionOptions {
+  int64_t context = 0;         // context frames c in 1..w-1 (0: min(2, w - 1))
+  std::string device = "cpu";  // "cpu", "cuda", "cuda:1"
+  int64_t seed = 0;            // seed of the sampler's noise (leaps draw from one generator)
+};
+
+class LatentDiffusionEmulator final : public Emulator {
+ public:
+  // InputError when a checkpoint is not of the expected kind, when their channel counts disagree,
+  // or when the context is out of 1..window-1. context = 0 picks min(2, window - 1).
+  LatentDiffusionEmulator(const std::string& autoencoder_checkpoint, const std::string& emulator_checkpoint,
+                          const LatentDiffusionOptions& options = {});
+  ~LatentDiffusionEmulator() override;
+  LatentDiffusionEmulator(const LatentDiffusionEmulator&) = delete;
+  LatentDiffusionEmulator& operator=(const LatentDiffusionEmulator&) = delete;
+
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override;
+  int64_t context_frames() const override;
+  std::vector<std::string> channel_names() const override;
+  int64_t window() const;
+  // Names of the conditioning vector (e.g. gamma, x_periodic, y_periodic); empty: unconditioned.
+  const std::vector<std::string>& theta_names() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class TrajectoryOracle final : public Emulator {
+ public:
+  // Reads trajectory `trajectory` of `path` (all frames) into memory. `context` is what
+  // context_frames() reports; `tolerance`: the largest relative L2 distance between the last
+  // context frame and the stored frame it is matched with (beyond it leap() throws Error).
+  TrajectoryOracle(const std::string& path, int64_t trajectory = 0, int64_t context = 1,
+                   double tolerance = 1e-4);
+
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override;
+  int64_t context_frames() const override { return context_; }
+  std::vector<std::string> channel_names() const override { return layout_.channel_names(); }
+  // The stored frame index the last context frame of the latest leap() matched.
+  int64_t last_match() const { return last_match_; }
+
+ private:
+  data::WellLayout layout_;
+  at::Tensor frames_;  // [T, C, X, Y]
+  int64_t context_;
+  double tolerance_;
+  int64_t last_match_ = -1;
+};
+
+}  // namespace leap::plugin

@@ -1,0 +1,109 @@
+// HybridController: the solver-independent half of a hybrid run. It owns the StateExchange that
+// moves the solver's whole state (every field, each rank's block in The Well's [x][y][component]
+// order, the fields' components concatenated as the channels) to the emulator rank and back, keeps
+// the last c observed frames there, and on request performs a leap: the emulator's ensemble is
+// reduced to its mean (the state handed back to every rank) and its spread. It times each phase
+// (gather, emulate, scatter), counts observations, leaps and their outcome, and checks the
+// admissibility of an emulated state through a callback supplied by the solver adapter.
+//
+// Every call is collective over the communicator given at construction; the emulator is used on
+// the emulator rank (rank 0) only and may be null elsewhere.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <mpi.h>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leap/data/well_writer.h"
+#include "leap/plugin/emulator.h"
+#include "leap/plugin/state_exchange.h"
+
+namespace leap::plugin {
+
+// Per-rank field blocks in The Well's order [x][y][component], one vector per field.
+using FieldBlocks = std::vector<std::vector<float>>;
+
+enum class HybridPhase { gather = 0, emulate = 1, scatter = 2 };
+
+struct HybridStats {
+  double gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0;
+  int64_t observations = 0;      // frames gathered
+  int64_t leaps = 0;             // leaps performed (emulator calls)
+  int64_t leaps_accepted = 0;
+  int64_t leaps_rejected = 0;
+  int64_t frames_emulated = 0;   // frames skipped by accepted leaps
+  int64_t frames_solved = 0;     // frames advanced by the solver (recorded by the adapter)
+};
+
+struct LeapResult {
+  FieldBlocks fields;        // this rank's blocks of the ensemble mean
+  bool finite = true;        // every value of the ensemble mean is finite (same on all ranks)
+  double spread = 0;         // ensemble standard deviation, averaged over cells and channels
+};
+
+class HybridController {
+ public:
+  // grid = {X, Y}; block: this rank's box; components: per field (1 scalar, 2 vector, ...), in the
+  // order blocks are passed; emulator: used on rank 0 (may be null elsewhere, never there).
+  HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
+                   std::vector<int64_t> components, std::shared_ptr<Emulator> emulator, int64_t members = 1);
+  ~HybridController();
+  HybridController(const HybridController&) = delete;
+  HybridController& operator=(const HybridController&) = delete;
+
+  // Gathers the current state and appends it to the context (the oldest frame beyond c is dropped).
+  void observe(const FieldBlocks& fields);
+  // Drops the observed frames (after a leap the frames before it are no longer consecutive).
+  void clear_context();
+  // Frames in the context (same on all ranks).
+  int64_t context_size() const;
+  int64_t context_frames() const;  // c: what a leap needs
+  bool ready() const { return context_size() >= context_frames(); }
+
+  // The state `frames` frames after the last observed one (needs ready()). theta: [P] (used on
+  // the emulator rank).
+  LeapResult leap(const at::Tensor& theta, int64_t frames);
+
+  // Admissibility of a state, evaluated collectively by the adapter's callback (e.g. positive
+  // density and pressure); returns false with a reason to reject. Without a callback, a state is
+  // admissible.
+  using AdmissibleFn = std::function<bool(std::string* why)>;
+  void set_admissibility(AdmissibleFn fn) { admissible_ = std::move(fn); }
+  bool admissible(std::string* why) const { return admissible_ ? admissible_(why) : true; }
+
+  // Called at the start and end of each phase (e.g. PETSc log events).
+  using PhaseHook = std::function<void(HybridPhase phase, bool begin)>;
+  void set_phase_hook(PhaseHook hook) { hook_ = std::move(hook); }
+
+  void record_outcome(bool accepted, int64_t frames);
+  void record_solver_frames(int64_t frames) { stats_.frames_solved += frames; }
+  const HybridStats& stats() const { return stats_; }
+  const StateExchange& exchange() const { return *exchange_; }
+  int64_t channels() const;
+
+  // Field blocks <-> one [x][y][C] block (the fields' components concatenated per cell).
+  std::vector<float> pack(const FieldBlocks& fields) const;
+  FieldBlocks unpack(const std::vector<float>& block) const;
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;  // duplicated; freed by the destructor
+  std::unique_ptr<StateExchange> exchange_;
+  std::vector<int64_t> components_;
+  std::shared_ptr<Emulator> emulator_;
+  int64_t members_;
+  int64_t context_frames_ = 1;
+  int64_t context_size_ = 0;
+  std::deque<at::Tensor> context_;  // [C, X, Y] frames, on the emulator rank
+  AdmissibleFn admissible_;
+  PhaseHook hook_;
+  HybridStats stats_;
+};
+
+}  // namespace leap::plugin

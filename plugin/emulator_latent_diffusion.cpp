@@ -1,0 +1,115 @@
+// LatentDiffusionEmulator: autoencoder + latent diffusion emulator from their checkpoints.
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+#include "leap/config/load.h"
+#include "leap/error.h"
+#include "leap/models/denoiser.h"
+#include "leap/models/diffusion_config.h"
+#include "leap/models/rollout.h"
+#include "leap/models/sampler.h"
+#include "leap/plugin/emulator.h"
+#include "leap/train/autoencoder_io.h"
+#include "leap/train/checkpoint.h"
+#include "leap/train/model_io.h"
+
+namespace leap::plugin {
+
+struct LatentDiffusionEmulator::Impl {
+  train::LoadedAutoencoder ae;
+  models::Denoiser denoiser{nullptr};
+  models::DiffusionConfig diffusion;
+  data::Normalizer latent;
+  std::vector<std::string> theta_names;
+  int64_t window = 0;
+  int64_t context = 0;
+  at::Device device{at::kCPU};
+};
+
+LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_checkpoint,
+                                                 const std::string& emulator_checkpoint,
+                                                 const LatentDiffusionOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.device = at::Device(options.device);
+  m.ae = train::load_autoencoder(autoencoder_checkpoint);
+  const train::CheckpointInfo info = train::read_checkpoint_info(emulator_checkpoint, "denoiser");
+  const std::string src = emulator_checkpoint;
+  YAML::Node arch;
+  try {
+    arch = YAML::Load(info.model_yaml);
+  } catch (const YAML::Exception& e) {
+    throw InputError(src + ": the model description is not YAML (" + std::string(e.what()) + ")");
+  }
+  if (!arch["channels"] || !arch["vit"])
+    throw InputError(src, "model", "keys channels, vit and schedule", "a model without them");
+  const int64_t latent_channels = arch["channels"].as<int64_t>();
+  const auto vit = config::parse_config<models::ViTConfig>(arch["vit"], src + " (model)", "vit");
+  const auto schedule = arch["schedule"]
+                            ? config::parse_config<models::ScheduleConfig>(arch["schedule"], src + " (model)", "schedule")
+                            : models::ScheduleConfig{};
+  m.diffusion = config::parse_config<models::DiffusionConfig>(
+      YAML::Load(train::extra_field(info.extra, "diffusion", src)), src + " (diffusion)");
+  m.latent = train::normalizer_from_yaml(train::extra_field(info.extra, "normalizer", src), src);
+  m.theta_names = train::list_from_yaml(train::extra_field(info.extra, "theta", src));
+  if (vit.param_features == 0) m.theta_names.clear();
+  m.window = std::stoll(train::extra_field(info.extra, "window", src));
+  if (m.latent.channels() != latent_channels)
+    throw InputError(src, "normalizer", std::to_string(latent_channels) + " channels (the model's)",
+                     std::to_string(m.latent.channels()));
+  if (m.ae.model->config().latent_channels != latent_channels)
+    throw InputError(src, "channels",
+                     std::to_string(m.ae.model->config().latent_channels) + " latent channels (those of " +
+                         autoencoder_checkpoint + ")",
+                     std::to_string(latent_channels));
+  m.context = options.context > 0 ? options.context : std::min<int64_t>(2, m.window - 1);
+  if (m.context < 1 || m.context > m.window - 1)
+    throw InputError(src, "context", "1.." + std::to_string(m.window - 1) + " (the window is " +
+                                         std::to_string(m.window) + " frames)",
+                     std::to_string(m.context));
+  m.denoiser = models::Denoiser(latent_channels, vit, schedule);
+  train::load_checkpoint(emulator_checkpoint, *m.denoiser, nullptr, nullptr, /*use_ema=*/true, /*restore_rng=*/false);
+  m.denoiser->eval();
+  m.denoiser->to(m.device);
+  m.ae.model->to(m.device);
+  at::manual_seed(uint64_t(options.seed));
+}
+
+LatentDiffusionEmulator::~LatentDiffusionEmulator() = default;
+
+int64_t LatentDiffusionEmulator::context_frames() const { return impl_->context; }
+int64_t LatentDiffusionEmulator::window() const { return impl_->window; }
+std::vector<std::string> LatentDiffusionEmulator::channel_names() const { return impl_->ae.channels; }
+const std::vector<std::string>& LatentDiffusionEmulator::theta_names() const { return impl_->theta_names; }
+
+at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                                         int64_t members) {
+  Impl& m = *impl_;
+  const int64_t C = int64_t(m.ae.channels.size());
+  if (context.dim() != 4 || context.size(0) < m.context || context.size(1) != C)
+    throw InputError("emulator: context must be [c >= " + std::to_string(m.context) + ", " + std::to_string(C) +
+                     ", X, Y], got " + std::to_string(context.dim()) + "-d tensor with sizes " +
+                     (context.defined() ? std::to_string(context.size(0)) + "x" + std::to_string(context.size(1)) : "none"));
+  if (frames < 1 || members < 1)
+    throw InputError("emulator: frames and members must be >= 1, got " + std::to_string(frames) + " and " +
+                     std::to_string(members));
+  if (!m.theta_names.empty() && (!theta.defined() || theta.numel() != int64_t(m.theta_names.size())))
+    throw InputError("emulator: theta must hold " + std::to_string(m.theta_names.size()) + " values, got " +
+                     std::to_string(theta.defined() ? theta.numel() : 0));
+  torch::NoGradGuard no_grad;
+  const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m.device);
+  const at::Tensor x = context.narrow(0, context.size(0) - m.context, m.context).to(f32);
+  const at::Tensor z = m.latent.normalize(m.ae.model->encode(m.ae.normalizer.normalize(x)));  // [c, L, x, y]
+  const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), members);
+  const at::Tensor th = m.theta_names.empty() ? at::Tensor() : theta.reshape({1, -1}).to(f32);
+  const auto step = models::diffusion_window_fn(m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule),
+                                                 m.window, th);
+  const at::Tensor out = models::rollout(step, initial, m.context, m.window, frames);  // (K, L, frames, x, y)
+  const at::Tensor last = m.latent.denormalize(out.select(2, frames - 1));
+  return m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
+}
+
+}  // namespace leap::plugin

@@ -1,0 +1,204 @@
+// HybridController: observation, leap and bookkeeping of a hybrid run (see hybrid_controller.h).
+#include "leap/plugin/hybrid_controller.h"
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <numeric>
+#include <utility>
+
+#include "leap/error.h"
+#include "mpi_check.h"
+
+namespace leap::plugin {
+namespace {
+
+// Every rank learns whether the emulator rank failed, and with what message; all then throw Error.
+void agree_on_failure(MPI_Comm comm, int root, const std::string& local) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int len = rank == root ? int(local.size()) : 0;
+  mpi_check(MPI_Bcast(&len, 1, MPI_INT, root, comm), "MPI_Bcast");
+  if (len == 0) return;
+  std::string message = rank == root ? local : std::string(size_t(len), ' ');
+  mpi_check(MPI_Bcast(message.data(), len, MPI_CHAR, root, comm), "MPI_Bcast");
+  throw Error(message);
+}
+
+class PhaseTimer {
+ public:
+  PhaseTimer(const HybridController::PhaseHook& hook, HybridPhase phase, double* seconds)
+      : hook_(hook), phase_(phase), seconds_(seconds), start_(MPI_Wtime()) {
+    if (hook_) hook_(phase_, true);
+  }
+  ~PhaseTimer() {
+    *seconds_ += MPI_Wtime() - start_;
+    if (hook_) hook_(phase_, false);
+  }
+  PhaseTimer(const PhaseTimer&) = delete;
+  PhaseTimer& operator=(const PhaseTimer&) = delete;
+
+ private:
+  const HybridController::PhaseHook& hook_;
+  HybridPhase phase_;
+  double* seconds_;
+  double start_;
+};
+
+}  // namespace
+
+HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
+                                   std::vector<int64_t> components, std::shared_ptr<Emulator> emulator,
+                                   int64_t members)
+    : components_(std::move(components)), emulator_(std::move(emulator)), members_(members) {
+  if (comm == MPI_COMM_NULL) throw InputError("HybridController: MPI_COMM_NULL");
+  if (members_ < 1) throw InputError("HybridController: members must be >= 1, got " + std::to_string(members_));
+  for (auto c : components_)
+    if (c < 1) throw InputError("HybridController: every field needs at least one component");
+  const int64_t C = std::accumulate(components_.begin(), components_.end(), int64_t(0));
+  ExchangeOptions options;
+  options.layout = BlockLayout::xyc;
+  exchange_ = std::make_unique<StateExchange>(comm, grid, block, C, options);
+  mpi_check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
+  // The context length comes from the emulator rank's emulator.
+  std::string problem;
+  if (exchange_->is_emulator()) {
+    if (!emulator_) {
+      problem = "HybridController: the emulator rank has no emulator";
+    } else {
+      context_frames_ = emulator_->context_frames();
+      const auto names = emulator_->channel_names();
+      if (!names.empty() && int64_t(names.size()) != C)
+        problem = "HybridController: the emulator works on " + std::to_string(names.size()) +
+                  " channels, the solver's state has " + std::to_string(C);
+    }
+  }
+  try {
+    agree_on_failure(comm_, exchange_->emulator(), problem);
+  } catch (const Error& e) {
+    MPI_Comm_free(&comm_);
+    throw InputError(e.what());
+  }
+  long long c = context_frames_;
+  mpi_check(MPI_Bcast(&c, 1, MPI_LONG_LONG, exchange_->emulator(), comm_), "MPI_Bcast");
+  context_frames_ = c;
+}
+
+HybridController::~HybridController() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
+}
+
+int64_t HybridController::channels() const { return exchange_->channels(); }
+int64_t HybridController::context_size() const { return context_size_; }
+int64_t HybridController::context_frames() const { return context_frames_; }
+
+std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
+  const int64_t C = channels(), cells = exchange_->block().cells();
+  if (fields.size() != components_.size())
+    throw InputError("HybridController: expected " + std::to_string(components_.size()) + " fields, got " +
+                     std::to_string(fields.size()));
+  std::vector<float> out(size_t(C * cells));
+  int64_t c0 = 0;
+  for (size_t f = 0; f < fields.size(); ++f) {
+    const int64_t k = components_[f];
+    if (int64_t(fields[f].size()) != k * cells)
+      throw InputError("HybridController: field " + std::to_string(f) + " has " + std::to_string(fields[f].size()) +
+                       " values on this rank, expected " + std::to_string(k * cells));
+    for (int64_t i = 0; i < cells; ++i)
+      for (int64_t j = 0; j < k; ++j) out[size_t(i * C + c0 + j)] = fields[f][size_t(i * k + j)];
+    c0 += k;
+  }
+  return out;
+}
+
+FieldBlocks HybridController::unpack(const std::vector<float>& block) const {
+  const int64_t C = channels(), cells = exchange_->block().cells();
+  FieldBlocks fields(components_.size());
+  int64_t c0 = 0;
+  for (size_t f = 0; f < components_.size(); ++f) {
+    const int64_t k = components_[f];
+    fields[f].resize(size_t(k * cells));
+    for (int64_t i = 0; i < cells; ++i)
+      for (int64_t j = 0; j < k; ++j) fields[f][size_t(i * k + j)] = block[size_t(i * C + c0 + j)];
+    c0 += k;
+  }
+  return fields;
+}
+
+void HybridController::observe(const FieldBlocks& fields) {
+  const std::vector<float> block = pack(fields);
+  at::Tensor full;
+  {
+    PhaseTimer timer(hook_, HybridPhase::gather, &stats_.gather_seconds);
+    full = exchange_->gather(block.data());
+  }
+  if (exchange_->is_emulator()) {
+    context_.push_back(full);
+    while (int64_t(context_.size()) > context_frames_) context_.pop_front();
+  }
+  context_size_ = std::min(context_size_ + 1, context_frames_);
+  ++stats_.observations;
+}
+
+void HybridController::clear_context() {
+  context_.clear();
+  context_size_ = 0;
+}
+
+LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
+  if (!ready())
+    throw InputError("HybridController: a leap needs " + std::to_string(context_frames_) + " observed frames, " +
+                     std::to_string(context_size_) + " observed");
+  if (frames < 1) throw InputError("HybridController: a leap must skip at least one frame");
+  LeapResult result;
+  at::Tensor mean;
+  double flags[2] = {1, 0};  // finite, spread
+  {
+    PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
+    std::string failure;
+    if (exchange_->is_emulator()) {
+      try {
+        torch::NoGradGuard no_grad;
+        const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
+        const at::Tensor ensemble = emulator_->leap(context, theta, frames, members_).to(at::kFloat);
+        const auto& g = exchange_->grid();
+        if (ensemble.dim() != 4 || ensemble.size(0) != members_ || ensemble.size(1) != channels() ||
+            ensemble.size(2) != g[0] || ensemble.size(3) != g[1])
+          throw Error("HybridController: the emulator returned a tensor of the wrong shape");
+        mean = ensemble.mean(0).contiguous();
+        flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
+        flags[1] = members_ > 1 ? ensemble.to(at::kDouble).std(0, /*unbiased=*/true).mean().item<double>() : 0.0;
+      } catch (const std::exception& e) {
+        failure = std::string("emulator: ") + e.what();
+      }
+    }
+    agree_on_failure(comm_, exchange_->emulator(), failure);
+    mpi_check(MPI_Bcast(flags, 2, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
+  }
+  ++stats_.leaps;
+  result.finite = flags[0] != 0;
+  result.spread = flags[1];
+  std::vector<float> block(size_t(exchange_->block_size()));
+  {
+    PhaseTimer timer(hook_, HybridPhase::scatter, &stats_.scatter_seconds);
+    exchange_->scatter(mean, block.data());
+  }
+  result.fields = unpack(block);
+  return result;
+}
+
+void HybridController::record_outcome(bool accepted, int64_t frames) {
+  if (accepted) {
+    ++stats_.leaps_accepted;
+    stats_.frames_emulated += frames;
+  } else {
+    ++stats_.leaps_rejected;
+  }
+}
+
+}  // namespace leap::plugin

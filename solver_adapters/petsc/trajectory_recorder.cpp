@@ -1,0 +1,183 @@
+#include "leap/petsc/trajectory_recorder.h"
+
+#include <petsc/private/tsimpl.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leap/data/dataset_stats.h"
+#include "leap/data/well_writer.h"
+#include "leap/petsc/dmda_layout.h"
+#include "leap/util/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace leap::petsc {
+
+namespace {
+
+struct Recorder {
+  std::string out_dir;
+  std::string split = "train";
+  std::string name = "petsc_ts";
+  PetscInt every = 1;
+  std::unique_ptr<data::WellWriter> writer;
+  std::vector<std::string> fields;
+  data::Block block;
+  MPI_Comm comm = MPI_COMM_NULL;
+  std::string path;
+};
+
+PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
+  PetscInt M, N, dof;
+  DMBoundaryType bx, by;
+  PetscFunctionBeginUser;
+  PetscCall(LeapDMDACheck2D(da));
+  PetscCall(DMDAGetInfo(da, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by, nullptr,
+                        nullptr));
+  PetscCall(LeapDMDAGetFieldNames(da, &r->fields));
+  PetscCall(LeapDMDAGetBlock(da, &r->block));
+  r->comm = PetscObjectComm((PetscObject)ts);
+  data::WellLayout L;
+  L.dataset_name = r->name;
+  const PetscInt sizes[2] = {M, N};
+  const DMBoundaryType types[2] = {bx, by};
+  const char* names[2] = {"x", "y"};
+  for (int a = 0; a < 2; ++a) {
+    data::WellAxis ax;
+    ax.name = names[a];
+    ax.size = sizes[a];
+    ax.bc_type = types[a] == DM_BOUNDARY_PERIODIC ? "periodic" : "open";
+    for (PetscInt i = 0; i < sizes[a]; ++i) ax.coords.push_back((double(i) + 0.5) / double(sizes[a]));
+    L.axes.push_back(ax);
+  }
+  for (const auto& f : r->fields) {
+    data::WellField wf;
+    wf.name = f;
+    wf.order = 0;
+    L.fields.push_back(wf);
+  }
+  L.n_trajectories = 1;
+  L.n_steps = 0;  // grows with every recorded step
+  PetscMPIInt rank;
+  PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
+  const fs::path dir = fs::path(r->out_dir) / r->split;
+  int ok = 1;
+  if (rank == 0) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    ok = !ec && fs::is_directory(dir);
+  }
+  PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, r->comm));
+  PetscCheck(ok, r->comm, PETSC_ERR_FILE_OPEN, "LEAP: -leap_out %s: cannot create the directory %s",
+             r->out_dir.c_str(), dir.c_str());
+  r->path = (dir / (r->name + ".hdf5")).string();
+  try {
+    r->writer = std::make_unique<data::WellWriter>(r->comm, r->path, L);
+  } catch (const std::exception& e) {
+    SETERRQ(r->comm, PETSC_ERR_FILE_OPEN, "LEAP: %s", e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSTrajectorySet_Leap(TSTrajectory tj, TS ts, PetscInt stepnum, PetscReal time, Vec X) {
+  auto* r = static_cast<Recorder*>(tj->data);
+  DM da;
+  PetscFunctionBeginUser;
+  if (stepnum % r->every != 0) PetscFunctionReturn(0);
+  PetscCall(TSGetDM(ts, &da));
+  if (!r->writer) PetscCall(OpenWriter(r, ts, da));
+  std::vector<float> buf;
+  try {
+    const int64_t step = r->writer->append_frame(double(time));
+    for (size_t c = 0; c < r->fields.size(); ++c) {
+      PetscCall(LeapDMDACopyToWellOrder(da, X, {PetscInt(c)}, &buf));
+      r->writer->write_frame(0, step, r->fields[c], buf.data(), r->block);
+    }
+  } catch (const std::exception& e) {
+    SETERRQ(r->comm, PETSC_ERR_LIB, "LEAP: recording step %" PetscInt_FMT ": %s", stepnum, e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSTrajectoryDestroy_Leap(TSTrajectory tj) {
+  std::unique_ptr<Recorder> r(static_cast<Recorder*>(tj->data));
+  PetscFunctionBeginUser;
+  tj->data = nullptr;
+  if (r && r->writer) {
+    try {
+      r->writer->mark_complete(1);
+      r->writer->finish();
+      r->writer.reset();
+      std::vector<std::string> train;
+      const fs::path tdir = fs::path(r->out_dir) / "train";
+      if (fs::is_directory(tdir))
+        for (const auto& e : fs::directory_iterator(tdir))
+          if (e.path().extension() == ".hdf5") train.push_back(e.path().string());
+      std::sort(train.begin(), train.end());
+      if (!train.empty()) {
+        const auto stats = data::compute_stats(r->comm, train);
+        PetscMPIInt rank;
+        MPI_Comm_rank(r->comm, &rank);
+        if (rank == 0) data::write_stats_yaml((fs::path(r->out_dir) / "stats.yaml").string(), stats);
+      }
+    } catch (const std::exception& e) {
+      SETERRQ(r->comm, PETSC_ERR_LIB, "LEAP: finishing %s: %s", r->path.c_str(), e.what());
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSTrajectorySetFromOptions_Leap(TSTrajectory tj, PetscOptionItems* PetscOptionsObject) {
+  auto* r = static_cast<Recorder*>(tj->data);
+  char buf[PETSC_MAX_PATH_LEN] = "";
+  PetscBool set = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscOptionsHeadBegin(PetscOptionsObject, "LEAP trajectory recorder options");
+  PetscCall(PetscOptionsString("-leap_out", "directory of the dataset", "", buf, buf, sizeof(buf), &set));
+  if (set) r->out_dir = buf;
+  PetscCall(PetscOptionsString("-leap_split", "train, valid or test", "", r->split.c_str(), buf, sizeof(buf), &set));
+  if (set) r->split = buf;
+  PetscCall(PetscOptionsString("-leap_dataset_name", "dataset and file name", "", r->name.c_str(), buf, sizeof(buf),
+                               &set));
+  if (set) r->name = buf;
+  PetscCall(PetscOptionsInt("-leap_record_every", "record every k-th step", "", r->every, &r->every, nullptr));
+  PetscOptionsHeadEnd();
+  PetscCheck(!r->out_dir.empty(), PetscObjectComm((PetscObject)tj), PETSC_ERR_USER_INPUT,
+             "LEAP: -ts_trajectory_type leap needs -leap_out DIR (where the dataset is written)");
+  PetscCheck(r->split == "train" || r->split == "valid" || r->split == "test", PetscObjectComm((PetscObject)tj),
+             PETSC_ERR_USER_INPUT, "LEAP: -leap_split: expected train, valid or test, found %s", r->split.c_str());
+  PetscCheck(r->every >= 1, PetscObjectComm((PetscObject)tj), PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_record_every: expected a value >= 1, found %" PetscInt_FMT, r->every);
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode TSTrajectoryCreate_Leap(TSTrajectory tj, TS ts) {
+  PetscFunctionBeginUser;
+  auto r = std::make_unique<Recorder>();
+  tj->data = r.release();
+  tj->ops->set = TSTrajectorySet_Leap;
+  tj->ops->destroy = TSTrajectoryDestroy_Leap;
+  tj->ops->setfromoptions = TSTrajectorySetFromOptions_Leap;
+  tj->usehistory = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapTSTrajectoryRegister() {
+  PetscFunctionBeginUser;
+  PetscCall(TSTrajectoryRegister("leap", TSTrajectoryCreate_Leap));
+  PetscFunctionReturn(0);
+}
+
+}  // namespace leap::petsc
+
+extern "C" PetscErrorCode PetscDLLibraryRegister_leap_petsc(void) {
+  PetscFunctionBeginUser;
+  PetscCall(leap::petsc::LeapTSTrajectoryRegister());
+  PetscFunctionReturn(0);
+}

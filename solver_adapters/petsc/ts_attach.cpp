@@ -1,0 +1,287 @@
+// LEAP attached to a FluidSolver's TS: the frame-by-frame hybrid driver (see ts_attach.h).
+#include "leap/petsc/ts_attach.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <numeric>
+
+#include "leap/error.h"
+
+namespace leap::petsc {
+namespace {
+
+struct LeapEvents {
+  PetscLogEvent gather = 0, emulate = 0, scatter = 0, restore = 0;
+};
+
+PetscErrorCode LeapLogEvents(LeapEvents* out) {
+  static LeapEvents events;
+  static bool registered = false;
+  PetscFunctionBeginUser;
+  if (!registered) {
+    PetscClassId classid;
+    PetscCall(PetscClassIdRegister("LEAP", &classid));
+    PetscCall(PetscLogEventRegister("LeapGather", classid, &events.gather));
+    PetscCall(PetscLogEventRegister("LeapEmulate", classid, &events.emulate));
+    PetscCall(PetscLogEventRegister("LeapScatter", classid, &events.scatter));
+    PetscCall(PetscLogEventRegister("LeapRestore", classid, &events.restore));
+    registered = true;
+  }
+  *out = events;
+  PetscFunctionReturn(0);
+}
+
+PetscInt RoundFrames(PetscReal span, PetscReal interval) { return PetscInt(std::llround(span / interval)); }
+
+}  // namespace
+
+PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o) {
+  char mode[32];
+  PetscBool set = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(mode, o->mode.c_str(), sizeof(mode)));
+  PetscOptionsBegin(comm, nullptr, "LEAP hybrid run options", "LEAP");
+  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode, sizeof(mode), &set));
+  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames skipped per leap", "LeapTSAttach", o->leap_frames,
+                            &o->leap_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver frames between leaps", "LeapTSAttach", o->solver_frames,
+                            &o->solver_frames, nullptr));
+  PetscCall(PetscOptionsReal("-leap_frame_interval", "simulated time between frames", "LeapTSAttach",
+                             o->frame_interval, &o->frame_interval, nullptr));
+  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap", "LeapTSAttach", o->members, &o->members,
+                            nullptr));
+  PetscCall(PetscOptionsBool("-leap_restore_conserved", "restore conserved totals after a leap", "LeapTSAttach",
+                             o->restore_conserved, &o->restore_conserved, nullptr));
+  PetscOptionsEnd();
+  if (set) o->mode = mode;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs, std::vector<PetscScalar>* sums) {
+  PetscInt bs;
+  PetscFunctionBeginUser;
+  PetscCall(VecGetBlockSize(u, &bs));
+  std::vector<PetscScalar> all(static_cast<size_t>(bs));
+  PetscCall(VecStrideSumAll(u, all.data()));
+  sums->clear();
+  for (const auto& d : dofs) {
+    PetscCheck(d.dof >= 0 && d.dof < bs, PetscObjectComm((PetscObject)u), PETSC_ERR_ARG_OUTOFRANGE,
+               "LEAP: conserved dof %" PetscInt_FMT " out of range (block size %" PetscInt_FMT ")", d.dof, bs);
+    sums->push_back(all[size_t(d.dof)]);
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapRestoreConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
+                                        const std::vector<PetscScalar>& target) {
+  PetscInt bs, n, N;
+  std::vector<PetscScalar> sums;
+  PetscFunctionBeginUser;
+  PetscCheck(dofs.size() == target.size(), PetscObjectComm((PetscObject)u), PETSC_ERR_ARG_SIZ,
+             "LEAP: %zu conserved dofs but %zu targets", dofs.size(), target.size());
+  PetscCall(LeapConservedSums(u, dofs, &sums));
+  PetscCall(VecGetBlockSize(u, &bs));
+  PetscCall(VecGetLocalSize(u, &n));
+  PetscCall(VecGetSize(u, &N));
+  const PetscReal cells = PetscReal(N / bs);
+  PetscScalar* a;
+  PetscCall(VecGetArray(u, &a));
+  for (size_t k = 0; k < dofs.size(); ++k) {
+    const PetscScalar s = sums[k], s0 = target[k];
+    const bool scale = dofs[k].multiplicative && PetscRealPart(s) != 0 &&
+                       PetscRealPart(s) * PetscRealPart(s0) > 0;
+    const PetscScalar factor = scale ? s0 / s : 1, shift = scale ? 0 : (s0 - s) / cells;
+    for (PetscInt i = dofs[k].dof; i < n; i += bs) a[i] = scale ? a[i] * factor : a[i] + shift;
+  }
+  PetscCall(VecRestoreArray(u, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
+                            std::unique_ptr<LeapAttachment>* out) {
+  MPI_Comm comm;
+  DMBoundaryType bx, by;
+  data::Block block;
+  LeapEvents events;
+  PetscFunctionBeginUser;
+  PetscCheck(solver && out, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "LEAP: LeapTSAttach needs a solver and an output");
+  PetscCall(PetscObjectGetComm((PetscObject)solver->ts(), &comm));
+  PetscCheck(options.mode == "off" || options.mode == "record" || options.mode == "hybrid", comm,
+             PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_mode must be off, record or hybrid, not '%s'", options.mode.c_str());
+  PetscCheck(options.leap_frames >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_leap_frames must be >= 1, got %" PetscInt_FMT, options.leap_frames);
+  PetscCheck(options.solver_frames >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_solver_frames must be >= 0, got %" PetscInt_FMT, options.solver_frames);
+  PetscCheck(options.frame_interval > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_frame_interval must be > 0, got %g", (double)options.frame_interval);
+  PetscCheck(options.members >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_members must be >= 1, got %" PetscInt_FMT, options.members);
+  PetscCall(LeapLogEvents(&events));
+
+  auto a = std::make_unique<LeapAttachment>();
+  a->solver_ = solver;
+  a->options_ = options;
+  a->t0_ = solver->time();
+  PetscCall(DMDAGetInfo(solver->dm(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        &bx, &by, nullptr, nullptr));
+  a->periodic_ = (bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC) ? PETSC_TRUE : PETSC_FALSE;
+  for (const auto& p : solver->parameters()) a->theta_.push_back(float(p.second));
+  const auto axes = solver->axes();
+  for (const auto& ax : axes) a->theta_.push_back(ax.bc_type == "periodic" ? 1.f : 0.f);
+  if (options.mode != "off") {
+    PetscCall(solver->GetBlock(&block));
+    std::vector<int64_t> components;
+    for (const auto& f : solver->well_fields())
+      components.push_back(f.order == 0 ? 1 : f.order == 1 ? int64_t(axes.size()) : int64_t(axes.size() * axes.size()));
+    try {
+      a->controller_ = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{axes[0].size, axes[1].size},
+                                                                  block, components, options.emulator, options.members);
+    } catch (const std::exception& e) {
+      SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
+    }
+    a->controller_->set_phase_hook([events](plugin::HybridPhase phase, bool begin) {
+      const PetscLogEvent e = phase == plugin::HybridPhase::gather    ? events.gather
+                              : phase == plugin::HybridPhase::emulate ? events.emulate
+                                                                      : events.scatter;
+      if (begin) PetscCallAbort(PETSC_COMM_SELF, PetscLogEventBegin(e, 0, 0, 0, 0));
+      else PetscCallAbort(PETSC_COMM_SELF, PetscLogEventEnd(e, 0, 0, 0, 0));
+    });
+  }
+  *out = std::move(a);
+  PetscFunctionReturn(0);
+}
+
+LeapAttachment::~LeapAttachment() = default;
+
+void LeapAttachment::SetAdmissibility(AdmissibleFn fn) {
+  if (!controller_) return;  // mode off: nothing is ever injected
+  controller_->set_admissibility([fn = std::move(fn)](std::string* why) {
+    PetscBool ok = PETSC_TRUE;
+    const PetscErrorCode ierr = fn(&ok, why);
+    if (ierr) throw Error("the admissibility check failed with PETSc error " + std::to_string(int(ierr)));
+    return ok == PETSC_TRUE;
+  });
+}
+
+PetscErrorCode LeapAttachment::ExtractFields(plugin::FieldBlocks* fields) const {
+  PetscFunctionBeginUser;
+  const auto wf = solver_->well_fields();
+  fields->assign(wf.size(), {});
+  for (size_t f = 0; f < wf.size(); ++f) PetscCall(solver_->ExtractWellField(wf[f].name, &(*fields)[f]));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapAttachment::Observe() {
+  plugin::FieldBlocks fields;
+  PetscFunctionBeginUser;
+  if (!controller_) PetscFunctionReturn(0);
+  PetscCall(ExtractFields(&fields));
+  try {
+    controller_->observe(fields);
+  } catch (const std::exception& e) {
+    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)solver_->ts());
+  LeapEvents events;
+  plugin::LeapResult result;
+  std::vector<PetscScalar> before;
+  Vec saved;
+  PetscInt step;
+  std::string why;
+  PetscFunctionBeginUser;
+  *accepted = PETSC_FALSE;
+  PetscCheck(options_.mode == "hybrid" && controller_, comm, PETSC_ERR_ARG_WRONGSTATE,
+             "LEAP: leaps need -leap_mode hybrid (the mode is %s)", options_.mode.c_str());
+  PetscCheck(controller_->ready(), comm, PETSC_ERR_ARG_WRONGSTATE,
+             "LEAP: a leap needs %" PetscInt_FMT " observed frames", PetscInt(controller_->context_frames()));
+  PetscCall(LeapLogEvents(&events));
+  const bool restore = options_.restore_conserved && periodic_ && !options_.conserved.empty();
+  if (restore) PetscCall(LeapConservedSums(solver_->solution(), options_.conserved, &before));
+  try {
+    const at::Tensor theta = at::tensor(theta_, at::kFloat);
+    result = controller_->leap(theta, options_.leap_frames);
+  } catch (const std::exception& e) {
+    SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
+  spreads_.push_back(result.spread);
+  if (!result.finite) {
+    why = "the emulated state is not finite";
+  } else {
+    PetscCall(VecDuplicate(solver_->solution(), &saved));
+    PetscCall(VecCopy(solver_->solution(), saved));
+    PetscCall(solver_->InjectWellFields(result.fields));
+    if (restore) {
+      PetscCall(PetscLogEventBegin(events.restore, solver_->solution(), 0, 0, 0));
+      PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
+      PetscCall(PetscLogEventEnd(events.restore, solver_->solution(), 0, 0, 0));
+    }
+    PetscBool ok = PETSC_TRUE;
+    PetscReal norm;
+    PetscCall(VecNorm(solver_->solution(), NORM_2, &norm));
+    if (PetscIsInfOrNanReal(norm)) {
+      ok = PETSC_FALSE;
+      why = "the corrected state is not finite";
+    } else {
+      try {
+        ok = controller_->admissible(&why) ? PETSC_TRUE : PETSC_FALSE;
+      } catch (const std::exception& e) {
+        SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+      }
+    }
+    if (ok) {
+      *accepted = PETSC_TRUE;
+    } else {
+      PetscCall(VecCopy(saved, solver_->solution()));
+    }
+    PetscCall(VecDestroy(&saved));
+  }
+  controller_->record_outcome(*accepted, options_.leap_frames);
+  since_leap_ = 0;
+  last_rejected_ = *accepted ? PETSC_FALSE : PETSC_TRUE;
+  if (*accepted) {
+    frame_ += options_.leap_frames;
+    PetscCall(TSGetStepNumber(solver_->ts(), &step));
+    PetscCall(TSSetTime(solver_->ts(), t0_ + PetscReal(frame_) * options_.frame_interval));
+    PetscCall(TSSetStepNumber(solver_->ts(), step + options_.leap_frames));
+    controller_->clear_context();
+    PetscCall(Observe());
+  } else {
+    PetscCall(PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", frame_, why.c_str()));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapAttachment::Run(PetscReal t_end) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)solver_->ts());
+  PetscFunctionBeginUser;
+  const PetscInt end = RoundFrames(t_end - t0_, options_.frame_interval);
+  PetscCheck(std::abs(t0_ + PetscReal(end) * options_.frame_interval - t_end) <= 1e-9 * std::max<PetscReal>(1, std::abs(t_end)),
+             comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: the end time %g is not a frame time (t0 %g + k * %g)",
+             (double)t_end, (double)t0_, (double)options_.frame_interval);
+  PetscCheck(end >= frame_, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: cannot run backwards to t = %g", (double)t_end);
+  // Off: the same frame-by-frame landing, without LEAP (the reference a hybrid run compares with).
+  if (controller_ && controller_->stats().observations == 0) PetscCall(Observe());
+  while (frame_ < end) {
+    // After a rejected leap the solver takes at least one frame before the next attempt.
+    const PetscInt wait = last_rejected_ ? std::max<PetscInt>(1, options_.solver_frames) : options_.solver_frames;
+    if (options_.mode == "hybrid" && controller_->ready() && since_leap_ >= wait &&
+        frame_ + options_.leap_frames <= end) {
+      PetscBool accepted;
+      PetscCall(Leap(&accepted));
+      if (accepted) continue;
+    }
+    PetscCall(solver_->Advance(t0_ + PetscReal(frame_ + 1) * options_.frame_interval));
+    ++frame_;
+    ++since_leap_;
+    if (controller_) {
+      controller_->record_solver_frames(1);
+      PetscCall(Observe());
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+}  // namespace leap::petsc

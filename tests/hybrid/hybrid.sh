@@ -1,0 +1,66 @@
+#!/bin/bash
+# `leap hybrid` end to end on tiny models: a small Euler dataset, a tiny autoencoder and latent
+# diffusion emulator trained on it (as in tests/train/pipeline.sh), then a
+# hybrid run on 2 ranks on a held-out seed against the solver-only run: metrics.json holds the frame
+# and leap counts (which add up), the phase times, the speed-up and a finite VRMSE; bad input exits 2.
+set -uo pipefail
+BUILD=$1 SRC=$2
+LEAP=${LEAP:-$BUILD/tools/leap/leap}
+MPIEXEC=${MPIEXEC:-mpiexec}
+T=$SRC/tests/train
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d' + sys.argv[1]))" "$2"; }
+Q=(--no-progress -q)
+
+"$LEAP" generate --config "$SRC/examples/euler2d/generate-small.yaml" --out "$WORK/data" "${Q[@]}" \
+  --set frames=8 --set trajectories.train=4 --set trajectories.valid=1 --set trajectories.test=0 \
+  --set "sweep=[{key: gamma, values: [1.4]}]" --set euler2d.boundary=periodic \
+  --set euler2d.nx=32 --set euler2d.ny=32 || fail "generate"
+"$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" "${Q[@]}" || fail "train ae"
+"$LEAP" encode --checkpoint "$WORK/ae/best.ckpt" --data "$WORK/data" --out "$WORK/lat" "${Q[@]}" || fail "encode"
+"$LEAP" train emulator --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/emu" "${Q[@]}" || fail "train emulator"
+
+# Held-out seed 1000 (the dataset used seeds 0..4); 12 frames: 2 solver, 3 leapt, 2, 3 leapt, 2.
+C=(--config "$SRC/examples/euler2d/hybrid-small.yaml"
+   --set euler2d.nx=32 --set euler2d.ny=32 --set frames=12 --set leap.leap_frames=3 --set leap.solver_frames=2
+   --set leap.members=2 --set leap.context=2)
+H=("${C[@]}" --ae "$WORK/ae/best.ckpt" --emulator "$WORK/emu/best.ckpt")
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb" -q -- -log_view :"$WORK/log.txt" \
+  || fail "leap hybrid"
+for f in config.yaml metrics.json; do [[ -s $WORK/hyb/$f ]] || fail "hybrid: missing $f"; done
+grep -q "LeapEmulate" "$WORK/log.txt" || fail "-log_view does not show LEAP's events"
+python3 - "$WORK/hyb/metrics.json" <<'PY' || fail "hybrid metrics"
+import json, math, sys
+m = json.load(open(sys.argv[1]))
+print(json.dumps({k: m[k] for k in ("frames_by_solver", "frames_by_emulator", "leaps_accepted", "leaps_rejected",
+                                    "speedup", "vrmse_final", "wall_seconds_per_phase")}))
+assert m["ranks"] == 2 and m["seed"] == 1000
+assert m["frames_by_solver"] + m["frames_by_emulator"] == 12, m
+assert m["frames_by_emulator"] == 3 * m["leaps_accepted"], m
+# leaps at frames 2 and 7 when accepted (a rejection shifts the next attempt and can add one)
+assert m["leaps_accepted"] + m["leaps_rejected"] >= 2, m
+assert m["leaps_accepted"] >= 1, m   # the tiny trained models give admissible states on this seed
+assert m["vrmse_final"] > 0, m       # the emulated frames changed the result
+assert m["frames_by_emulator"] == 0 or m["wall_seconds_per_phase"]["emulate"] > 0, m
+assert m["speedup"] > 0 and math.isfinite(m["vrmse_final"]) and m["vrmse_final"] >= 0, m
+assert len(m["ensemble_spread"]) == m["leaps_accepted"] + m["leaps_rejected"], m
+PY
+# PETSc options override the config: no room for a leap of 20 frames in 12.
+"$LEAP" hybrid "${H[@]}" --out "$WORK/hyb2" -q -- -leap_leap_frames 20 || fail "leap hybrid with -leap_leap_frames"
+[[ $(json "$WORK/hyb2/metrics.json" "['frames_by_solver']") == 12 ]] || fail "-leap_leap_frames 20 still leapt"
+
+# Bad input: exit 2, one line.
+expect_bad() {
+  local pattern=$1; shift
+  local out status
+  out=$("$@" -q 2>&1); status=$?
+  [[ $status == 2 ]] || fail "exit $status (expected 2) for $*: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "message lacks /$pattern/: $out"
+}
+expect_bad "denoiser" "$LEAP" hybrid "${C[@]}" --ae "$WORK/ae/best.ckpt" --emulator "$WORK/ae/best.ckpt" --out "$WORK/b1"
+expect_bad "context" "$LEAP" hybrid "${H[@]}" --set leap.context=4 --out "$WORK/b2"
+expect_bad "channels" "$LEAP" hybrid "${H[@]}" --set case=rayleigh_benard --out "$WORK/b3"
+expect_bad "--ae" "$LEAP" hybrid "${C[@]}" --ae "$WORK/none.ckpt" --emulator "$WORK/emu/best.ckpt" --out "$WORK/b4"
+echo "e2e hybrid: OK"

@@ -1,0 +1,234 @@
+// Hybrid runs of the 2-D Euler solver on 1, 2 and 4 ranks with emulators whose answer is known:
+// the exact solver trajectory (TrajectoryOracle), a non-finite state, an inadmissible state and a
+// perturbed one. They prove injection, time bookkeeping, restart, rejection and the exact
+// restoration of the conserved totals.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <memory>
+
+#include "hybrid_test_support.h"
+#include "leap/plugin/emulator.h"
+#include "leap/petsc/ts_attach.h"
+
+using namespace leap;
+using namespace leap::hybrid::test;
+
+namespace {
+
+constexpr int64_t kFrames = 20;
+
+int Rank() {
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  return rank;
+}
+
+// The oracle's answer changed by `edit` (on the emulator rank).
+class EditedOracle final : public plugin::Emulator {
+ public:
+  EditedOracle(std::shared_ptr<plugin::TrajectoryOracle> oracle, std::function<void(at::Tensor&)> edit)
+      : oracle_(std::move(oracle)), edit_(std::move(edit)) {}
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override {
+    at::Tensor out = oracle_->leap(context, theta, frames, members).clone();
+    edit_(out);
+    return out;
+  }
+  int64_t context_frames() const override { return oracle_->context_frames(); }
+
+ private:
+  std::shared_ptr<plugin::TrajectoryOracle> oracle_;
+  std::function<void(at::Tensor&)> edit_;
+};
+
+// Channels of the Euler state in The Well's order.
+enum Channel { kEnergy = 0, kDensity = 1, kPressure = 2, kMomentumX = 3, kMomentumY = 4 };
+
+class HybridEuler : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = TempPath("leap_hybrid_reference");
+    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &reference_), 0);
+    ASSERT_NO_FATAL_FAILURE(WriteReferenceTrajectory(*reference_, kFrames, path_));
+    if (Rank() == 0) oracle_ = std::make_shared<plugin::TrajectoryOracle>(path_, 0, /*context=*/1);
+  }
+
+  petsc::LeapAttachOptions Options(std::shared_ptr<plugin::Emulator> emulator) const {
+    petsc::LeapAttachOptions o;
+    o.mode = "hybrid";
+    o.leap_frames = 4;
+    o.solver_frames = 3;
+    o.frame_interval = kFrameInterval;
+    o.conserved = EulerConserved();
+    o.emulator = Rank() == 0 ? std::move(emulator) : nullptr;
+    return o;
+  }
+
+  // A fresh solver with LEAP attached, run to the last frame.
+  void RunHybrid(const petsc::LeapAttachOptions& options, std::unique_ptr<euler2d::EulerSolver>* solver,
+                 std::unique_ptr<petsc::LeapAttachment>* attachment) {
+    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), solver), 0);
+    ASSERT_EQ(petsc::LeapTSAttach(solver->get(), options, attachment), 0);
+    (*attachment)->SetAdmissibility(EulerAdmissible(**solver));
+    ASSERT_EQ((*attachment)->Run(PetscReal(kFrames) * kFrameInterval), 0);
+    EXPECT_DOUBLE_EQ(double((*solver)->time()), double(kFrames) * kFrameInterval);
+  }
+
+  std::string path_;
+  std::unique_ptr<euler2d::EulerSolver> reference_;
+  std::shared_ptr<plugin::TrajectoryOracle> oracle_;
+};
+
+TEST_F(HybridEuler, OracleLeapsReproduceTheSolverOnlyRun) {
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(Options(oracle_), &solver, &attachment));
+  const auto& s = attachment->stats();
+  // 3 solver frames, a 4-frame leap, ...: frames 0-3 solver, 3->7 leap, 7-10, 10->14, 14-17, 17->... no
+  // room for a third leap (17 + 4 > 20), so 17-20 by the solver.
+  EXPECT_EQ(s.leaps_accepted, 2);
+  EXPECT_EQ(s.leaps_rejected, 0);
+  EXPECT_EQ(s.frames_emulated, 8);
+  EXPECT_EQ(s.frames_solved, 12);
+  EXPECT_EQ(s.frames_emulated + s.frames_solved, kFrames);
+  EXPECT_GT(s.gather_seconds + s.emulate_seconds + s.scatter_seconds, 0.0);
+  // The step number went forward by the emulated frames too.
+  PetscInt steps_hybrid, steps_reference;
+  TSGetStepNumber(solver->ts(), &steps_hybrid);
+  TSGetStepNumber(reference_->ts(), &steps_reference);
+  EXPECT_GT(steps_hybrid, 0);
+  EXPECT_LT(steps_hybrid, steps_reference + 8);
+  // Float32 storage of the injected frames: the runs agree to round-off.
+  const double diff = RelativeDifference(solver->solution(), reference_->solution());
+  EXPECT_LT(diff, 1e-6) << "hybrid vs solver-only";
+  EXPECT_GT(diff, 0.0) << "the injected float32 frames must have been used";
+  if (Rank() == 0) {
+    EXPECT_EQ(oracle_->last_match(), 10);  // the second leap started from frame 10
+    std::printf("hybrid (oracle) vs solver-only: relative difference %.3e\n", diff);
+  }
+}
+
+TEST_F(HybridEuler, NonFiniteLeapIsRejectedAndTheSolverGoesOn) {
+  auto nan_leap = std::make_shared<EditedOracle>(
+      oracle_, [](at::Tensor& x) { x[0][kDensity][5][7].fill_(std::numeric_limits<float>::quiet_NaN()); });
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(Options(nan_leap), &solver, &attachment));
+  const auto& s = attachment->stats();
+  EXPECT_EQ(s.leaps_accepted, 0);
+  EXPECT_GE(s.leaps_rejected, 2);
+  EXPECT_EQ(s.frames_solved, kFrames);
+  PetscBool same = PETSC_FALSE;
+  VecEqual(solver->solution(), reference_->solution(), &same);
+  EXPECT_TRUE(same) << "a rejected leap must leave the solver's own result, bit for bit";
+}
+
+TEST_F(HybridEuler, InadmissibleLeapIsRejectedAndTheStateRestored) {
+  // Negative pressure in one cell: finite, injected, then refused by the admissibility check.
+  auto bad = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
+    x[0][kEnergy][3][4].fill_(-1.0f);  // E < kinetic energy: p < 0
+  });
+  auto options = Options(bad);
+  options.restore_conserved = PETSC_FALSE;  // the energy scaling would hide nothing, but keep it plain
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
+  EXPECT_EQ(attachment->stats().leaps_accepted, 0);
+  EXPECT_GE(attachment->stats().leaps_rejected, 2);
+  PetscBool same = PETSC_FALSE;
+  VecEqual(solver->solution(), reference_->solution(), &same);
+  EXPECT_TRUE(same);
+}
+
+TEST_F(HybridEuler, ConservedTotalsAreRestoredExactlyAfterAPerturbedLeap) {
+  auto perturbed = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
+    x.select(1, kDensity).mul_(1.03f);
+    x.select(1, kMomentumX).add_(0.05f);
+    x.select(1, kMomentumY).sub_(0.02f);
+    x.select(1, kEnergy).mul_(0.98f);
+  });
+  auto options = Options(perturbed);
+  options.solver_frames = 1000;  // no leap while running to frame 2
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
+  ASSERT_EQ(petsc::LeapTSAttach(solver.get(), options, &attachment), 0);
+  attachment->SetAdmissibility(EulerAdmissible(*solver));
+  ASSERT_EQ(attachment->Run(2 * kFrameInterval), 0);
+  ASSERT_TRUE(attachment->context_ready());
+  std::array<PetscReal, 4> before, after;
+  ASSERT_EQ(solver->ConservedTotals(&before), 0);
+  PetscBool accepted = PETSC_FALSE;
+  ASSERT_EQ(attachment->Leap(&accepted), 0);
+  ASSERT_TRUE(accepted);
+  EXPECT_DOUBLE_EQ(double(solver->time()), 6 * kFrameInterval);
+  ASSERT_EQ(solver->ConservedTotals(&after), 0);
+  const double mass = std::abs(double(before[0]));
+  for (int k = 0; k < 4; ++k) {
+    const double scale = std::max(std::abs(double(before[k])), mass);
+    EXPECT_LE(std::abs(double(after[k] - before[k])), 1e-12 * scale) << "total " << k;
+  }
+  // The perturbation was there: without the restore the mass would be 3% higher.
+  auto plain = options;
+  plain.restore_conserved = PETSC_FALSE;
+  std::unique_ptr<euler2d::EulerSolver> other;
+  std::unique_ptr<petsc::LeapAttachment> other_attachment;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &other), 0);
+  ASSERT_EQ(petsc::LeapTSAttach(other.get(), plain, &other_attachment), 0);
+  ASSERT_EQ(other_attachment->Run(2 * kFrameInterval), 0);
+  ASSERT_EQ(other_attachment->Leap(&accepted), 0);
+  ASSERT_TRUE(accepted);
+  std::array<PetscReal, 4> unrestored;
+  ASSERT_EQ(other->ConservedTotals(&unrestored), 0);
+  EXPECT_NEAR(double(unrestored[0] / before[0]), 1.03, 1e-4);
+  // And the solver goes on from the corrected state.
+  ASSERT_EQ(attachment->Run(8 * kFrameInterval), 0);
+  PetscReal rho, p;
+  ASSERT_EQ(solver->MinDensityPressure(&rho, &p), 0);
+  EXPECT_GT(rho, 0);
+  EXPECT_GT(p, 0);
+}
+
+TEST_F(HybridEuler, OptionsDatabaseAndBadOptions) {
+  PetscOptionsSetValue(nullptr, "-leap_mode", "record");
+  PetscOptionsSetValue(nullptr, "-leap_leap_frames", "6");
+  PetscOptionsSetValue(nullptr, "-leap_solver_frames", "2");
+  PetscOptionsSetValue(nullptr, "-leap_frame_interval", "0.02");
+  petsc::LeapAttachOptions o;
+  ASSERT_EQ(petsc::LeapAttachOptionsFromDatabase(PETSC_COMM_WORLD, &o), 0);
+  PetscOptionsClearValue(nullptr, "-leap_mode");
+  PetscOptionsClearValue(nullptr, "-leap_leap_frames");
+  PetscOptionsClearValue(nullptr, "-leap_solver_frames");
+  PetscOptionsClearValue(nullptr, "-leap_frame_interval");
+  EXPECT_EQ(o.mode, "record");
+  EXPECT_EQ(o.leap_frames, 6);
+  EXPECT_EQ(o.solver_frames, 2);
+  EXPECT_DOUBLE_EQ(double(o.frame_interval), 0.02);
+  // Record mode observes every frame and never leaps; the result is the solver's own.
+  o.emulator = Rank() == 0 ? oracle_ : nullptr;
+  o.frame_interval = kFrameInterval;
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
+  ASSERT_EQ(petsc::LeapTSAttach(solver.get(), o, &attachment), 0);
+  ASSERT_EQ(attachment->Run(PetscReal(kFrames) * kFrameInterval), 0);
+  EXPECT_EQ(attachment->stats().observations, kFrames + 1);
+  EXPECT_EQ(attachment->stats().leaps, 0);
+  PetscBool same = PETSC_FALSE;
+  VecEqual(solver->solution(), reference_->solution(), &same);
+  EXPECT_TRUE(same);
+  // An end time off the frame grid, and a bad mode, are refused.
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  EXPECT_NE(attachment->Run(PetscReal(kFrames + 0.5) * kFrameInterval), 0);
+  o.mode = "sometimes";
+  std::unique_ptr<petsc::LeapAttachment> bad;
+  EXPECT_NE(petsc::LeapTSAttach(solver.get(), o, &bad), 0);
+  PetscPopErrorHandler();
+}
+
+}  // namespace

@@ -1,0 +1,210 @@
+// The emulator implementations and the hybrid controller on one rank: the trajectory oracle finds
+// the context on its trajectory and answers the frame asked for; the controller packs fields into
+// channels, keeps the last c frames and hands back the ensemble mean and spread; the latent
+// diffusion emulator is built from an autoencoder and a denoiser checkpoint and answers with
+// ensembles of the right shape, distinct members, and refuses a bad context.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "leap/config/load.h"
+#include "leap/data/well_writer.h"
+#include "leap/error.h"
+#include "leap/models/dcae.h"
+#include "leap/models/denoiser.h"
+#include "leap/plugin/emulator.h"
+#include "leap/plugin/hybrid_controller.h"
+#include "leap/train/checkpoint.h"
+#include "leap/train/model_io.h"
+
+using namespace leap;
+
+namespace {
+
+constexpr int64_t kX = 8, kY = 6, kSteps = 9;
+
+// A smooth synthetic trajectory: scalar a and vector v (2 components): 3 channels.
+float ValueAt(int64_t s, int64_t i, int64_t j, int c) {
+  return 1.0f + 0.1f * float(c) + 0.05f * float(s) * std::sin(0.3f * float(i) + 0.7f * float(j) + float(c));
+}
+
+std::string WriteSyntheticFile() {
+  const std::string path = (std::filesystem::temp_directory_path() / "leap_hybrid_units.hdf5").string();
+  data::WellLayout L;
+  L.dataset_name = "synthetic";
+  L.axes = {{"x", kX, {}, "periodic"}, {"y", kY, {}, "periodic"}};
+  for (int i = 0; i < kX; ++i) L.axes[0].coords.push_back(i + 0.5);
+  for (int j = 0; j < kY; ++j) L.axes[1].coords.push_back(j + 0.5);
+  data::WellField a, v;
+  a.name = "a";
+  a.order = 0;
+  a.dim_varying = {true, true};
+  v.name = "v";
+  v.order = 1;
+  v.dim_varying = {true, true};
+  L.fields = {a, v};
+  L.parameters = {{"gamma", 1.4}};
+  L.n_trajectories = 1;
+  L.n_steps = kSteps;
+  for (int64_t s = 0; s < kSteps; ++s) L.times.push_back(0.1 * double(s));
+  data::Block block{{0, 0}, {kX, kY}};
+  data::WellWriter w(MPI_COMM_SELF, path, L);
+  for (int64_t s = 0; s < kSteps; ++s) {
+    std::vector<float> fa, fv;
+    for (int64_t i = 0; i < kX; ++i)
+      for (int64_t j = 0; j < kY; ++j) {
+        fa.push_back(ValueAt(s, i, j, 0));
+        fv.push_back(ValueAt(s, i, j, 1));
+        fv.push_back(ValueAt(s, i, j, 2));
+      }
+    w.write_frame(0, s, "a", fa.data(), block);
+    w.write_frame(0, s, "v", fv.data(), block);
+  }
+  w.mark_complete(1);
+  w.finish();
+  return path;
+}
+
+plugin::FieldBlocks FieldsAt(int64_t s) {
+  plugin::FieldBlocks f(2);
+  for (int64_t i = 0; i < kX; ++i)
+    for (int64_t j = 0; j < kY; ++j) {
+      f[0].push_back(ValueAt(s, i, j, 0));
+      f[1].push_back(ValueAt(s, i, j, 1));
+      f[1].push_back(ValueAt(s, i, j, 2));
+    }
+  return f;
+}
+
+TEST(TrajectoryOracle, AnswersTheStoredFrameAfterTheContext) {
+  plugin::TrajectoryOracle oracle(WriteSyntheticFile(), 0, 2);
+  EXPECT_EQ(oracle.context_frames(), 2);
+  EXPECT_EQ(oracle.channel_names(), (std::vector<std::string>{"a", "v_x", "v_y"}));
+  at::Tensor context = at::empty({2, 3, kX, kY});
+  for (int64_t k = 0; k < 2; ++k)
+    for (int c = 0; c < 3; ++c)
+      for (int64_t i = 0; i < kX; ++i)
+        for (int64_t j = 0; j < kY; ++j) context[k][c][i][j] = ValueAt(2 + k, i, j, c);
+  const at::Tensor out = oracle.leap(context, {}, 4, 3);
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{3, 3, kX, kY}));
+  EXPECT_EQ(oracle.last_match(), 3);
+  for (int c = 0; c < 3; ++c) EXPECT_EQ(out[2][c][5][4].item<float>(), ValueAt(7, 5, 4, c));
+  EXPECT_THROW(oracle.leap(context, {}, 6, 1), Error);                 // past the last frame
+  EXPECT_THROW(oracle.leap(context * 3.0, {}, 1, 1), Error);           // not on the trajectory
+}
+
+TEST(HybridController, KeepsTheContextAndHandsBackTheLeapedState) {
+  auto oracle = std::make_shared<plugin::TrajectoryOracle>(WriteSyntheticFile(), 0, 2);
+  plugin::HybridController h(MPI_COMM_SELF, {kX, kY}, data::Block{{0, 0}, {kX, kY}}, {1, 2}, oracle, 4);
+  EXPECT_EQ(h.channels(), 3);
+  EXPECT_EQ(h.context_frames(), 2);
+  // pack/unpack: the fields' components become the channels, per cell.
+  const auto f1 = FieldsAt(1);
+  const auto packed = h.pack(f1);
+  EXPECT_EQ(packed[3], f1[0][1]);
+  EXPECT_EQ(packed[4], f1[1][2]);
+  EXPECT_EQ(h.unpack(packed), f1);
+  EXPECT_THROW(h.pack({f1[0]}), InputError);
+  EXPECT_FALSE(h.ready());
+  EXPECT_THROW(h.leap({}, 2), InputError);
+  for (int64_t s = 0; s <= 3; ++s) h.observe(FieldsAt(s));  // frames 2, 3 remain
+  EXPECT_TRUE(h.ready());
+  EXPECT_EQ(h.context_size(), 2);
+  const auto r = h.leap({}, 3);
+  EXPECT_TRUE(r.finite);
+  EXPECT_EQ(r.spread, 0.0);  // the oracle's members agree
+  EXPECT_EQ(r.fields, FieldsAt(6));
+  EXPECT_EQ(oracle->last_match(), 3);
+  h.record_outcome(true, 3);
+  h.clear_context();
+  EXPECT_FALSE(h.ready());
+  EXPECT_EQ(h.stats().observations, 4);
+  EXPECT_EQ(h.stats().leaps, 1);
+  EXPECT_EQ(h.stats().frames_emulated, 3);
+  // An emulator that does not work on the solver's channels is refused.
+  EXPECT_THROW(plugin::HybridController(MPI_COMM_SELF, {kX, kY}, data::Block{{0, 0}, {kX, kY}}, {1}, oracle),
+               InputError);
+}
+
+// Tiny untrained checkpoints of both kinds, written as the trainers write them.
+struct TinyCheckpoints {
+  std::string ae, emulator;
+};
+
+TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
+  const auto dir = std::filesystem::temp_directory_path();
+  TinyCheckpoints out{(dir / "leap_hybrid_tiny_ae.ckpt").string(), (dir / "leap_hybrid_tiny_emu.ckpt").string()};
+  torch::manual_seed(0);
+  models::AutoencoderConfig acfg;
+  acfg.in_channels = 3;
+  acfg.latent_channels = 4;
+  acfg.channels = {8, 16};
+  acfg.blocks = {1, 1};
+  acfg.dropout = 0.0;
+  models::Autoencoder ae(acfg);
+  train::CheckpointInfo ai;
+  ai.kind = "autoencoder";
+  ai.model_yaml = config::to_yaml(acfg);
+  ai.config_yaml = "{}\n";
+  ai.extra["normalizer"] = train::normalizer_to_yaml(data::Normalizer{{1, 1, 1}, {0.5, 0.5, 0.5}, {false, false, false}});
+  ai.extra["channels"] = train::list_to_yaml({"a", "v_x", "v_y"});
+  train::save_checkpoint(out.ae, *ae, nullptr, {}, ai);
+
+  models::ViTConfig vit;
+  vit.width = 16;
+  vit.depth = 1;
+  vit.heads = 2;
+  vit.emb_features = 16;
+  vit.param_features = 3;
+  models::DiffusionConfig diffusion;
+  diffusion.sampler.steps = 3;
+  models::Denoiser denoiser(4, vit, diffusion.schedule);
+  train::CheckpointInfo di;
+  di.kind = "denoiser";
+  YAML::Node arch;
+  arch["channels"] = 4;
+  arch["vit"] = YAML::Load(config::to_yaml(vit));
+  arch["schedule"] = YAML::Load(config::to_yaml(diffusion.schedule));
+  di.model_yaml = YAML::Dump(arch) + "\n";
+  di.config_yaml = "{}\n";
+  di.extra["normalizer"] =
+      train::normalizer_to_yaml(data::Normalizer{{0, 0, 0, 0}, {1, 1, 1, 1}, {false, false, false, false}});
+  di.extra["channels"] = train::list_to_yaml({"l0", "l1", "l2", "l3"});
+  di.extra["theta"] = train::list_to_yaml({"gamma", "x_periodic", "y_periodic"});
+  di.extra["diffusion"] = config::to_yaml(diffusion);
+  di.extra["window"] = std::to_string(window);
+  train::save_checkpoint(out.emulator, *denoiser, nullptr, {}, di);
+  return out;
+}
+
+TEST(LatentDiffusionEmulator, EnsembleFromCheckpoints) {
+  const auto ck = WriteTinyCheckpoints(4);
+  const at::Tensor context = 1.0 + 0.1 * at::randn({3, 3, 8, 8});
+  plugin::LatentDiffusionEmulator emu(ck.ae, ck.emulator, {2, "cpu", 5});
+  EXPECT_EQ(emu.window(), 4);
+  EXPECT_EQ(emu.context_frames(), 2);
+  EXPECT_EQ(emu.theta_names(), (std::vector<std::string>{"gamma", "x_periodic", "y_periodic"}));
+  EXPECT_EQ(emu.channel_names(), (std::vector<std::string>{"a", "v_x", "v_y"}));
+  const at::Tensor theta = at::tensor(std::vector<float>{1.4f, 1.f, 1.f});
+  // 5 frames: two windows of 2 new frames and a third one.
+  const at::Tensor out = emu.leap(context, theta, 5, 3);
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{3, 3, 8, 8}));
+  EXPECT_EQ(out.scalar_type(), at::kFloat);
+  EXPECT_TRUE(at::isfinite(out).all().item<bool>());
+  EXPECT_GT((out[0] - out[1]).abs().max().item<float>(), 0.f) << "members draw their own noise";
+  // The same seed gives the same ensemble.
+  plugin::LatentDiffusionEmulator again(ck.ae, ck.emulator, {2, "cpu", 5});
+  EXPECT_TRUE(at::equal(again.leap(context, theta, 5, 3), out));
+  // Context and inputs are checked.
+  EXPECT_THROW(plugin::LatentDiffusionEmulator(ck.ae, ck.emulator, {4, "cpu", 0}), InputError);
+  EXPECT_THROW(emu.leap(context.narrow(0, 0, 1), theta, 1, 1), InputError);
+  EXPECT_THROW(emu.leap(context, at::tensor(std::vector<float>{1.4f}), 1, 1), InputError);
+  EXPECT_THROW(plugin::LatentDiffusionEmulator(ck.emulator, ck.emulator), InputError);  // not an autoencoder
+  EXPECT_EQ(plugin::LatentDiffusionEmulator(ck.ae, ck.emulator).context_frames(), 2);  // min(2, w - 1)
+}
+
+}  // namespace

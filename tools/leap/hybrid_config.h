@@ -1,0 +1,68 @@
+// `leap hybrid` configuration: the solver and its held-out initial condition, the horizon in
+// frames, and how the emulator leaps (PETSc's -leap_* options override the leap section).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "euler2d/euler_config.h"
+#include "leap/config/schema.h"
+#include "rb_config.h"
+
+namespace leap::cli {
+
+struct HybridLeapConfig {
+  int64_t leap_frames = 8;
+  int64_t solver_frames = 4;
+  int64_t context = 0;
+  int64_t members = 1;
+  bool restore_conserved = true;
+  std::string device = "cpu";
+  int64_t seed = 0;
+
+  template <class V>
+  void visit(V& v) {
+    using config::at_least;
+    v("leap_frames", leap_frames, "frames the emulator skips per leap (-leap_leap_frames)", at_least<int64_t>(1));
+    v("solver_frames", solver_frames,
+      "solver frames before the first leap and between leaps: the correction (-leap_solver_frames)",
+      at_least<int64_t>(0));
+    v("context", context, "observed frames the emulator is given, 1..window-1 (0: min(2, window - 1))",
+      at_least<int64_t>(0));
+    v("members", members, "ensemble members per leap; their mean is injected (-leap_members)", at_least<int64_t>(1));
+    v("restore_conserved", restore_conserved,
+      "restore the conserved totals (Euler: mass, momentum, energy) after a leap when all boundaries are periodic");
+    v("device", device, "where the emulator runs: cpu, cuda, cuda:N");
+    v("seed", seed, "seed of the emulator's sampling noise", at_least<int64_t>(0));
+  }
+};
+
+struct HybridConfig {
+  std::string case_name = "euler2d";
+  int64_t seed = 1000;
+  int64_t frames = 20;
+  double frame_interval = 0.015;
+  double warmup = 0.0;
+  HybridLeapConfig leap;
+  euler2d::EulerConfig euler2d;
+  rayleigh_benard::RBConfig rayleigh_benard;
+
+  template <class V>
+  void visit(V& v) {
+    using config::at_least;
+    v("case", case_name, "which solver", config::one_of({"euler2d", "rayleigh_benard"}));
+    v("seed", seed,
+      "initial condition seed; must be held out, i.e. not one of the training seeds "
+      "(generate uses seed + k for its k-th trajectory)",
+      at_least<int64_t>(0));
+    v("frames", frames, "horizon: frames after the warm-up, for both runs", at_least<int64_t>(1));
+    v("frame_interval", frame_interval, "simulated time between frames (as in the training data)",
+      config::greater_than(0.0));
+    v("warmup", warmup, "simulated time before the first frame (as in the training data)", at_least(0.0));
+    v("leap", leap, "the emulator's leaps");
+    v("euler2d", euler2d, "the Euler solver (case euler2d)");
+    v("rayleigh_benard", rayleigh_benard, "the Rayleigh-Benard solver (case rayleigh_benard)");
+  }
+};
+
+}  // namespace leap::cli
