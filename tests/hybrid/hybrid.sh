@@ -3,21 +3,9 @@
 # diffusion emulator trained on it (as in tests/train/pipeline.sh), then a
 # hybrid run on 2 ranks on a held-out seed against the solver-only run: metrics.json holds the frame
 # and leap counts (which add up), the phase times, the speed-up and a finite VRMSE; bad input exits 2.
-set -uo pipefail
-BUILD=$1 SRC=$2
-LEAP=${LEAP:-$BUILD/tools/leap/leap}
-MPIEXEC=${MPIEXEC:-mpiexec}
-T=$SRC/tests/train
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d' + sys.argv[1]))" "$2"; }
-Q=(--no-progress -q)
+. "$2/tests/support/e2e_common.sh"
 
-"$LEAP" generate --config "$SRC/examples/euler2d/generate-small.yaml" --out "$WORK/data" "${Q[@]}" \
-  --set frames=8 --set trajectories.train=4 --set trajectories.valid=1 --set trajectories.test=0 \
-  --set "sweep=[{key: gamma, values: [1.4]}]" --set euler2d.boundary=periodic \
-  --set euler2d.nx=32 --set euler2d.ny=32 || fail "generate"
+tiny_euler_data "$WORK/data" 0
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" "${Q[@]}" || fail "train ae"
 "$LEAP" encode --checkpoint "$WORK/ae/best.ckpt" --data "$WORK/data" --out "$WORK/lat" "${Q[@]}" || fail "encode"
 "$LEAP" train emulator --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/emu" "${Q[@]}" || fail "train emulator"

@@ -1,23 +1,11 @@
 #!/bin/bash
-# The training pipeline end to end on solver data: the autoencoder's validation VRMSE and the
-# emulator's and surrogate's validation losses fall far below their starting values; two-rank
+# The training pipeline end to end on solver data: the autoencoder's validation VRMSE falls far
+# below its starting value, the emulator's and surrogate's validation losses below theirs; two-rank
 # data-parallel training equals one rank on the combined batch; an interrupted run resumed from
 # last.ckpt ends exactly where the uninterrupted one does; bad input is refused with exit 2.
-set -uo pipefail
-BUILD=$1 SRC=$2
-LEAP=${LEAP:-$BUILD/tools/leap/leap}
-MPIEXEC=${MPIEXEC:-mpiexec}
-T=$SRC/tests/train
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d' + sys.argv[1]))" "$2"; }
-Q=(--no-progress -q)
+. "$2/tests/support/e2e_common.sh"
 
-"$LEAP" generate --config "$SRC/examples/euler2d/generate-small.yaml" --out "$WORK/data" "${Q[@]}" \
-  --set frames=8 --set trajectories.train=4 --set trajectories.valid=1 --set trajectories.test=1 \
-  --set "sweep=[{key: gamma, values: [1.4]}]" --set euler2d.boundary=periodic \
-  --set euler2d.nx=32 --set euler2d.ny=32 || fail "generate"
+tiny_euler_data "$WORK/data" 1
 
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" "${Q[@]}" || fail "train ae"
 for f in best.ckpt last.ckpt config.yaml metrics.json; do [[ -s $WORK/ae/$f ]] || fail "ae: missing $f"; done
