@@ -133,11 +133,6 @@ void run(const Options& o, const Common& common) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const HybridConfig cfg = config::load_config<HybridConfig>(o.config, common.sets);
-  // PETSc options after "--" reach the database after PetscInitialize, too late for -log_view to
-  // start logging by itself: start it here so that -log_view shows LEAP's events.
-  PetscBool log_view = PETSC_FALSE;
-  petsc_ok(PetscOptionsHasName(nullptr, nullptr, "-log_view", &log_view), "reading -log_view");
-  if (log_view) petsc_ok(PetscLogDefaultBegin(), "starting PETSc logging");
   for (const auto& p : {std::make_pair(o.ae, "--ae"), std::make_pair(o.emulator, "--emulator")})
     if (!fs::is_regular_file(p.first)) throw InputError(std::string(p.second) + ": no checkpoint file '" + p.first + "'");
 
