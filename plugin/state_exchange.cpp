@@ -53,7 +53,7 @@ int checked_int(int64_t n, const char* what) {
   return int(n);
 }
 
-float dummy_float = 0.f;  // a valid address for zero-length MPI buffers
+float zero_length_buffer = 0.f;  // a valid address for zero-length MPI buffers
 
 }  // namespace
 
@@ -286,14 +286,14 @@ StateExchange& StateExchange::operator=(StateExchange&&) noexcept = default;
 void StateExchange::gather(const float* block, float* full) {
   Impl& m = *impl_;
   m.check_call(block, "block", full, "full");
-  const float* send = m.block_size() ? block : &dummy_float;
+  const float* send = m.block_size() ? block : &zero_length_buffer;
   if (m.layout != BlockLayout::cxy && m.block_size() > 0) {
     m.local.resize(size_t(m.block_size()));
     m.pack_local(block, m.local.data());
     send = m.local.data();
   }
   float* recv = m.is_emulator() ? m.packed.data() + m.group_offset : nullptr;
-  if (m.is_emulator() && m.packed.empty()) recv = &dummy_float;
+  if (m.is_emulator() && m.packed.empty()) recv = &zero_length_buffer;
   mpi_check(MPI_Gatherv(send, int(m.block_size()), MPI_FLOAT, recv, m.group_counts.data(), m.group_displs.data(),
                         MPI_FLOAT, 0, m.group.get()),
             "MPI_Gatherv");
@@ -323,7 +323,7 @@ void StateExchange::gather(const std::vector<float>& block, std::vector<float>& 
                                                        std::to_string(block.size()))
                                          : std::string());
   if (m.is_emulator()) full.resize(size_t(m.full_size()));
-  gather(block.empty() ? &dummy_float : block.data(), m.is_emulator() ? full.data() : nullptr);
+  gather(block.empty() ? &zero_length_buffer : block.data(), m.is_emulator() ? full.data() : nullptr);
 }
 
 void StateExchange::scatter(const float* full, float* block) {
@@ -339,9 +339,9 @@ void StateExchange::scatter(const float* full, float* block) {
   const float* send = nullptr;
   if (m.is_emulator()) {
     for (size_t k = m.group_first; k < m.group_first + size_t(m.group_size); ++k) m.full_to_box(src, m.boxes[k]);
-    send = m.packed.empty() ? &dummy_float : m.packed.data() + m.group_offset;
+    send = m.packed.empty() ? &zero_length_buffer : m.packed.data() + m.group_offset;
   }
-  float* recv = m.block_size() ? block : &dummy_float;
+  float* recv = m.block_size() ? block : &zero_length_buffer;
   if (m.layout != BlockLayout::cxy && m.block_size() > 0) {
     m.local.resize(size_t(m.block_size()));
     recv = m.local.data();
@@ -377,8 +377,8 @@ void StateExchange::scatter(const std::vector<float>& full, std::vector<float>& 
                                                        std::to_string(full.size()))
                                          : std::string());
   block.resize(size_t(m.block_size()));
-  scatter(m.is_emulator() ? (full.empty() ? &dummy_float : full.data()) : nullptr,
-          block.empty() ? &dummy_float : block.data());
+  scatter(m.is_emulator() ? (full.empty() ? &zero_length_buffer : full.data()) : nullptr,
+          block.empty() ? &zero_length_buffer : block.data());
 }
 
 void StateExchange::set_layout(BlockLayout layout) {
