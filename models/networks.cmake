@@ -9,6 +9,8 @@ target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/nn/rms_norm.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nn/rotary_embedding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nn/attention.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/nn/autocast_guard.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/nn/cuda_graph.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nn/modulated_block.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nn/vit.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nn/surrogate.cpp
@@ -19,4 +21,5 @@ target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/denoising_loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/sampler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/rollout.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/diffusion/emulation_engine.cpp
 )

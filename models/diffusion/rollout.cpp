@@ -1,5 +1,6 @@
 #include "leap/models/rollout.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include <string>
@@ -59,7 +60,7 @@ std::pair<at::Tensor, at::Tensor> place_context(const at::Tensor& context, int64
 
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
                          int64_t window, const at::Tensor& theta) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto [known, mask] = place_context(context, window);
   DenoiseFn fn = [&](const at::Tensor& x, const at::Tensor& sigma) {
     return denoiser->forward(x, sigma, mask, known, theta);
@@ -70,7 +71,7 @@ at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::T
 
 at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64_t window,
                           const at::Tensor& theta) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto [known, mask] = place_context(context, window);
   return surrogate->forward(known, mask, theta);
 }

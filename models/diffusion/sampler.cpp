@@ -1,5 +1,6 @@
 #include "leap/models/sampler.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -22,8 +23,12 @@ Sampler::Sampler(const SamplerConfig& sampler, const ScheduleConfig& schedule)
 }
 
 at::Tensor Sampler::init(at::IntArrayRef shape, const at::TensorOptions& options) const {
+  return start(at::randn(shape, options));
+}
+
+at::Tensor Sampler::start(const at::Tensor& eps) const {
   const double s = schedule_.sigma_max();
-  return at::randn(shape, options) * std::sqrt(1.0 + s * s);
+  return eps * std::sqrt(1.0 + s * s);
 }
 
 std::vector<double> Sampler::adams_bashforth_weights(const std::vector<double>& nodes, double a, double b) {
@@ -47,7 +52,7 @@ std::vector<double> Sampler::adams_bashforth_weights(const std::vector<double>& 
 }
 
 at::Tensor Sampler::sample(const DenoiseFn& denoise, const at::Tensor& x_start) const {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   const int64_t B = x_start.size(0);
   auto level = [&](double s) { return at::full({B}, s, x_start.options()); };
   auto drift = [&](const at::Tensor& x, double s) { return (x - denoise(x, level(s))) / s; };

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
+#include <atomic>
 #include <cmath>
 #include <string>
 
@@ -18,20 +19,32 @@ at::Tensor attention_fallback(const at::Tensor& q, const at::Tensor& k, const at
   return at::matmul(weights, v);
 }
 
-bool attention_uses_sdpa() {
+namespace {
 #if TORCH_VERSION_MAJOR >= 2
-  return true;
+std::atomic<AttentionKernel> g_kernel{AttentionKernel::sdpa};
 #else
-  return false;
+std::atomic<AttentionKernel> g_kernel{AttentionKernel::math};
 #endif
+}  // namespace
+
+void set_attention_kernel(AttentionKernel kernel) {
+#if TORCH_VERSION_MAJOR < 2
+  if (kernel == AttentionKernel::sdpa)
+    throw Error(std::string("attention: scaled_dot_product_attention needs LibTorch >= 2 (this is ") +
+                TORCH_VERSION + ")");
+#endif
+  g_kernel = kernel;
 }
+
+AttentionKernel attention_kernel() { return g_kernel; }
+
+bool attention_uses_sdpa() { return g_kernel == AttentionKernel::sdpa; }
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
 #if TORCH_VERSION_MAJOR >= 2
-  return at::scaled_dot_product_attention(q, k, v);
-#else
-  return attention_fallback(q, k, v);
+  if (g_kernel == AttentionKernel::sdpa) return at::scaled_dot_product_attention(q, k, v);
 #endif
+  return attention_fallback(q, k, v);
 }
 
 SelfAttentionImpl::SelfAttentionImpl(int64_t channels, int64_t heads, bool qk_norm)

@@ -76,7 +76,8 @@ at::Tensor AutoencoderImpl::encode(const at::Tensor& x) {
     throw InputError("Autoencoder::encode: expected a (B, " + std::to_string(cfg_.in_channels) +
                      ", X, Y) tensor, found shape " + c10::str(x.sizes()));
   latent_shape(x.sizes().vec());
-  at::Tensor z = encoder->forward(x);
+  // The network computes in its weights' type (bf16 for a bf16 inference copy) and returns x's type.
+  at::Tensor z = encoder->forward(x.to(weight_type())).to(x.scalar_type());
   return cfg_.saturation == "softclip" ? soft_clip(z) : z;
 }
 
@@ -84,7 +85,12 @@ at::Tensor AutoencoderImpl::decode(const at::Tensor& z) {
   if (z.dim() != 4 || z.size(1) != cfg_.latent_channels)
     throw InputError("Autoencoder::decode: expected a (B, " + std::to_string(cfg_.latent_channels) +
                      ", X, Y) latent, found shape " + c10::str(z.sizes()));
-  return decoder->forward(z);
+  return decoder->forward(z.to(weight_type())).to(z.scalar_type());
+}
+
+at::ScalarType AutoencoderImpl::weight_type() const {
+  for (const auto& p : parameters()) return p.scalar_type();
+  return at::kFloat;
 }
 
 at::Tensor AutoencoderImpl::forward(const at::Tensor& x) {

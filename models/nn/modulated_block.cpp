@@ -1,5 +1,6 @@
 #include "leap/models/modulated_block.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/dropout.h>
@@ -12,7 +13,7 @@ ModulatedBlockImpl::ModulatedBlockImpl(const ModulatedBlockOptions& o) : o_(o) {
   if (o.mod_features > 0) {
     torch::nn::Linear last(o.mod_features, 4 * C);
     {
-      at::NoGradGuard no_grad;
+      c10::NoGradGuard no_grad;
       last->weight.mul_(1e-2);
     }
     ada = register_module("ada", torch::nn::Sequential(torch::nn::Linear(o.mod_features, o.mod_features),
@@ -39,11 +40,17 @@ at::Tensor ModulatedBlockImpl::forward(const at::Tensor& x, const at::Tensor& mo
     a = ada_const[0], b = ada_const[1], c = ada_const[2], d = ada_const[3];
   }
   at::Tensor angles = rope ? rope->forward(coords) : at::Tensor();
-  at::Tensor y = (a + 1) * at::layer_norm(x, {C}) + b;
+  // Modulated LayerNorm, attention, FFN, then the gated residual (x + c y) / sqrt(1 + c^2) and the
+  // gated skip, each as one fused multiply-add over the tokens.
+  at::Tensor y = at::addcmul(b, at::layer_norm(x, {C}), a + 1);
   y = y + attn->forward(y, angles);
   y = ffn->forward(y);
-  y = (x + c * y) * at::rsqrt(1 + c * c);
-  if (skip.defined()) y = (y + d * skip) * at::rsqrt(1 + d * d);
+  const at::Tensor rc = at::rsqrt(1 + c * c);
+  y = at::addcmul(x * rc, y, c * rc);
+  if (skip.defined()) {
+    const at::Tensor rd = at::rsqrt(1 + d * d);
+    y = at::addcmul(y * rd, skip, d * rd);
+  }
   return y;
 }
 

@@ -1,5 +1,6 @@
 #include "leap/models/padded_conv.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/nn/functional/padding.h>
 
@@ -35,7 +36,7 @@ at::Tensor PaddedConv2dImpl::forward(const at::Tensor& x) {
 }
 
 void PaddedConv2dImpl::identity_init(double scale) {
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   auto& w = conv->weight;  // (out, in, k, k)
   const int64_t c = kernel_size_ / 2;
   at::Tensor eye = at::zeros_like(w);

@@ -1,5 +1,6 @@
 #include "leap/models/residual_block.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 
 namespace leap::models {
@@ -10,7 +11,7 @@ ResidualBlockImpl::ResidualBlockImpl(int64_t channels, int64_t kernel_size, std:
   conv1 = register_module("conv1", PaddedConv2d(channels, channels, kernel_size, periodic));
   conv2 = register_module("conv2", PaddedConv2d(channels, channels, kernel_size, periodic));
   dropout = register_module("dropout", torch::nn::Dropout(dropout_rate));
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   conv2->conv->weight.mul_(1e-2);
 }
 

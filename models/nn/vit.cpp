@@ -62,26 +62,34 @@ at::Tensor ViTImpl::forward(const at::Tensor& x, const at::Tensor& noise, const 
                      "), found " + (theta.defined() ? c10::str(theta.sizes()) : std::string("none")));
   const int64_t B = x.size(0), C = x.size(1), T = x.size(2), X = x.size(3) / p, Y = x.size(4) / p;
 
+  // Weights may be bf16 (inference copy) or fp32 (under autocast in training): the network computes
+  // in the weights' type, the coordinate and noise-level encodings in fp32, and returns x's type.
+  const at::ScalarType wt = in_proj->weight.scalar_type();
+  const at::TensorOptions f32 = x.options().dtype(at::kFloat);
+
   // Patchify: (B, C, T, X p, Y p) -> (B, T X Y, C p p)
-  at::Tensor h =
-      x.reshape({B, C, T, X, p, Y, p}).permute({0, 2, 3, 5, 1, 4, 6}).reshape({B, T * X * Y, C * p * p});
+  at::Tensor h = x.reshape({B, C, T, X, p, Y, p})
+                     .permute({0, 2, 3, 5, 1, 4, 6})
+                     .reshape({B, T * X * Y, C * p * p})
+                     .to(wt);
   h = in_proj->forward(h);
   at::Tensor skip = h;
 
-  at::Tensor coords = coordinates(T, X, Y, h.options());
-  h = h + pos_proj->forward(sine_encoding(coords, cfg_.width, cfg_.sine_omega).flatten(-2));
+  at::Tensor coords = coordinates(T, X, Y, f32);
+  h = h + pos_proj->forward(sine_encoding(coords, cfg_.width, cfg_.sine_omega).flatten(-2).to(wt));
 
   at::Tensor mod;
   if (time_conditioned_)
-    mod = time_embedding->forward(sine_encoding(noise.reshape({B}), cfg_.emb_features, cfg_.sine_omega));
+    mod = time_embedding->forward(
+        sine_encoding(noise.reshape({B}).to(at::kFloat), cfg_.emb_features, cfg_.sine_omega).to(wt));
   if (theta.defined()) {
-    at::Tensor e = param_embedding->forward(theta.to(h.scalar_type()));
+    at::Tensor e = param_embedding->forward(theta.to(wt));
     mod = mod.defined() ? mod + e : e;
   }
   for (const auto& block : *blocks) h = block->as<ModulatedBlock>()->forward(h, mod, coords, skip);
 
   // Unpatchify: (B, T X Y, C' p p) -> (B, C', T, X p, Y p)
-  h = out_proj->forward(h);
+  h = out_proj->forward(h).to(x.scalar_type());
   const int64_t Co = out_channels_;
   return h.reshape({B, T, X, Y, Co, p, p}).permute({0, 4, 1, 2, 5, 3, 6}).reshape({B, Co, T, X * p, Y * p});
 }

@@ -1,5 +1,6 @@
 #include "leap/train/checkpoint.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
@@ -110,7 +111,7 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   torch::serialize::InputArchive weights, shadow;
   if (!a.try_read("model", weights)) throw InputError(path + ": not a LEAP checkpoint (no weights)");
   const bool has_ema = a.try_read("ema", shadow);
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   auto params = model.named_parameters();
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& p = params[i];

@@ -1,5 +1,6 @@
 #include "leap/train/data_parallel.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/autograd.h>
 
@@ -9,7 +10,7 @@ void broadcast_parameters(const std::vector<at::Tensor>& tensors, MPI_Comm comm)
   int size = 1;
   MPI_Comm_size(comm, &size);
   if (size == 1) return;
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   for (const auto& t : tensors) {
     at::Tensor host = t.detach().to(at::kCPU, at::kFloat).contiguous();
     MPI_Bcast(host.data_ptr<float>(), int(host.numel()), MPI_FLOAT, 0, comm);
@@ -21,7 +22,7 @@ void allreduce_gradients(const std::vector<at::Tensor>& params, MPI_Comm comm, i
   int size = 1;
   MPI_Comm_size(comm, &size);
   if (size == 1) return;
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   std::vector<at::Tensor> bucket;
   int64_t bytes = 0;
   auto flush = [&] {

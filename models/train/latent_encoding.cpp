@@ -1,5 +1,6 @@
 #include "leap/train/latent_encoding.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/autograd.h>
 
@@ -92,7 +93,7 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
   report.compression_ratio = cfg.compression_ratio();
   report.latent_channels = cfg.latent_channels;
   util::ProgressBar bar("encode", int64_t(jobs.size()), o.progress && rank == 0);
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   for (size_t k = 0; k < jobs.size(); ++k) {
     if (int(k % size_t(world)) != rank) continue;
     const data::WellFile src(jobs[k].src);

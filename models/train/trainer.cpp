@@ -1,9 +1,10 @@
 #include "leap/train/trainer.h"
 
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
 #include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adamw.h>
+#include <torch/optim/optimizer.h>
 
 #include <chrono>
 #include <cmath>
@@ -13,6 +14,7 @@
 #include "leap/log.h"
 #include "leap/train/data_parallel.h"
 #include "leap/train/lr_schedule.h"
+#include "leap/train/psgd_kron.h"
 #include "leap/util/progress.h"
 
 namespace leap::train {
@@ -20,7 +22,7 @@ namespace leap::train {
 namespace {
 
 void swap_weights(const std::vector<at::Tensor>& params, std::vector<at::Tensor>& other) {
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   for (size_t i = 0; i < params.size(); ++i) {
     at::Tensor tmp = params[i].detach().clone();
     params[i].detach().copy_(other[i]);
@@ -40,9 +42,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   const std::string best_path = (fs::path(o.out_dir) / "best.ckpt").string();
 
   std::vector<at::Tensor> params = model.parameters();
-  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.optim.lr)
-                                            .betas({o.optim.betas[0], o.optim.betas[1]})
-                                            .weight_decay(o.optim.weight_decay));
+  const std::unique_ptr<torch::optim::Optimizer> optimizer_owner = make_optimizer(params, o.optim);
+  torch::optim::Optimizer& optimizer = *optimizer_owner;  // AdamW or PSGD-Kron (optim.optimizer)
   std::vector<at::Tensor> ema;
   if (o.optim.ema > 0)
     for (const auto& p : params) ema.push_back(p.detach().clone());
@@ -67,7 +68,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
 
   if (!o.resume) {
     model.eval();
-    at::NoGradGuard guard;
+    c10::NoGradGuard guard;
     result.initial = validate();
     model.train();
   }
@@ -88,15 +89,14 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     data::Batch batch;
     for (int64_t b = 0; b < per_epoch && loader.next(&batch); ++b, ++step) {
       lr = cosine_lr(o.optim.lr, step, total_steps, o.optim.warmup, o.optim.min_lr_factor);
-      for (auto& group : optimizer.param_groups())
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
       optimizer.zero_grad();
       at::Tensor loss = loss_fn(batch);
       loss.backward();
       allreduce_gradients(params, o.comm);
       double values[2] = {loss.item<double>(), 0.0};
       {
-        at::NoGradGuard guard;
+        c10::NoGradGuard guard;
         double sq = 0;
         for (const auto& p : params)
           if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
@@ -112,7 +112,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
       if (o.optim.grad_clip > 0) torch::nn::utils::clip_grad_norm_(params, o.optim.grad_clip);
       optimizer.step();
       if (!ema.empty()) {
-        at::NoGradGuard guard;
+        c10::NoGradGuard guard;
         for (size_t i = 0; i < params.size(); ++i) ema[i].mul_(o.optim.ema).add_(params[i].detach(), 1 - o.optim.ema);
       }
       loss_sum += mean_loss;
@@ -131,7 +131,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     if (!ema.empty()) swap_weights(params, ema);
     Validation val;
     {
-      at::NoGradGuard guard;
+      c10::NoGradGuard guard;
       val = validate();
     }
     if (!ema.empty()) swap_weights(params, ema);

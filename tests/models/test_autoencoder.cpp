@@ -1,5 +1,6 @@
 // Autoencoder: shapes, compression ratio, periodic (circular) versus open (zero) padding, latent
 // equivariance to rolls along periodic axes, identity-like initialisation, config reading.
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
@@ -31,7 +32,7 @@ AutoencoderConfig small_config(std::vector<std::string> boundary = {"periodic", 
 
 // Moves every parameter away from its (near-identity) initialisation so the network is generic.
 void randomise(torch::nn::Module& m, double scale) {
-  at::NoGradGuard g;
+  c10::NoGradGuard g;
   for (auto& p : m.parameters()) p.add_(at::randn_like(p) * scale);
 }
 
@@ -170,7 +171,7 @@ TEST(ResidualBlock, StartsNearIdentity) {
   EXPECT_GT(max_abs(y - x), 0.0);  // but it is not the identity
   // Without the 1e-2 scaling of its last convolution the block would be far from identity.
   {
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     block->conv2->conv->weight.mul_(100.0);
   }
   EXPECT_GT(rel_err(block->forward(x), x), 0.1);

@@ -1,5 +1,6 @@
 // A tiny autoencoder overfits a fixed batch: Adam reduces the reconstruction loss by a large factor
 // in a few hundred steps (the network, its initialisation and its gradients work together).
+#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
@@ -39,7 +40,7 @@ TEST(AutoencoderOverfit, ReconstructionLossDropsOnFixedBatch) {
   ae->eval();
   double initial;
   {
-    at::NoGradGuard g;
+    c10::NoGradGuard g;
     initial = loss_of().item<double>();
   }
   ae->train();
@@ -51,7 +52,7 @@ TEST(AutoencoderOverfit, ReconstructionLossDropsOnFixedBatch) {
     opt.step();
   }
   ae->eval();
-  at::NoGradGuard g;
+  c10::NoGradGuard g;
   const double final_loss = loss_of().item<double>();
   std::printf("reconstruction MSE: initial %.4g, after 300 Adam steps %.4g (x%.0f)\n", initial, final_loss,
               initial / final_loss);

@@ -8,7 +8,7 @@ BUILD=$1 SRC=$2
 LEAP=${LEAP:-$BUILD/tools/leap/leap}
 MPIEXEC=${MPIEXEC:-mpiexec}
 LIB=$BUILD/solver_adapters/petsc/libleap_petsc.so
-EX=$(ls /usr/share/petsc/*/share/petsc/examples/src/ts/tutorials/ex26.c 2>/dev/null | head -1)
+EX=$(ls {${LEAP_DEPS_PREFIX:-/nonexistent},}/usr/share/petsc/*/share/petsc/examples/src/ts/tutorials/ex26.c 2>/dev/null | head -1)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

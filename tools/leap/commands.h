@@ -22,5 +22,6 @@ void add_train(CLI::App& app, Common& common);
 void add_encode(CLI::App& app, Common& common);
 void add_hybrid(CLI::App& app, Common& common);
 void add_config(CLI::App& app, Common& common);
+void add_bench(CLI::App& app, Common& common);
 
 }  // namespace leap::cli

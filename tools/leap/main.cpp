@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   leap::cli::add_encode(app, common);
   leap::cli::add_hybrid(app, common);
   leap::cli::add_config(app, common);
+  leap::cli::add_bench(app, common);
 
   try {
     app.parse(leap_argc, argv);

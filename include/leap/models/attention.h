@@ -17,6 +17,13 @@ at::Tensor attention_fallback(const at::Tensor& q, const at::Tensor& k, const at
 // True when attention() uses at::scaled_dot_product_attention.
 bool attention_uses_sdpa();
 
+// Which kernel attention() calls: sdpa (at::scaled_dot_product_attention, flash attention on CUDA
+// for bf16/fp16 inputs; LibTorch >= 2) or math (attention_fallback). The default is sdpa where it
+// exists. Process-wide; benchmarks switch it to compare the two.
+enum class AttentionKernel { sdpa, math };
+void set_attention_kernel(AttentionKernel kernel);
+AttentionKernel attention_kernel();
+
 class SelfAttentionImpl : public torch::nn::Module {
  public:
   SelfAttentionImpl(int64_t channels, int64_t heads, bool qk_norm = true);

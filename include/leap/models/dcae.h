@@ -48,6 +48,8 @@ class AutoencoderImpl : public torch::nn::Module {
   at::Tensor forward(const at::Tensor& x);
 
   const AutoencoderConfig& config() const { return cfg_; }
+  // The type of the weights (fp32, or bf16 for an inference copy): encode/decode compute in it.
+  at::ScalarType weight_type() const;
   int64_t spatial_factor() const { return cfg_.spatial_factor(); }
   // Input elements per latent element (in_channels * f^2 / latent_channels).
   double compression_ratio() const { return cfg_.compression_ratio(); }

@@ -24,6 +24,8 @@ class Sampler {
 
   // A starting point at sigma_max for data of unit scale: sqrt(1 + sigma_max^2) * N(0, I).
   at::Tensor init(at::IntArrayRef shape, const at::TensorOptions& options = {}) const;
+  // The same from given standard normal noise eps (init draws eps itself).
+  at::Tensor start(const at::Tensor& eps) const;
   // Integrates from sigma_max (x holds x_{sigma_max}) down to sigma_min and returns x_{sigma_min}.
   at::Tensor sample(const DenoiseFn& denoise, const at::Tensor& x) const;
 

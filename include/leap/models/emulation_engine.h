@@ -1,0 +1,60 @@
+// One emulation call made fast: the w - c new latent frames of a window sampled by the diffusion
+// model from c known frames, optionally decoded, with the GPU levers switched by options:
+//   bf16        the denoiser's weights are converted to bf16 (the sampler state stays fp32; the
+//               network computes in bf16 and returns fp32); decoders are converted by their owner;
+//   cuda_graph  the whole call (16 sampler steps and the decoding) is captured once per batch size
+//               in a CUDA graph and replayed: one launch, no host work per kernel.
+// Attention uses at::scaled_dot_product_attention (flash on CUDA in bf16) unless
+// set_attention_kernel(AttentionKernel::math) was called.
+//
+// The noise is drawn outside the graph (from the device's default generator), so a graphed and an
+// eager engine draw the same noise after the same seed and return the same frames.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "leap/models/denoiser.h"
+#include "leap/models/sampler.h"
+
+namespace leap::models {
+
+struct EmulationOptions {
+  bool bf16 = false;
+  bool cuda_graph = false;
+};
+
+class EmulationEngine {
+ public:
+  // frames (N, C, X, Y) latent -> (N, C', H, W) physical.
+  using DecodeFn = std::function<at::Tensor(const at::Tensor& latent_frames)>;
+  struct Result {
+    at::Tensor latent;   // (B, C, w - c, X, Y)
+    at::Tensor decoded;  // (B, w - c, C', H, W), undefined without a decoder
+  };
+
+  // The denoiser is switched to eval mode (and to bf16 with options.bf16) in place.
+  EmulationEngine(Denoiser denoiser, Sampler sampler, int64_t window, int64_t context,
+                  EmulationOptions options = {}, DecodeFn decode = {});
+  ~EmulationEngine();
+  EmulationEngine(EmulationEngine&&) noexcept;
+  EmulationEngine& operator=(EmulationEngine&&) noexcept;
+
+  // context (B, C, c, X, Y) fp32 latents on the denoiser's device; theta (B, P) or undefined.
+  Result step(const at::Tensor& context, const at::Tensor& theta = {});
+  // The same with given standard normal noise eps (B, C, w, X, Y) for the sampler's start.
+  Result step(const at::Tensor& context, const at::Tensor& theta, const at::Tensor& eps);
+
+  int64_t window() const;
+  int64_t context() const;
+  const EmulationOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leap::models
