@@ -10,11 +10,56 @@
 
 namespace leap::train {
 
+// PSGD-Kron settings (optim.optimizer: psgd_kron; see leap/train/psgd_kron.h). lr, weight_decay
+// (decoupled, every parameter), warm-up, schedule and clipping come from the optim section itself.
+struct PsgdConfig {
+  double momentum = 0.9;
+  double precond_lr = 0.1;
+  double update_probability = 0.0;  // 0: anneal from 1 to min_update_probability
+  double min_update_probability = 0.03;
+  double update_probability_decay = 1e-3;
+  int64_t update_probability_flat_steps = 500;
+  int64_t max_size_triangular = 8192;
+  double max_skew_triangular = 0.0;  // 0: no limit
+  double update_clip_rms = 1.1;      // 0: off
+  double precond_init_scale = 0.0;   // 0: from the first gradient
+
+  template <class V>
+  void visit(V& v) {
+    using namespace leap::config;
+    v("momentum", momentum, "momentum of the gradient fed to the preconditioner and the update",
+      in_range(0.0, 0.999999));
+    v("precond_lr", precond_lr, "step size of the preconditioner fit (normalised; 0: keep the initial one)",
+      in_range(0.0, 1.0));
+    v("update_probability", update_probability,
+      "fraction of steps that update the preconditioner (0: 1 for update_probability_flat_steps, then "
+      "exp(-update_probability_decay * (step - flat)) down to min_update_probability)",
+      in_range(0.0, 1.0));
+    v("min_update_probability", min_update_probability, "floor of the annealed update probability",
+      in_range(1e-6, 1.0));
+    v("update_probability_decay", update_probability_decay, "decay rate per step of the annealed probability",
+      at_least(0.0));
+    v("update_probability_flat_steps", update_probability_flat_steps,
+      "steps with a preconditioner update every step before the annealing", at_least<int64_t>(0));
+    v("max_size_triangular", max_size_triangular,
+      "largest dimension with a dense (triangular) factor; larger ones, 1-D and scalar parameters get "
+      "diagonal ones",
+      at_least<int64_t>(0));
+    v("max_skew_triangular", max_skew_triangular,
+      "a dimension d is diagonal too when d^2 > max_skew_triangular * numel (0: no limit)", at_least(0.0));
+    v("update_clip_rms", update_clip_rms, "clip each parameter's update to this RMS before the lr (0: off)",
+      at_least(0.0));
+    v("precond_init_scale", precond_init_scale,
+      "initial scale s of Q, P = s^2 I (0: from the first gradient g, s = (mean g^4)^(-1/8))", at_least(0.0));
+  }
+};
+
 struct OptimConfig {
   std::string optimizer = "adamw";
   double lr = 1e-4;
   double weight_decay = 0.0;
   std::vector<double> betas{0.9, 0.99};
+  PsgdConfig psgd;
   int64_t epochs = 10;
   int64_t batch = 8;            // global batch (split across data-parallel ranks)
   int64_t warmup = 0;           // steps of linear warm-up
@@ -28,10 +73,13 @@ struct OptimConfig {
   template <class V>
   void visit(V& v) {
     using namespace leap::config;
-    v("optimizer", optimizer, "adamw (AdamW)", one_of({"adamw"}));
+    v("optimizer", optimizer,
+      "adamw (AdamW) or psgd_kron (PSGD with Kronecker-factored preconditioners; settings in psgd)",
+      one_of({"adamw", "psgd_kron"}));
     v("lr", lr, "peak learning rate", greater_than(0.0));
     v("weight_decay", weight_decay, "decoupled weight decay", at_least(0.0));
     v("betas", betas, "Adam betas (two values in [0, 1))", each(in_range(0.0, 0.999999)));
+    v("psgd", psgd, "PSGD-Kron settings (used with optimizer: psgd_kron)");
     v("epochs", epochs, "passes over the training split", at_least<int64_t>(1));
     v("batch", batch, "global batch size (divided among data-parallel ranks)", at_least<int64_t>(1));
     v("warmup", warmup, "steps of linear learning-rate warm-up", at_least<int64_t>(0));
