@@ -9,6 +9,7 @@
 #include "leap/error.h"
 #include "leap/models/denoiser.h"
 #include "leap/models/diffusion_config.h"
+#include "leap/models/emulation_engine.h"
 #include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
 #include "leap/plugin/emulator.h"
@@ -27,6 +28,7 @@ struct LatentDiffusionEmulator::Impl {
   int64_t window = 0;
   int64_t context = 0;
   at::Device device{at::kCPU};
+  std::unique_ptr<models::EmulationEngine> engine;
 };
 
 LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_checkpoint,
@@ -35,6 +37,8 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.device = at::Device(options.device);
+  if (options.cuda_graph && !m.device.is_cuda())
+    throw InputError("emulator options", "cuda_graph", "device cuda or cuda:N", options.device);
   m.ae = train::load_autoencoder(autoencoder_checkpoint);
   const train::CheckpointInfo info = train::read_checkpoint_info(emulator_checkpoint, "denoiser");
   const std::string src = emulator_checkpoint;
@@ -74,7 +78,12 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
   train::load_checkpoint(emulator_checkpoint, *m.denoiser, nullptr, nullptr, /*use_ema=*/true, /*restore_rng=*/false);
   m.denoiser->eval();
   m.denoiser->to(m.device);
+  m.ae.model->eval();
   m.ae.model->to(m.device);
+  if (options.bf16) m.ae.model->to(at::kBFloat16);
+  m.engine = std::make_unique<models::EmulationEngine>(
+      m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context,
+      models::EmulationOptions{options.bf16, options.cuda_graph});
   at::manual_seed(uint64_t(options.seed));
 }
 
@@ -104,11 +113,20 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   const at::Tensor x = context.narrow(0, context.size(0) - m.context, m.context).to(f32);
   const at::Tensor z = m.latent.normalize(m.ae.model->encode(m.ae.normalizer.normalize(x)));  // [c, L, x, y]
   const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), members);
-  const at::Tensor th = m.theta_names.empty() ? at::Tensor() : theta.reshape({1, -1}).to(f32);
-  const auto step = models::diffusion_window_fn(m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule),
-                                                 m.window, th);
-  const at::Tensor out = models::rollout(step, initial, m.context, m.window, frames);  // (K, L, frames, x, y)
-  const at::Tensor last = m.latent.denormalize(out.select(2, frames - 1));
+  const at::Tensor th =
+      m.theta_names.empty() ? at::Tensor() : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
+  // Autoregressive windows: each call adds w - c frames; the last c frames are the next context.
+  const int64_t fresh_per_call = m.window - m.context;
+  at::Tensor ctx = initial.narrow(2, initial.size(2) - m.context, m.context);
+  at::Tensor latest;
+  for (int64_t produced = 0; produced < frames;) {
+    const at::Tensor fresh = m.engine->step(ctx, th).latent;  // (K, L, w - c, x, y)
+    produced += fresh_per_call;
+    if (produced >= frames) latest = fresh.select(2, fresh_per_call - 1 - (produced - frames));
+    const at::Tensor recent = at::cat({ctx, fresh}, 2);
+    ctx = recent.narrow(2, recent.size(2) - m.context, m.context);
+  }
+  const at::Tensor last = m.latent.denormalize(latest);
   return m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
 }
 

@@ -44,4 +44,6 @@ done
 expect 2 "ae-small.yaml: unknown key 'model.latent'" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set model.latent=3
 expect 2 "ae-small.yaml: key 'optim.lr': expected a number, found 'fast'" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set optim.lr=fast
 expect 2 "ae-small.yaml: key 'model.blocks': expected 3 entries" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set "model.blocks=[1,1]"
+expect 2 "hybrid-small.yaml: key 'leap.cuda_graph': expected false unless device is cuda" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.cuda_graph=true
+expect 2 "hybrid-small.yaml: key 'leap.precision': expected one of" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.precision=fp16
 echo "cli: all checks passed"

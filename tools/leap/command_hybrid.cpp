@@ -155,6 +155,8 @@ void run(const Options& o, const Common& common) {
       plugin::LatentDiffusionOptions lo;
       lo.context = cfg.leap.context;
       lo.device = cfg.leap.device;
+      lo.bf16 = cfg.leap.precision == "bf16";
+      lo.cuda_graph = cfg.leap.cuda_graph;
       lo.seed = cfg.leap.seed;
       auto e = std::make_shared<plugin::LatentDiffusionEmulator>(o.ae, o.emulator, lo);
       if (e->channel_names() != channels) {

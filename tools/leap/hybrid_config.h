@@ -7,6 +7,7 @@
 
 #include "euler2d/euler_config.h"
 #include "leap/config/schema.h"
+#include "leap/error.h"
 #include "rb_config.h"
 
 namespace leap::cli {
@@ -18,6 +19,8 @@ struct HybridLeapConfig {
   int64_t members = 1;
   bool restore_conserved = true;
   std::string device = "cpu";
+  std::string precision = "fp32";
+  bool cuda_graph = false;
   int64_t seed = 0;
 
   template <class V>
@@ -33,7 +36,16 @@ struct HybridLeapConfig {
     v("restore_conserved", restore_conserved,
       "restore the conserved totals (Euler: mass, momentum, energy) after a leap when all boundaries are periodic");
     v("device", device, "where the emulator runs: cpu, cuda, cuda:N");
+    v("precision", precision, "emulator arithmetic: fp32, or bf16 weights (GPU; the sampler state stays fp32)",
+      config::one_of({"fp32", "bf16"}));
+    v("cuda_graph", cuda_graph, "replay each emulation call from a CUDA graph (needs device cuda)");
     v("seed", seed, "seed of the emulator's sampling noise", at_least<int64_t>(0));
+  }
+
+  void validate(const std::string& file, const std::string& prefix = "") const {
+    const std::string key = prefix.empty() ? "cuda_graph" : prefix + ".cuda_graph";
+    if (cuda_graph && device.rfind("cuda", 0) != 0)
+      throw InputError(file, key, "false unless device is cuda or cuda:N (device is '" + device + "')", "true");
   }
 };
 

@@ -42,6 +42,8 @@ struct LatentDiffusionOptions {
   int64_t context = 0;         // context frames c in 1..w-1 (0: min(2, w - 1))
   std::string device = "cpu";  // "cpu", "cuda", "cuda:1"
   int64_t seed = 0;            // seed of the sampler's noise (leaps draw from one generator)
+  bool bf16 = false;           // bf16 weights for the denoiser and the decoder (sampler state fp32)
+  bool cuda_graph = false;     // replay each window call from a CUDA graph (device cuda only)
 };
 
 class LatentDiffusionEmulator final : public Emulator {
