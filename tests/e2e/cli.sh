@@ -32,6 +32,19 @@ expect 2 'required' "$LEAP" info
 expect 2 'not an HDF5 file' bash -c "echo hi > $WORK/x.hdf5; $LEAP info $WORK/x.hdf5"
 expect 2 'no such file' "$LEAP" info "$WORK/missing.hdf5"
 expect 2 'unrecognized|Unexpected|not expected|extra' "$LEAP" info --bogus-flag "$WORK/x.hdf5"
+# leap bench: the table and its JSON on a small configuration; levers this machine lacks are skipped.
+expect 0 'emulation +plain +1 mem +[0-9.]+ ms/state' "$LEAP" bench --scale small --device cpu --parts emulation,autoencoder \
+  --variants plain,graph --members 1 --warmup 0 --iters 1 --out "$WORK/bench" -q
+python3 - "$WORK/bench/metrics.json" <<'PY' || fail "leap bench metrics.json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+parts = {(r["part"], r["variant"]) for r in j["results"]}
+assert ("emulation", "plain") in parts and ("autoencoder", "plain") in parts, parts
+assert all("skipped" in r or r.get("ms_per_call", r.get("ms_per_step", 0)) > 0 for r in j["results"])
+assert j["machine"]["device"] and j["config"]["scale"] == "small"
+PY
+expect 2 'only [0-9]+ CUDA device|no CUDA device is visible' "$LEAP" bench --scale small --device cuda:99
+expect 2 'scale' "$LEAP" bench --scale huge
 # Every config key is documented; files are checked without running anything.
 expect 0 '^euler2d.gamma: a number, default 1.4 \(a value > 1\) -- ratio of specific heats' "$LEAP" config generate
 expect 0 '^optim.lr: a number' "$LEAP" config emulator

@@ -175,6 +175,9 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
   if (d.is_cuda() && !torch::cuda::is_available())
     throw InputError("leap bench: --device " + o.device + " but no CUDA device is visible" +
                      (LEAP_WITH_CUDA ? "" : " (this LEAP was built without CUDA)"));
+  if (d.is_cuda() && d.has_index() && d.index() >= int(torch::cuda::device_count()))
+    throw InputError("leap bench: --device " + o.device + " but only " + std::to_string(torch::cuda::device_count()) +
+                     " CUDA device(s) are visible");
   const Scale s = make_scale(o.scale);
   const int64_t f = int64_t(1) << (s.ae.channels.size() - 1);
   const int64_t L = s.ae.latent_channels, X = s.resolution / f, P = s.vit.param_features;
