@@ -32,6 +32,10 @@ endif()
 pkg_check_modules(PETSC IMPORTED_TARGET PETSc>=3.18)
 leap_require(PETSC_FOUND "PETSc >= 3.18 (pkg-config PETSc)" "petsc-dev")
 
+# stb (PNG figures).
+pkg_check_modules(STB IMPORTED_TARGET stb)
+leap_require(STB_FOUND "stb (pkg-config stb)" "libstb-dev")
+
 # yaml-cpp, CLI11, spdlog/fmt.
 find_package(yaml-cpp)
 leap_require(yaml-cpp_FOUND "yaml-cpp" "libyaml-cpp-dev")

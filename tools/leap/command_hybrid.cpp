@@ -20,6 +20,7 @@
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/state_exchange.h"
 #include "leap/util/atomic_file.h"
+#include "leap/util/png_figure.h"
 
 namespace fs = std::filesystem;
 
@@ -231,6 +232,29 @@ void run(const Options& o, const Common& common) {
     nlohmann::json per;
     for (int64_t c = 0; c < v.size(0); ++c) per[channels[size_t(c)]] = v[c].item<double>();
     m["vrmse_final_per_channel"] = per;
+    // Figure: one row per field: solver-only, hybrid (same colour range), |hybrid - solver|.
+    std::vector<util::FigurePanel> panels;
+    auto panel = [](const at::Tensor& f, double lo, double hi) {
+      const at::Tensor t = f.to(at::kFloat).contiguous();
+      util::FigurePanel p;
+      p.rows = t.size(1);  // y up the rows, x along the columns
+      p.cols = t.size(0);
+      const at::Tensor yx = t.transpose(0, 1).flip({0}).contiguous();
+      p.values.assign(yx.data_ptr<float>(), yx.data_ptr<float>() + yx.numel());
+      p.lo = lo;
+      p.hi = hi;
+      return p;
+    };
+    for (int64_t c = 0; c < ref.final_state.size(0); ++c) {
+      const at::Tensor a = ref.final_state[c], b = hyb.final_state[c];
+      const double lo = a.min().item<double>(), hi = a.max().item<double>();
+      panels.push_back(panel(a, lo, hi));
+      panels.push_back(panel(b, lo, hi));
+      panels.push_back(panel((b - a).abs(), 0, 0));
+    }
+    const std::string figure = (fs::path(o.out) / "final_state.png").string();
+    util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))));
+    m["figure"] = figure;
     util::write_file_atomic((fs::path(o.out) / "metrics.json").string(), m.dump(2) + "\n");
     spdlog::info("hybrid: {} leaps accepted, {} rejected; {} frames by the solver, {} by the emulator; "
                  "speed-up {:.2f}; final VRMSE {:.4f}",

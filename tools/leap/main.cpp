@@ -13,6 +13,7 @@
 
 int main(int argc, char** argv) {
   leap::cli::ensure_openmp_environment(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "demo") return leap::cli::demo_main(argc - 1, argv + 1);
   // Arguments after "--" are PETSc options (e.g. -ts_monitor -log_view), the rest is LEAP's.
   std::vector<std::string> petsc_options;
   int leap_argc = argc;
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   leap::cli::add_hybrid(app, common);
   leap::cli::add_config(app, common);
   leap::cli::add_bench(app, common);
+  leap::cli::add_demo_placeholder(app);
 
   try {
     app.parse(leap_argc, argv);

@@ -1,0 +1,31 @@
+#!/bin/bash
+# `leap demo --size tiny`: the whole pipeline (generate on 2 ranks, train the autoencoder, encode,
+# train the emulator, hybrid run against the solver alone) from the configs compiled into the binary;
+# the report, metrics.json with every stage and the figure are written; bad arguments exit 2.
+. "$2/tests/support/e2e_common.sh"
+
+"$LEAP" demo --size tiny --out "$WORK/demo" --no-progress > "$WORK/log.txt" 2>&1 || { cat "$WORK/log.txt"; fail "leap demo --size tiny"; }
+grep -q "speed-up over the solver alone" "$WORK/log.txt" || fail "no report printed"
+for f in report.md metrics.json configs/generate.yaml configs/hybrid.yaml hybrid/final_state.png ae/best.ckpt emulator/best.ckpt; do
+  [[ -s $WORK/demo/$f ]] || fail "demo: missing $f"
+done
+head -c 8 "$WORK/demo/hybrid/final_state.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" || fail "final_state.png is not a PNG"
+python3 - "$WORK/demo/metrics.json" <<'PY' || fail "demo metrics"
+import json, math, sys
+m = json.load(open(sys.argv[1]))
+assert m["size"] == "tiny" and m["ranks"] == 2, m
+assert [t["stage"].split()[0] for t in m["seconds_per_stage"]] == ["generate", "train", "encode", "train", "hybrid"]
+h = m["hybrid"]
+assert h["frames_by_solver"] + h["frames_by_emulator"] == 12, h
+assert h["speedup"] > 0 and math.isfinite(h["vrmse_final"]), h
+assert m["seconds_total"] >= sum(t["seconds"] for t in m["seconds_per_stage"]) * 0.99, m
+PY
+# The embedded configs are the example configs.
+cmp -s "$WORK/demo/configs/ae.yaml" "$SRC/examples/euler2d/ae-small.yaml" || fail "embedded ae config differs from examples/euler2d/ae-small.yaml"
+
+out=$("$LEAP" demo --size huge 2>&1); status=$?
+[[ $status == 2 && $(wc -l <<<"$out") == 1 ]] || fail "bad --size: exit $status: $out"
+out=$("$LEAP" demo --out /proc/forbidden/x 2>&1); status=$?
+[[ $status == 2 ]] || fail "unwritable --out: exit $status: $out"
+"$LEAP" --help | grep -q "demo" || fail "leap --help does not list demo"
+echo "e2e demo: OK"
