@@ -199,7 +199,7 @@ int run_demo(const DemoOptions& o) {
 
 }  // namespace
 
-void add_demo_placeholder(CLI::App& app) {
+void add_demo_help_entry(CLI::App& app) {
   app.add_subcommand("demo", "Run the whole pipeline on a small Euler case and report (see leap demo --help)")
       ->allow_extras();
 }

@@ -25,6 +25,6 @@ void add_config(CLI::App& app, Common& common);
 void add_bench(CLI::App& app, Common& common);
 // `leap demo` runs before MPI is initialised (it starts the other stages as child processes).
 int demo_main(int argc, char** argv);
-void add_demo_placeholder(CLI::App& app);
+void add_demo_help_entry(CLI::App& app);
 
 }  // namespace leap::cli
