@@ -250,6 +250,7 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
     PetscCall(Observe());
   } else {
     PetscCall(PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", frame_, why.c_str()));
+    rejections_.push_back("frame " + std::to_string(frame_) + ": " + why);
   }
   PetscFunctionReturn(0);
 }

@@ -34,6 +34,7 @@ assert m["vrmse_final"] > 0, m       # the emulated frames changed the result
 assert m["frames_by_emulator"] == 0 or m["wall_seconds_per_phase"]["emulate"] > 0, m
 assert m["speedup"] > 0 and math.isfinite(m["vrmse_final"]) and m["vrmse_final"] >= 0, m
 assert len(m["ensemble_spread"]) == m["leaps_accepted"] + m["leaps_rejected"], m
+assert len(m["rejections"]) == m["leaps_rejected"] and all(r.startswith("frame ") for r in m["rejections"]), m
 PY
 # PETSc options override the config: no room for a leap of 20 frames in 12.
 "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb2" -q -- -leap_leap_frames 20 || fail "leap hybrid with -leap_leap_frames"

@@ -186,7 +186,10 @@ int run_demo(const DemoOptions& o) {
   r << std::setprecision(3) << "\nHybrid run on held-out seed " << h.value("seed", 0) << " over " << h.value("frames", 0)
     << " frames: " << h.value("frames_by_solver", 0) << " frames by the solver, " << h.value("frames_by_emulator", 0)
     << " by the emulator (" << h.value("leaps_accepted", 0) << " leaps accepted, " << h.value("leaps_rejected", 0)
-    << " rejected).\n\n"
+    << " rejected" << (h.contains("rejections") && !h["rejections"].empty()
+                           ? "; first rejection at " + h["rejections"][0].get<std::string>()
+                           : std::string())
+    << ").\n\n"
     << "- speed-up over the solver alone: " << h.value("speedup", 0.0) << "\n"
     << "- VRMSE of the final state against the solver alone: " << h.value("vrmse_final", 0.0) << "\n"
     << "- figure (rows: fields; columns: solver, hybrid, |difference|): " << h.value("figure", std::string()) << "\n"

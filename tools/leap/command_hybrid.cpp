@@ -102,6 +102,7 @@ struct RunResult {
   at::Tensor final_state;
   plugin::HybridStats stats;
   std::vector<double> spreads;
+  std::vector<std::string> rejections;
   petsc::LeapAttachOptions options;
 };
 
@@ -125,6 +126,7 @@ RunResult run_case(const HybridConfig& cfg, const Options& o, const petsc::LeapA
   r.stats = a->stats();
   if (attach.mode == "off") r.stats.frames_solved = cfg.frames;
   r.spreads = a->spreads();
+  r.rejections = a->rejections();
   r.final_state = gather_state(*solver);
   return r;
 }
@@ -220,6 +222,7 @@ void run(const Options& o, const Common& common) {
     m["leaps_accepted"] = hyb.stats.leaps_accepted;
     m["leaps_rejected"] = hyb.stats.leaps_rejected;
     m["ensemble_spread"] = hyb.spreads;
+    m["rejections"] = hyb.rejections;
     m["wall_seconds_solver_only"] = ref.wall;
     m["wall_seconds_hybrid"] = hyb.wall;
     const double leap_share = hyb.stats.gather_seconds + hyb.stats.emulate_seconds + hyb.stats.scatter_seconds;

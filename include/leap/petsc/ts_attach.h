@@ -101,6 +101,8 @@ class LeapAttachment {
   PetscInt frame() const { return frame_; }  // frames since attachment
   const plugin::HybridStats& stats() const { return controller_ ? controller_->stats() : empty_stats_; }
   const std::vector<double>& spreads() const { return spreads_; }  // ensemble spread of each leap
+  // Why each rejected leap was rejected ("frame F: reason"), in order.
+  const std::vector<std::string>& rejections() const { return rejections_; }
   const LeapAttachOptions& options() const { return options_; }
   // The conditioning vector the emulator receives: the solver's parameters, then one periodic flag
   // per axis (the training datasets' theta).
@@ -121,6 +123,7 @@ class LeapAttachment {
   PetscBool periodic_ = PETSC_FALSE;
   std::vector<float> theta_;
   std::vector<double> spreads_;
+  std::vector<std::string> rejections_;
   plugin::HybridStats empty_stats_;
 };
 
