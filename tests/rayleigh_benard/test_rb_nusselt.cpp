@@ -91,16 +91,22 @@ void ExpectSettledRollsNear(RBSolver& solver, const Nusselt& first, const Nussel
   EXPECT_NEAR(second.volume / reference, 1.0, 0.10) << "volume-averaged Nusselt number 1 + <v b>";
 }
 
-TEST(RBNusselt, SteadyRollsMatchCleverBusse1974) {
-  const double reference = 4.245;  // Clever & Busse (1974), Ra = 5e4, Pr = 0.71, α = 3.117
+// A periodic cell of width lx seeded with one roll pair (a small mode-1 perturbation).
+RBConfig OneRollPair(int nx, int ny, double lx, double rayleigh, double prandtl) {
   RBConfig cfg;
-  cfg.nx = 64;
-  cfg.ny = 49;
-  cfg.lx = 2 * M_PI / 3.117;
-  cfg.rayleigh = 5e4;
-  cfg.prandtl = 0.71;
+  cfg.nx = nx;
+  cfg.ny = ny;
+  cfg.lx = lx;
+  cfg.rayleigh = rayleigh;
+  cfg.prandtl = prandtl;
   cfg.perturbation = 1e-2;
   cfg.perturbation_mode = 1;
+  return cfg;
+}
+
+TEST(RBNusselt, SteadyRollsMatchCleverBusse1974) {
+  const double reference = 4.245;  // Clever & Busse (1974), Ra = 5e4, Pr = 0.71, α = 3.117
+  const RBConfig cfg = OneRollPair(64, 49, 2 * M_PI / 3.117, 5e4, 0.71);
   std::unique_ptr<RBSolver> solver;
   ASSERT_EQ(RBSolver::Create(PETSC_COMM_WORLD, cfg, &solver), 0);
 
@@ -116,14 +122,7 @@ TEST(RBNusselt, SteadyRollsMatchCleverBusse1974) {
 TEST(RBNusselt, SteadyRollsMatchWenGoluskinDoering2022) {
   const double reference = 2.648664;   // Wen, Goluskin & Doering (2022), Table 1S: Ra = 1e4, Pr = 1, Γ = 2
   const double reference_re = 20.074;  // the same row's Reynolds number (printed, not checked)
-  RBConfig cfg;
-  cfg.nx = 64;
-  cfg.ny = 33;
-  cfg.lx = 2.0;
-  cfg.rayleigh = 1e4;
-  cfg.prandtl = 1.0;
-  cfg.perturbation = 1e-2;
-  cfg.perturbation_mode = 1;
+  const RBConfig cfg = OneRollPair(64, 33, 2.0, 1e4, 1.0);
   std::unique_ptr<RBSolver> solver;
   ASSERT_EQ(RBSolver::Create(PETSC_COMM_WORLD, cfg, &solver), 0);
 
