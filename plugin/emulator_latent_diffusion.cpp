@@ -1,11 +1,9 @@
 // LatentDiffusionEmulator: autoencoder + latent diffusion emulator from their checkpoints.
 #include <ATen/ATen.h>
 #include <torch/utils.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
-#include "leap/config/load.h"
 #include "leap/error.h"
 #include "leap/models/denoiser.h"
 #include "leap/models/diffusion_config.h"
@@ -14,8 +12,7 @@
 #include "leap/models/sampler.h"
 #include "leap/plugin/emulator.h"
 #include "leap/train/autoencoder_io.h"
-#include "leap/train/checkpoint.h"
-#include "leap/train/model_io.h"
+#include "leap/train/emulator_io.h"
 
 namespace leap::plugin {
 
@@ -40,30 +37,14 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
   if (options.cuda_graph && !m.device.is_cuda())
     throw InputError("emulator options", "cuda_graph", "device cuda or cuda:N", options.device);
   m.ae = train::load_autoencoder(autoencoder_checkpoint);
-  const train::CheckpointInfo info = train::read_checkpoint_info(emulator_checkpoint, "denoiser");
   const std::string src = emulator_checkpoint;
-  YAML::Node arch;
-  try {
-    arch = YAML::Load(info.model_yaml);
-  } catch (const YAML::Exception& e) {
-    throw InputError(src + ": the model description is not YAML (" + std::string(e.what()) + ")");
-  }
-  if (!arch["channels"] || !arch["vit"])
-    throw InputError(src, "model", "keys channels, vit and schedule", "a model without them");
-  const int64_t latent_channels = arch["channels"].as<int64_t>();
-  const auto vit = config::parse_config<models::ViTConfig>(arch["vit"], src + " (model)", "vit");
-  const auto schedule = arch["schedule"]
-                            ? config::parse_config<models::ScheduleConfig>(arch["schedule"], src + " (model)", "schedule")
-                            : models::ScheduleConfig{};
-  m.diffusion = config::parse_config<models::DiffusionConfig>(
-      YAML::Load(train::extra_field(info.extra, "diffusion", src)), src + " (diffusion)");
-  m.latent = train::normalizer_from_yaml(train::extra_field(info.extra, "normalizer", src), src);
-  m.theta_names = train::list_from_yaml(train::extra_field(info.extra, "theta", src));
-  if (vit.param_features == 0) m.theta_names.clear();
-  m.window = std::stoll(train::extra_field(info.extra, "window", src));
-  if (m.latent.channels() != latent_channels)
-    throw InputError(src, "normalizer", std::to_string(latent_channels) + " channels (the model's)",
-                     std::to_string(m.latent.channels()));
+  train::LoadedEmulator emu = train::load_emulator(emulator_checkpoint, "denoiser");
+  m.denoiser = emu.denoiser;
+  m.diffusion = emu.diffusion;
+  m.latent = emu.normalizer;
+  m.theta_names = emu.theta_names;
+  m.window = emu.window;
+  const int64_t latent_channels = emu.channel_count();
   if (m.ae.model->config().latent_channels != latent_channels)
     throw InputError(src, "channels",
                      std::to_string(m.ae.model->config().latent_channels) + " latent channels (those of " +
@@ -74,9 +55,6 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
     throw InputError(src, "context", "1.." + std::to_string(m.window - 1) + " (the window is " +
                                          std::to_string(m.window) + " frames)",
                      std::to_string(m.context));
-  m.denoiser = models::Denoiser(latent_channels, vit, schedule);
-  train::load_checkpoint(emulator_checkpoint, *m.denoiser, nullptr, nullptr, /*use_ema=*/true, /*restore_rng=*/false);
-  m.denoiser->eval();
   m.denoiser->to(m.device);
   m.ae.model->eval();
   m.ae.model->to(m.device);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "leap/config/yaml_writer.h"
 #include "leap/data/well_file.h"
 #include "leap/error.h"
 #include "leap/util/atomic_file.h"
@@ -150,26 +151,15 @@ std::vector<double>& member(FieldStats& f, int k) {
 }  // namespace
 
 void write_stats_yaml(const std::string& path, const DatasetStats& stats) {
-  YAML::Emitter out;
-  out.SetDoublePrecision(10);
-  out << YAML::BeginMap;
+  config::YamlValue out = config::YamlValue::map();
   for (int k = 0; k < 6; ++k) {
-    out << YAML::Key << kKeys[k] << YAML::Value << YAML::BeginMap;
+    config::YamlValue& section = out.set(kKeys[k], config::YamlValue::map());
     for (const auto& f : stats.fields) {
       const auto& v = member(const_cast<FieldStats&>(f), k);
-      out << YAML::Key << f.name << YAML::Value;
-      if (f.components == 1) {
-        out << v[0];
-      } else {
-        out << YAML::Flow << YAML::BeginSeq;
-        for (double x : v) out << x;
-        out << YAML::EndSeq;
-      }
+      section.set(f.name, f.components == 1 ? config::YamlValue::number(v[0]) : config::yaml_list(v));
     }
-    out << YAML::EndMap;
   }
-  out << YAML::EndMap;
-  util::write_file_atomic(path, std::string(out.c_str()) + "\n");
+  util::write_file_atomic(path, config::render_yaml(out));
 }
 
 DatasetStats read_stats_yaml(const std::string& path) {
@@ -215,7 +205,7 @@ DatasetStats read_stats_yaml(const std::string& path) {
           for (const auto& x : v) member(f, k).push_back(x.as<double>());
         }
       } catch (const YAML::Exception&) {
-        throw InputError(path, key, "numbers", "'" + YAML::Dump(v) + "'");
+        throw InputError(path, key, "numbers", "'" + config::dump_yaml(v) + "'");
       }
     }
   }

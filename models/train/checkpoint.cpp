@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "leap/config/yaml_writer.h"
 #include "leap/error.h"
 #include "leap/util/atomic_file.h"
 
@@ -55,11 +56,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   a.write("step", c10::IValue(info.step));
   a.write("best", c10::IValue(info.best));
   {
-    YAML::Emitter e;
-    e << YAML::BeginMap;
-    for (const auto& [k, v] : info.extra) e << YAML::Key << k << YAML::Value << v;
-    e << YAML::EndMap;
-    write_string(a, "extra", e.c_str());
+    config::YamlValue e = config::YamlValue::map();
+    for (const auto& [k, v] : info.extra) e.set(k, config::YamlValue::string(v));
+    write_string(a, "extra", config::render_yaml(e));
   }
   torch::serialize::OutputArchive weights;
   for (const auto& p : model.named_parameters()) weights.write(p.key(), p.value().detach().cpu());
@@ -154,7 +153,7 @@ namespace {
 
 std::string diff_nodes(const YAML::Node& a, const YAML::Node& b, const std::string& path) {
   auto name = [&](const std::string& k) { return path.empty() ? k : path + "." + k; };
-  if (a.Type() != b.Type()) return (path.empty() ? "(top)" : path) + ": " + YAML::Dump(a) + " vs " + YAML::Dump(b);
+  if (a.Type() != b.Type()) return (path.empty() ? "(top)" : path) + ": " + config::dump_yaml(a) + " vs " + config::dump_yaml(b);
   if (a.IsMap()) {
     for (const auto& kv : a) {
       const std::string k = kv.first.as<std::string>();

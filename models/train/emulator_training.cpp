@@ -79,7 +79,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     arch["channels"] = C;
     arch["vit"] = YAML::Load(config::to_yaml(cfg.model));
     arch["schedule"] = YAML::Load(config::to_yaml(cfg.diffusion.schedule));
-    o.info.model_yaml = YAML::Dump(arch) + "\n";
+    o.info.model_yaml = config::dump_yaml(arch);
   }
   o.info.config_yaml = config::to_yaml(cfg);
   o.info.extra["normalizer"] = normalizer_to_yaml(norm);

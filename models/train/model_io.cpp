@@ -2,20 +2,19 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "leap/config/yaml_writer.h"
 #include "leap/error.h"
 
 namespace leap::train {
 
 std::string normalizer_to_yaml(const data::Normalizer& n) {
-  YAML::Emitter e;
-  e.SetDoublePrecision(17);
-  e << YAML::BeginMap;
-  e << YAML::Key << "mean" << YAML::Value << YAML::Flow << n.mean;
-  e << YAML::Key << "std" << YAML::Value << YAML::Flow << n.std;
-  e << YAML::Key << "log" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-  for (bool b : n.log) e << b;
-  e << YAML::EndSeq << YAML::EndMap;
-  return e.c_str();
+  config::YamlValue v = config::YamlValue::map();
+  v.set("mean", config::yaml_list(n.mean));
+  v.set("std", config::yaml_list(n.std));
+  config::YamlValue log = config::YamlValue::seq(/*flow=*/true);
+  for (bool b : n.log) log.push(config::YamlValue::boolean(b));
+  v.set("log", std::move(log));
+  return config::render_yaml(v);
 }
 
 data::Normalizer normalizer_from_yaml(const std::string& text, const std::string& source) {
@@ -33,9 +32,7 @@ data::Normalizer normalizer_from_yaml(const std::string& text, const std::string
 }
 
 std::string list_to_yaml(const std::vector<std::string>& v) {
-  YAML::Emitter e;
-  e << YAML::Flow << v;
-  return e.c_str();
+  return config::render_yaml(config::yaml_list(v));
 }
 
 std::vector<std::string> list_from_yaml(const std::string& text) {

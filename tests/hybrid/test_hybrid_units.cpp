@@ -169,7 +169,7 @@ TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
   arch["channels"] = 4;
   arch["vit"] = YAML::Load(config::to_yaml(vit));
   arch["schedule"] = YAML::Load(config::to_yaml(diffusion.schedule));
-  di.model_yaml = YAML::Dump(arch) + "\n";
+  di.model_yaml = leap::config::dump_yaml(arch);
   di.config_yaml = "{}\n";
   di.extra["normalizer"] =
       train::normalizer_to_yaml(data::Normalizer{{0, 0, 0, 0}, {1, 1, 1, 1}, {false, false, false, false}});

@@ -23,6 +23,7 @@ void add_encode(CLI::App& app, Common& common);
 void add_hybrid(CLI::App& app, Common& common);
 void add_config(CLI::App& app, Common& common);
 void add_bench(CLI::App& app, Common& common);
+void add_evaluate(CLI::App& app, Common& common);
 // `leap demo` runs before MPI is initialised (it starts the other stages as child processes).
 int demo_main(int argc, char** argv);
 void add_demo_help_entry(CLI::App& app);

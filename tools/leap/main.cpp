@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   leap::cli::add_hybrid(app, common);
   leap::cli::add_config(app, common);
   leap::cli::add_bench(app, common);
+  leap::cli::add_evaluate(app, common);
   leap::cli::add_demo_help_entry(app);
 
   try {

@@ -35,10 +35,9 @@ T load_config(const std::string& path, const std::vector<std::string>& sets = {}
 
 template <class T>
 std::string to_yaml(const T& cfg) {
-  YAML::Emitter out;
-  ConfigWriter writer(out);
-  writer.write_section(cfg);
-  return std::string(out.c_str()) + "\n";
+  std::string text = render_yaml(ConfigWriter::section(cfg));
+  if (text.empty() || text.back() != '\n') text += "\n";
+  return text;
 }
 
 // A section re-read with overrides applied (e.g. one point of a parameter sweep), validated as if

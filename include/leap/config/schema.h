@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "leap/config/yaml_writer.h"
 #include "leap/error.h"
 
 namespace leap::config {
@@ -228,38 +229,33 @@ class ConfigReader {
 // ---------------------------------------------------------------- writing
 class ConfigWriter {
  public:
-  explicit ConfigWriter(YAML::Emitter& out) : out_(out) {
-    out_.SetDoublePrecision(15);
-    out_.SetFloatPrecision(7);
-  }
+  explicit ConfigWriter(YamlValue& out) : out_(out) {}
   template <class T, class C = NoCheck>
   void operator()(const char* key, const T& value, const char* /*doc*/, const C& = C{}) {
-    out_ << YAML::Key << key << YAML::Value;
     if constexpr (is_section<T>::value) {
-      write_section(value);
+      out_.set(key, section(value));
     } else if constexpr (is_vector<T>::value) {
-      out_ << YAML::Flow << YAML::BeginSeq;
-      for (const auto& x : value) out_ << x;
-      out_ << YAML::EndSeq;
+      out_.set(key, yaml_list(value));
     } else {
-      out_ << value;
+      out_.set(key, yaml_scalar(value));
     }
   }
   template <class T>
   void list(const char* key, const std::vector<T>& values, const char*) {
-    out_ << YAML::Key << key << YAML::Value << YAML::BeginSeq;
-    for (const auto& v : values) write_section(v);
-    out_ << YAML::EndSeq;
+    YamlValue s = YamlValue::seq();
+    for (const auto& v : values) s.push(section(v));
+    out_.set(key, std::move(s));
   }
   template <class T>
-  void write_section(const T& value) {
-    out_ << YAML::BeginMap;
-    const_cast<T&>(value).visit(*this);  // visit() only reads through a writer
-    out_ << YAML::EndMap;
+  static YamlValue section(const T& value) {
+    YamlValue m = YamlValue::map();
+    ConfigWriter sub(m);
+    const_cast<T&>(value).visit(sub);  // visit() only reads through a writer
+    return m;
   }
 
  private:
-  YAML::Emitter& out_;
+  YamlValue& out_;
 };
 
 // ---------------------------------------------------------------- documenting
@@ -276,17 +272,14 @@ class ConfigDocumenter {
       ConfigDocumenter sub(lines_, path);
       value.visit(sub);
     } else {
-      YAML::Emitter e;
-      e.SetDoublePrecision(15);
-      e << YAML::Flow;
-      if constexpr (is_vector<T>::value) {
-        e << YAML::BeginSeq;
-        for (const auto& x : value) e << x;
-        e << YAML::EndSeq;
-      } else {
-        e << value;
-      }
-      std::string line = path + ": " + type_name<T>() + ", default " + e.c_str();
+      const YamlValue v = [&] {
+        if constexpr (is_vector<T>::value) {
+          return yaml_list(value);
+        } else {
+          return yaml_scalar(value);
+        }
+      }();
+      std::string line = path + ": " + type_name<T>() + ", default " + render_yaml_flow(v);
       if constexpr (!std::is_same_v<C, NoCheck>) line += " (" + check.expected + ")";
       lines_.push_back(line + " -- " + doc);
     }

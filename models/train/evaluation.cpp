@@ -1,0 +1,295 @@
+#include "leap/train/evaluation.h"
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "leap/data/well_file.h"
+#include "leap/data/window_dataset.h"
+#include "leap/error.h"
+#include "leap/log.h"
+#include "leap/metrics/ensemble_scores.h"
+#include "leap/metrics/power_spectrum.h"
+#include "leap/metrics/vrmse.h"
+#include "leap/models/rollout.h"
+#include "leap/train/autoencoder_io.h"
+#include "leap/train/dataset_dir.h"
+#include "leap/train/emulator_io.h"
+#include "leap/util/progress.h"
+
+namespace leap::train {
+
+std::vector<LeadBin> lead_bins(int64_t horizon) {
+  std::vector<LeadBin> bins;
+  int64_t first = 1;
+  for (const double edge : {0.2, 0.6, 1.0}) {
+    const int64_t last = std::min<int64_t>(horizon, std::max<int64_t>(first - 1, std::llround(edge * double(horizon))));
+    if (last >= first) bins.push_back({first, last});
+    first = std::max(first, last + 1);
+  }
+  return bins;
+}
+
+at::Tensor bin_mean(const at::Tensor& per_lead, const LeadBin& bin) {
+  return per_lead.narrow(0, bin.first - 1, bin.last - bin.first + 1).mean(0);
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// Model inputs and outputs are [..., C, X, Y]; frames are batched through the autoencoder.
+at::Tensor encode_frames(LoadedAutoencoder& ae, const at::Tensor& x, int64_t batch) {
+  std::vector<at::Tensor> out;
+  for (int64_t s = 0; s < x.size(0); s += batch) out.push_back(ae.model->encode(x.narrow(0, s, std::min(batch, x.size(0) - s))));
+  return at::cat(out, 0);
+}
+at::Tensor decode_frames(LoadedAutoencoder& ae, const at::Tensor& z, int64_t batch) {
+  std::vector<at::Tensor> out;
+  for (int64_t s = 0; s < z.size(0); s += batch) out.push_back(ae.model->decode(z.narrow(0, s, std::min(batch, z.size(0) - s))));
+  return at::cat(out, 0);
+}
+
+struct Candidate {
+  ModelScores scores;
+  LoadedEmulator emulator;  // empty for the autoencoder
+  bool latent = true;
+};
+
+// Sums over the trajectories of one rank (divided by the total count at the end).
+struct Accumulator {
+  at::Tensor vrmse, vrmse_ae, vrmse_mean, spectrum_error, skill, spread, crps, spectrum;
+  void add(at::Tensor& sum, const at::Tensor& x) { sum = sum.defined() ? sum + x : x.clone(); }
+};
+
+void allreduce(at::Tensor& t, MPI_Comm comm) {
+  if (!t.defined()) return;
+  t = t.to(at::kCPU, at::kDouble).contiguous();
+  MPI_Allreduce(MPI_IN_PLACE, t.data_ptr<double>(), int(t.numel()), MPI_DOUBLE, MPI_SUM, comm);
+}
+
+}  // namespace
+
+EvaluationResult evaluate_models(const EvaluateInputs& in) {
+  const EvaluateConfig& cfg = in.config;
+  int rank = 0, world = 1;
+  MPI_Comm_rank(in.comm, &rank);
+  MPI_Comm_size(in.comm, &world);
+
+  // ---- inputs, all checked before any work
+  const DatasetDir dir = open_dataset_dir(in.data_dir, /*need_valid=*/false);
+  const std::vector<std::string>& files = cfg.split == "test" ? dir.test : cfg.split == "valid" ? dir.valid : dir.train;
+  if (files.empty())
+    throw InputError(in.config_file, "split", "a split with files in " + in.data_dir, "no " + cfg.split + " files");
+  LoadedAutoencoder ae = load_autoencoder(in.autoencoder);
+  data::WindowOptions wopt;
+  wopt.window = 1;
+  wopt.cache_trajectories = 1;
+  data::WindowDataset ds(files, ae.normalizer, wopt);
+  const data::WellLayout& L = ds.layout();
+  const std::vector<std::string> channels = L.channel_names();
+  if (ae.channels != channels)
+    throw InputError(in.autoencoder, "channels", "the dataset's channels (" + joined(channels) + ")", joined(ae.channels));
+  const int64_t latent_channels = ae.model->config().latent_channels;
+
+  std::vector<Candidate> models;
+  {
+    Candidate a;
+    a.scores.name = "autoencoder";
+    a.scores.checkpoint = in.autoencoder;
+    models.push_back(std::move(a));
+    Candidate p;
+    p.scores.name = "persistence";
+    models.push_back(std::move(p));
+  }
+  std::vector<std::string> checkpoints;
+  if (!in.emulator.empty()) checkpoints.push_back(in.emulator);
+  for (const auto& s : in.surrogates) checkpoints.push_back(s);
+  int64_t min_window = 0;
+  for (size_t i = 0; i < checkpoints.size(); ++i) {
+    const std::string& path = checkpoints[i];
+    Candidate c;
+    c.emulator = load_emulator(path, !in.emulator.empty() && i == 0 ? "denoiser" : "surrogate");
+    c.scores.checkpoint = path;
+    if (c.emulator.kind == "denoiser") {
+      c.scores.name = "diffusion";
+      c.scores.members = cfg.members;
+    } else if (c.emulator.channels == channels) {
+      c.scores.name = "pixel_surrogate";
+      c.latent = false;
+    } else {
+      c.scores.name = "latent_surrogate";
+    }
+    if (c.latent && c.emulator.channel_count() != latent_channels)
+      throw InputError(path, "channels",
+                       std::to_string(latent_channels) + " latent channels (those of " + in.autoencoder +
+                           ") or the dataset's channels (" + joined(channels) + ")",
+                       joined(c.emulator.channels));
+    if (!c.emulator.theta_names.empty() && c.emulator.theta_names != ds.theta_names())
+      throw InputError(path, "theta", "the dataset's parameters (" + joined(ds.theta_names()) + ")",
+                       joined(c.emulator.theta_names));
+    for (const auto& other : models)
+      if (other.scores.name == c.scores.name)
+        throw InputError(path + ": a second " + c.scores.name + " model (also " + other.scores.checkpoint +
+                         "); give one of each kind");
+    min_window = min_window == 0 ? c.emulator.window : std::min(min_window, c.emulator.window);
+    models.push_back(std::move(c));
+  }
+  const int64_t context = cfg.context > 0 ? cfg.context : std::max<int64_t>(1, std::min<int64_t>(2, min_window - 1));
+  for (const auto& m : models)
+    if (m.emulator.window > 0 && context > m.emulator.window - 1)
+      throw InputError(in.config_file, "context",
+                       "1.." + std::to_string(m.emulator.window - 1) + " (the window of " + m.scores.checkpoint + " is " +
+                           std::to_string(m.emulator.window) + " frames)",
+                       std::to_string(context));
+  const int64_t T = L.n_steps;
+  if (T - context < 1)
+    throw InputError(in.data_dir, "n_steps", "more than " + std::to_string(context) + " frames per trajectory (the context)",
+                     std::to_string(T));
+  const int64_t H = cfg.horizon > 0 ? std::min(cfg.horizon, T - context) : T - context;
+  std::vector<std::pair<int64_t, int64_t>> trajectories;  // (file, trajectory)
+  for (int64_t f = 0; f < ds.files(); ++f)
+    for (int64_t t = 0; t < ds.trajectories(f); ++t) trajectories.emplace_back(f, t);
+  if (cfg.trajectories > 0 && int64_t(trajectories.size()) > cfg.trajectories) trajectories.resize(size_t(cfg.trajectories));
+  const int64_t N = int64_t(trajectories.size());
+
+  const at::Device device(cfg.device);
+  if (in.before_work) in.before_work();
+  ae.model->to(device);
+  for (auto& m : models)
+    if (m.emulator.window > 0) m.emulator.to(device);
+
+  EvaluationResult result;
+  result.channels = channels;
+  result.context = context;
+  result.horizon = H;
+  result.trajectories = N;
+  result.ranks = world;
+  result.bins = lead_bins(H);
+  {
+    const int64_t S = std::min(cfg.snapshots, H);
+    for (int64_t s = 0; s < S; ++s) {
+      const int64_t lead = S == 1 ? H : 1 + std::llround(double(s) * double(H - 1) / double(S - 1));
+      if (result.snapshot_leads.empty() || result.snapshot_leads.back() != lead) result.snapshot_leads.push_back(lead);
+    }
+  }
+  const auto lead_index = at::tensor(std::vector<int64_t>(result.snapshot_leads.begin(), result.snapshot_leads.end())) - 1;
+
+  std::vector<Accumulator> acc(models.size());
+  at::Tensor truth_spectrum_sum;
+  torch::NoGradGuard no_grad;
+  util::ProgressBar bar("evaluate", N, in.progress && rank == 0);
+  const auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);
+  for (int64_t i = rank; i < N; i += world) {
+    at::manual_seed(uint64_t(cfg.seed) * 1000003ULL + uint64_t(i));
+    const data::WindowSample traj = ds.trajectory(trajectories[size_t(i)].first, trajectories[size_t(i)].second);
+    const at::Tensor xn = traj.frames.narrow(0, 0, context + H).to(f32);  // AE-normalised
+    const at::Tensor truth = ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y]
+    const at::Tensor z = encode_frames(ae, xn, cfg.batch);  // [c + H, L, h, w]
+    const at::Tensor recon =
+        ae.normalizer.denormalize(decode_frames(ae, z.narrow(0, context, H), cfg.batch)).to(at::kDouble);
+    const at::Tensor theta = traj.theta.defined() ? traj.theta.reshape({1, -1}).to(f32) : at::Tensor();
+    {
+      const at::Tensor spec = metrics::isotropic_spectrum(truth[H - 1]).power;
+      truth_spectrum_sum = truth_spectrum_sum.defined() ? truth_spectrum_sum + spec : spec;
+      if (i == 0) result.truth_snapshots = truth.index_select(0, lead_index.to(truth.device())).to(at::kCPU, at::kFloat);
+      if (i == 0) result.frequency = metrics::isotropic_spectrum(truth[0]).frequency;
+    }
+    for (size_t m = 0; m < models.size(); ++m) {
+      Candidate& c = models[m];
+      const auto start = std::chrono::steady_clock::now();
+      at::Tensor pred;  // [K, H, C, X, Y] physical
+      if (c.scores.name == "autoencoder") {
+        pred = recon.unsqueeze(0);
+      } else if (c.scores.name == "persistence") {
+        const at::Tensor last = ae.normalizer.denormalize(xn[context - 1]).to(at::kDouble);
+        pred = last.unsqueeze(0).expand({H, -1, -1, -1}).unsqueeze(0);
+      } else {
+        const int64_t K = c.scores.members;
+        const at::Tensor th = c.emulator.theta_names.empty() ? at::Tensor() : theta;
+        at::Tensor initial;  // (1, C', c, X', Y') in the model's normalisation
+        if (c.latent) {
+          initial = c.emulator.normalizer.normalize(z.narrow(0, 0, context)).permute({1, 0, 2, 3}).unsqueeze(0);
+        } else {
+          const at::Tensor phys = ae.normalizer.denormalize(xn.narrow(0, 0, context));
+          initial = c.emulator.normalizer.normalize(phys).permute({1, 0, 2, 3}).unsqueeze(0);
+        }
+        const at::Tensor out = models::rollout(c.emulator.window_fn(th), models::ensemble_repeat(initial, K), context,
+                                               c.emulator.window, H);                       // (K, C', H, X', Y')
+        const at::Tensor frames = c.emulator.normalizer.denormalize(out.permute({0, 2, 1, 3, 4}));  // (K, H, C', ., .)
+        if (c.latent) {
+          const at::Tensor flat = frames.reshape({K * H, frames.size(2), frames.size(3), frames.size(4)});
+          const at::Tensor dec = ae.normalizer.denormalize(decode_frames(ae, flat, cfg.batch));
+          pred = dec.reshape({K, H, dec.size(1), dec.size(2), dec.size(3)});
+        } else {
+          pred = frames;
+        }
+        pred = pred.to(at::kDouble);
+      }
+      if (rank == 0 && i == 0) {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        c.scores.seconds_per_state = s / double(H * c.scores.members);
+        c.scores.snapshots = pred[0].index_select(0, lead_index.to(pred.device())).to(at::kCPU, at::kFloat);
+      }
+      Accumulator& a = acc[m];
+      a.add(a.vrmse, metrics::vrmse(truth, pred).mean(0));
+      a.add(a.vrmse_ae, metrics::vrmse(recon, pred).mean(0));
+      a.add(a.vrmse_mean, metrics::vrmse(truth, pred.mean(0)));
+      a.add(a.spectrum_error, metrics::spectrum_error(truth, pred).mean(0));
+      a.add(a.spectrum, metrics::isotropic_spectrum(pred.select(1, H - 1)).power.mean(0));
+      if (pred.size(0) > 1) {
+        a.add(a.skill, metrics::ensemble_skill(truth, pred));
+        a.add(a.spread, metrics::ensemble_spread(pred));
+        a.add(a.crps, metrics::crps(truth, pred));
+      }
+    }
+    bar.update(std::min(N, i + world));
+  }
+  bar.finish();
+
+  // ---- reduce over ranks (every rank saw its share; ranks without any still take part)
+  auto reduce = [&](at::Tensor& sum, const std::vector<int64_t>& shape) {
+    if (!sum.defined()) sum = at::zeros(shape, at::kDouble);
+    allreduce(sum, in.comm);
+    sum = sum / double(N);
+  };
+  const int64_t C = int64_t(channels.size());
+  const int64_t R = result.frequency.defined() ? result.frequency.size(0) : 0;
+  int64_t r_all = R;
+  MPI_Allreduce(MPI_IN_PLACE, &r_all, 1, MPI_INT64_T, MPI_MAX, in.comm);
+  reduce(truth_spectrum_sum, {C, r_all});
+  result.truth_spectrum = truth_spectrum_sum;
+  for (size_t m = 0; m < models.size(); ++m) {
+    Accumulator& a = acc[m];
+    ModelScores s = models[m].scores;
+    reduce(a.vrmse, {H, C});
+    reduce(a.vrmse_ae, {H, C});
+    reduce(a.vrmse_mean, {H, C});
+    reduce(a.spectrum_error, {H, C, metrics::kSpectrumBands});
+    reduce(a.spectrum, {C, r_all});
+    s.vrmse = a.vrmse;
+    s.vrmse_ae = a.vrmse_ae;
+    s.vrmse_mean = a.vrmse_mean;
+    s.spectrum_error = a.spectrum_error;
+    s.spectrum = a.spectrum;
+    if (s.members > 1) {
+      reduce(a.skill, {H, C});
+      reduce(a.spread, {H, C});
+      reduce(a.crps, {H, C});
+      s.skill = a.skill;
+      s.spread = a.spread;
+      s.crps = a.crps;
+    }
+    result.models.push_back(std::move(s));
+  }
+  return result;
+}
+
+}  // namespace leap::train

@@ -1,0 +1,83 @@
+#!/bin/bash
+# `leap evaluate` end to end on tiny models: the autoencoder, the latent diffusion emulator and the
+# latent and pixel surrogates, on 3 held-out test trajectories. Checks: the table and metrics.json
+# hold every model, metric and lead-time bin; exact identities (the autoencoder scores 0 against its
+# own reconstruction, persistence has no spread, one member's ensemble-mean VRMSE is its VRMSE);
+# the trained autoencoder beats persistence; 2 ranks give the 1-rank numbers; the figures are PNGs;
+# bad input exits 2 naming the key.
+. "$2/tests/support/e2e_common.sh"
+
+tiny_euler_data "$WORK/data" 3
+"$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" "${Q[@]}" || fail "train ae"
+"$LEAP" encode --checkpoint "$WORK/ae/best.ckpt" --data "$WORK/data" --out "$WORK/lat" "${Q[@]}" || fail "encode"
+S=(--set optim.epochs=20)
+"$LEAP" train emulator --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/emu" "${S[@]}" "${Q[@]}" || fail "train emulator"
+"$LEAP" train surrogate --config "$T/emulator-tiny.yaml" --data "$WORK/lat" --out "$WORK/sur" "${S[@]}" "${Q[@]}" || fail "train surrogate"
+# Pixel space: 32x32x5 frames in 8x8 patches.
+"$LEAP" train surrogate --config "$T/emulator-tiny.yaml" --data "$WORK/data" --out "$WORK/pix" "${S[@]}" \
+  --set model.patch_size=8 "${Q[@]}" || fail "train pixel surrogate"
+
+E=(--ae "$WORK/ae/best.ckpt" --emulator "$WORK/emu/best.ckpt" --surrogate "$WORK/sur/best.ckpt"
+   --surrogate "$WORK/pix/best.ckpt" --data "$WORK/data")
+"$LEAP" evaluate "${E[@]}" --out "$WORK/ev1" --set members=3 "${Q[@]}" || fail "leap evaluate"
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" evaluate "${E[@]}" --out "$WORK/ev2" --set members=3 "${Q[@]}" \
+  || fail "leap evaluate on 2 ranks"
+for f in config.yaml metrics.json table.csv per_lead.csv snapshots_density.png vrmse_vs_lead.png spectra.png \
+         spread_skill.png; do
+  [[ -s $WORK/ev1/$f ]] || fail "evaluate: missing $f"
+done
+python3 - "$WORK/ev1" "$WORK/ev2" <<'PY' || fail "evaluate results"
+import csv, json, math, sys
+a = json.load(open(sys.argv[1] + "/metrics.json"))
+b = json.load(open(sys.argv[2] + "/metrics.json"))
+assert a["trajectories"] == 3 and a["context"] == 2 and a["horizon"] == 6, a
+assert a["lead_bins"] == ["1:1", "2:4", "5:6"], a["lead_bins"]   # 1:20, 21:60, 61:100 scaled to 6
+names = set(a["models"])
+assert names == {"autoencoder", "persistence", "diffusion", "latent_surrogate", "pixel_surrogate"}, names
+for name, m in a["models"].items():
+    for lb in a["lead_bins"]:
+        row = m["bins"][lb]
+        for k, v in row.items():
+            assert math.isfinite(v) and v >= 0, (name, lb, k, v)
+        assert len(m["per_field"]) == 5
+    assert len(m["per_lead"]["vrmse"]) == 6
+ae, pers, dif = a["models"]["autoencoder"], a["models"]["persistence"], a["models"]["diffusion"]
+for lb in a["lead_bins"]:
+    assert ae["bins"][lb]["vrmse_vs_autoencoder"] == 0, ae["bins"][lb]
+    assert ae["bins"][lb]["vrmse_ensemble_mean"] == ae["bins"][lb]["vrmse"]
+    assert dif["bins"][lb]["spread"] > 0 and dif["bins"][lb]["crps"] > 0, dif["bins"][lb]
+    assert "spread" not in pers["bins"][lb]
+# A trained autoencoder is far closer to the truth than the frame 5 leads earlier.
+assert ae["bins"]["5:6"]["vrmse"] < 0.5 * pers["bins"]["5:6"]["vrmse"], (ae["bins"], pers["bins"])
+assert dif["members"] == 3
+# Rank invariance: each trajectory draws its own noise.
+assert b["ranks"] == 2
+for name in names:
+    for lb in a["lead_bins"]:
+        for k, v in a["models"][name]["bins"][lb].items():
+            w = b["models"][name]["bins"][lb][k]
+            assert abs(v - w) <= 1e-5 * max(1.0, abs(v)), (name, lb, k, v, w)
+rows = list(csv.reader(open(sys.argv[1] + "/table.csv")))
+assert rows[0] == ["model", "metric", "lead_1:1", "lead_2:4", "lead_5:6"], rows[0]
+assert ["diffusion", "crps"] == rows[[r[:2] for r in rows].index(["diffusion", "crps"])][:2]
+assert len(list(csv.reader(open(sys.argv[1] + "/per_lead.csv")))) > 1 + 5 * 6
+for f in a["figures"]:
+    assert open(f, "rb").read(8) == b"\x89PNG\r\n\x1a\n", f
+print("evaluate:", {n: [round(a["models"][n]["bins"][lb]["vrmse"], 3) for lb in a["lead_bins"]] for n in sorted(names)})
+PY
+
+expect_bad() {
+  local pattern=$1; shift
+  local out status
+  out=$("$@" "${Q[@]}" 2>&1); status=$?
+  [[ $status == 2 ]] || fail "exit $status (expected 2) for $*: $out"
+  grep -qE -- "$pattern" <<<"$out" || fail "message lacks /$pattern/: $out"
+  [[ ! -e $WORK/bad ]] || fail "bad input wrote $WORK/bad"
+}
+expect_bad "context" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set context=4
+expect_bad "split" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set split=training
+expect_bad "expected a surrogate checkpoint, found a autoencoder" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/ae/best.ckpt" \
+  --data "$WORK/data" --out "$WORK/bad"
+expect_bad "a second latent_surrogate" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/sur/best.ckpt" \
+  --surrogate "$WORK/sur/best.ckpt" --data "$WORK/data" --out "$WORK/bad"
+echo "e2e evaluate: OK"
