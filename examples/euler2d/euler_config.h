@@ -94,6 +94,7 @@ struct EulerConfig {
   int64_t seed = 0;
   QuadrantRanges quadrants;
   VortexParameters vortex;
+  std::string injection = "pressure";
 
   template <class V>
   void visit(V& v) {
@@ -118,6 +119,11 @@ struct EulerConfig {
       at_least<int64_t>(0));
     v("quadrants", quadrants, "ranges of the random quadrant states");
     v("vortex", vortex, "isentropic vortex parameters");
+    v("injection", injection,
+      "how an emulated state becomes the conserved variables: pressure (energy = p/(gamma-1) + |m|^2/(2 rho) "
+      "from the emulated density, momentum and pressure: positive density and pressure always give an "
+      "admissible state) or energy (the emulated energy as it is; pressure then follows and may be negative)",
+      one_of({"pressure", "energy"}));
   }
   void validate(const std::string& file) const { quadrants.validate(file, "quadrants"); }
 };

@@ -266,7 +266,11 @@ PetscErrorCode EulerSolver::InjectWellFields(const std::vector<std::vector<float
              PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ,
              "Euler2d: InjectWellFields: this rank's block has %zu cells; got %zu, %zu, %zu and %zu values",
              cells, energy.size(), density.size(), fields[2].size(), momentum.size());
-  // Pressure is derived from the conserved variables and not read.
+  // injection "energy": the emulated energy is used and the pressure follows from it (it is not
+  // read); "pressure": the energy follows from the emulated pressure, so that positive density and
+  // pressure (log-normalised fields decode positive) give an admissible state.
+  const bool from_pressure = cfg_.injection == "pressure";
+  const std::vector<float>& pressure = fields[2];
   PetscCall(DMDAVecGetArray(da_, u_, &u));
   for (PetscInt i = 0; i < xm; ++i)
     for (PetscInt j = 0; j < ym; ++j) {
@@ -275,7 +279,8 @@ PetscErrorCode EulerSolver::InjectWellFields(const std::vector<std::vector<float
       c.rho = density[k];
       c.mx = momentum[2 * k];
       c.my = momentum[2 * k + 1];
-      c.E = energy[k];
+      const PetscReal kinetic = 0.5 * (c.mx * c.mx + c.my * c.my) / c.rho;
+      c.E = from_pressure ? PetscReal(pressure[k]) / (cfg_.gamma - 1) + kinetic : PetscReal(energy[k]);
     }
   PetscCall(DMDAVecRestoreArray(da_, u_, &u));
   PetscFunctionReturn(0);

@@ -113,7 +113,8 @@ class Canvas {
     if (!(n < 1e5)) return;  // far off the image: nothing sensible to draw
     for (int i = 0; i <= int(n); ++i) {
       const double t = n > 0 ? i / n : 0;
-      const int x = int(std::lround(x0 + t * (x1 - x0) - 0.5)), y = int(std::lround(y0 + t * (y1 - y0) - 0.5));
+      const int x = int(std::lround(x0 + t * (x1 - x0) - 0.5)),
+                y = int(std::lround(y0 + t * (y1 - y0) - 0.5));
       set(x, y, c), set(x + 1, y, c), set(x, y + 1, c), set(x + 1, y + 1, c);
     }
   }
@@ -129,12 +130,17 @@ class Canvas {
   int cl_ = 0, ct_ = 0, cr_, cb_;
 };
 
-int text_width(const std::string& s, int scale) { return s.empty() ? 0 : int(s.size()) * 6 * scale - scale; }
-int text_height(int scale) { return 7 * scale; }
+int text_width(const std::string& s, int scale) {
+  return s.empty() ? 0 : int(s.size()) * 6 * scale - scale;
+}
+int text_height(int scale) {
+  return 7 * scale;
+}
 
 // Text with its top-left corner at (x, y); `vertical` reads bottom to top with (x, y) the
 // bottom-left corner of the rotated text.
-void draw_text(Canvas& cv, int x, int y, const std::string& s, int scale, const Rgb& c, bool vertical = false) {
+void draw_text(Canvas& cv, int x, int y, const std::string& s, int scale, const Rgb& c,
+               bool vertical = false) {
   for (size_t k = 0; k < s.size(); ++k) {
     const uint8_t* rows = glyph_rows(s[k]);
     if (!rows) continue;
@@ -165,7 +171,8 @@ std::vector<double> linear_ticks(double lo, double hi, int target, double* step_
   const double step = nice_step(hi - lo, target);
   std::vector<double> ticks;
   const double k0 = std::ceil(lo / step - 1e-9), k1 = std::floor(hi / step + 1e-9);
-  for (double k = k0; k <= k1 && ticks.size() < 50; k += 1) ticks.push_back(std::abs(k) < 0.5 ? 0.0 : k * step);
+  for (double k = k0; k <= k1 && ticks.size() < 50; k += 1)
+    ticks.push_back(std::abs(k) < 0.5 ? 0.0 : k * step);
   *step_out = step;
   return ticks;
 }
@@ -173,7 +180,8 @@ std::vector<double> linear_ticks(double lo, double hi, int target, double* step_
 std::string format_linear(double v, double step, double magnitude) {
   char buf[64];
   if (magnitude >= 1e5 || (magnitude > 0 && magnitude < 1e-3)) {
-    const int e_mag = int(std::floor(std::log10(magnitude))), e_step = int(std::floor(std::log10(step) + 1e-9));
+    const int e_mag = int(std::floor(std::log10(magnitude))),
+              e_step = int(std::floor(std::log10(step) + 1e-9));
     std::snprintf(buf, sizeof buf, "%.*e", std::clamp(e_mag - e_step, 0, 4), v);
   } else {
     std::snprintf(buf, sizeof buf, "%.*f", std::clamp(-int(std::floor(std::log10(step) + 1e-9)), 0, 6), v);
@@ -182,8 +190,8 @@ std::string format_linear(double v, double step, double magnitude) {
 }
 
 struct Axis {
-  double lo = 0, hi = 1;           // data range (log10 for a log axis)
-  std::vector<double> ticks;       // in the axis's coordinates (log10 for a log axis)
+  double lo = 0, hi = 1;      // data range (log10 for a log axis)
+  std::vector<double> ticks;  // in the axis's coordinates (log10 for a log axis)
   std::vector<std::string> labels;
 };
 
@@ -220,7 +228,8 @@ void make_ticks(Axis& a, bool log, int target) {
   }
   double step = 0;
   a.ticks = linear_ticks(a.lo, a.hi, target, &step);
-  for (double v : a.ticks) a.labels.push_back(format_linear(v, step, std::max(std::abs(a.lo), std::abs(a.hi))));
+  for (double v : a.ticks)
+    a.labels.push_back(format_linear(v, step, std::max(std::abs(a.lo), std::abs(a.hi))));
 }
 
 // Padded range of the finite values (at least a small span around a single value).
@@ -246,7 +255,8 @@ void check(const LinePlot& plot) {
   for (const auto& s : plot.series) {
     const std::string what = "line plot '" + plot.title + "', series '" + s.name + "': ";
     if (s.x.size() != s.y.size())
-      throw Error(what + std::to_string(s.x.size()) + " x values for " + std::to_string(s.y.size()) + " y values");
+      throw Error(what + std::to_string(s.x.size()) + " x values for " + std::to_string(s.y.size()) +
+                  " y values");
     if (s.y_lo.size() != s.y_hi.size() || (!s.y_lo.empty() && s.y_lo.size() != s.y.size()))
       throw Error(what + "y_lo and y_hi must both be empty or both hold one value per point");
     for (size_t i = 0; i < s.x.size(); ++i) {
@@ -264,12 +274,15 @@ void check(const LinePlot& plot) {
 }  // namespace
 
 Rgb plot_colour(int k) {
-  static const Rgb tab10[10] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
-                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+  static const Rgb tab10[10] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                {188, 189, 34},  {23, 190, 207}};
   return tab10[((k % 10) + 10) % 10];
 }
 
-double PlotArea::px(double x) const { return left + (x - x0) / (x1 - x0) * (right - left); }
+double PlotArea::px(double x) const {
+  return left + (x - x0) / (x1 - x0) * (right - left);
+}
 double PlotArea::py(double y) const {
   const double v = log_y ? std::log10(y) : y;
   return bottom - (v - y0) / (y1 - y0) * (bottom - top);
@@ -340,7 +353,8 @@ RenderedPlot render_line_plot(const LinePlot& plot) {
     std::vector<uint8_t> mask(size_t(W) * size_t(H), 0);
     auto cover = [&](int x, double ya, double yb) {
       if (x < 0 || x >= W) return;
-      const int y0 = std::max(0, int(std::lround(std::min(ya, yb)))), y1 = std::min(H - 1, int(std::lround(std::max(ya, yb))));
+      const int y0 = std::max(0, int(std::lround(std::min(ya, yb)))),
+                y1 = std::min(H - 1, int(std::lround(std::max(ya, yb))));
       for (int y = y0; y <= y1; ++y) mask[size_t(y) * size_t(W) + size_t(x)] = 1;
     };
     auto ok = [&](size_t i) {
@@ -366,7 +380,8 @@ RenderedPlot render_line_plot(const LinePlot& plot) {
   for (const auto& s : plot.series) {
     if (s.style == SeriesStyle::markers) continue;
     for (size_t i = 0; i + 1 < s.x.size(); ++i) {
-      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || !std::isfinite(s.x[i + 1]) || !std::isfinite(s.y[i + 1]))
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || !std::isfinite(s.x[i + 1]) ||
+          !std::isfinite(s.y[i + 1]))
         continue;
       cv.thick_line(A.px(s.x[i]), A.py(s.y[i]), A.px(s.x[i + 1]), A.py(s.y[i + 1]), s.colour);
     }
@@ -379,7 +394,8 @@ RenderedPlot render_line_plot(const LinePlot& plot) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
       const double x = A.px(s.x[i]);
       if (bars && std::isfinite(s.y_lo[i]) && std::isfinite(s.y_hi[i])) {
-        const int xi = int(std::lround(x)), lo = int(std::lround(A.py(s.y_lo[i]))), hi = int(std::lround(A.py(s.y_hi[i])));
+        const int xi = int(std::lround(x)), lo = int(std::lround(A.py(s.y_lo[i]))),
+                  hi = int(std::lround(A.py(s.y_hi[i])));
         cv.vline(xi, lo, hi, s.colour);
         cv.hline(xi - int(r), xi + int(r), lo, s.colour);
         cv.hline(xi - int(r), xi + int(r), hi, s.colour);

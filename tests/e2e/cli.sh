@@ -45,6 +45,32 @@ assert j["machine"]["device"] and j["config"]["scale"] == "small"
 PY
 expect 2 'only [0-9]+ CUDA device|no CUDA device is visible' "$LEAP" bench --scale small --device cuda:99
 expect 2 'scale' "$LEAP" bench --scale huge
+# leap bench, the parts that run on every rank: exchange, solver and hybrid (composed from measured
+# parts) at two grid sides under mpiexec; every part and size in metrics.json with positive finite
+# figures (benchmarks are not tests: no time is compared with anything).
+expect 0 'hybrid +64\^2 +solver-only' "${MPIEXEC:-mpiexec}" -n 2 --oversubscribe "$LEAP" bench \
+  --parts exchange,solver,hybrid --sizes 32,64 --iters 2 --warmup 1 --out "$WORK/bench-parts" -q
+python3 - "$WORK/bench-parts/metrics.json" <<'PY' || fail "leap bench --parts exchange,solver,hybrid metrics.json"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+assert j["ranks"] == 2 and j["machine"]["ranks"] == 2 and j["machine"]["petsc"] and j["machine"]["mpi"], j["machine"]
+assert j["config"]["system"]["sizes"] == [32, 64] and j["config"]["system"]["hybrid"]["schedule"]["leaps"] == 2
+keys = {"exchange": ["ms_gather", "ms_scatter", "gbytes_per_s_gather", "gbytes_per_s_scatter"],
+        "solver": ["ms_per_frame", "steps_per_frame", "cell_updates_per_s", "cell_updates_per_s_per_rank"],
+        "hybrid": ["ms_solver_only", "ms_hybrid", "ms_per_leap", "ms_gather", "ms_scatter", "speedup"]}
+seen = set()
+for r in j["results"]:
+    assert "skipped" not in r, r
+    for k in keys[r["part"]] + (["leap.ms_encode", "leap.ms_sample", "leap.ms_decode"] if r["part"] == "hybrid" else []):
+        v = r
+        for p in k.split("."): v = v[p]
+        assert isinstance(v, (int, float)) and math.isfinite(v) and v > 0, (r["part"], r["size"], k, v)
+    seen.add((r["part"], r["size"]))
+assert seen == {(p, s) for p in keys for s in (32, 64)}, seen
+assert all(r["method"] == "hybrid (composed from measured parts)" for r in j["results"] if r["part"] == "hybrid")
+PY
+expect 2 'sizes: expected a power of two >= 32' "$LEAP" bench --parts solver --sizes 30
+expect 2 'sizes: expected a power of two >= 32' "$LEAP" bench --parts exchange,hybrid --sizes 64,0
 # Every config key is documented; files are checked without running anything.
 expect 0 '^euler2d.gamma: a number, default 1.4 \(a value > 1\) -- ratio of specific heats' "$LEAP" config generate
 expect 0 '^optim.lr: a number' "$LEAP" config emulator

@@ -71,8 +71,10 @@ class HybridEuler : public ::testing::Test {
 
   // A fresh solver with LEAP attached, run to the last frame.
   void RunHybrid(const petsc::LeapAttachOptions& options, std::unique_ptr<euler2d::EulerSolver>* solver,
-                 std::unique_ptr<petsc::LeapAttachment>* attachment) {
-    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), solver), 0);
+                 std::unique_ptr<petsc::LeapAttachment>* attachment, const std::string& injection = "pressure") {
+    euler2d::EulerConfig cfg = PeriodicQuadrants32();
+    cfg.injection = injection;
+    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, cfg, solver), 0);
     ASSERT_EQ(petsc::LeapTSAttach(solver->get(), options, attachment), 0);
     (*attachment)->SetAdmissibility(EulerAdmissible(**solver));
     ASSERT_EQ((*attachment)->Run(PetscReal(kFrames) * kFrameInterval), 0);
@@ -129,19 +131,38 @@ TEST_F(HybridEuler, NonFiniteLeapIsRejectedAndTheSolverGoesOn) {
 }
 
 TEST_F(HybridEuler, InadmissibleLeapIsRejectedAndTheStateRestored) {
-  // Negative pressure in one cell: finite, injected, then refused by the admissibility check.
-  auto bad = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
-    x[0][kEnergy][3][4].fill_(-1.0f);  // E < kinetic energy: p < 0
-  });
-  auto options = Options(bad);
-  options.restore_conserved = PETSC_FALSE;  // the energy scaling would hide nothing, but keep it plain
-  std::unique_ptr<euler2d::EulerSolver> solver;
-  std::unique_ptr<petsc::LeapAttachment> attachment;
-  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
-  EXPECT_EQ(attachment->stats().leaps_accepted, 0);
-  EXPECT_GE(attachment->stats().leaps_rejected, 2);
+  // A negative value in one cell of the channel the injection reads (pressure, or energy with
+  // E < kinetic energy): finite, injected, p < 0, refused by the admissibility check.
+  for (const auto& [injection, channel] : {std::make_pair(std::string("pressure"), int(kPressure)),
+                                           std::make_pair(std::string("energy"), int(kEnergy))}) {
+    SCOPED_TRACE("injection " + injection);
+    auto bad = std::make_shared<EditedOracle>(oracle_, [channel = channel](at::Tensor& x) {
+      x[0][channel][3][4].fill_(-1.0f);
+    });
+    auto options = Options(bad);
+    options.restore_conserved = PETSC_FALSE;  // the energy scaling would hide nothing, but keep it plain
+    std::unique_ptr<euler2d::EulerSolver> solver;
+    std::unique_ptr<petsc::LeapAttachment> attachment;
+    ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment, injection));
+    EXPECT_EQ(attachment->stats().leaps_accepted, 0);
+    EXPECT_GE(attachment->stats().leaps_rejected, 2);
+    PetscBool same = PETSC_FALSE;
+    VecEqual(solver->solution(), reference_->solution(), &same);
+    EXPECT_TRUE(same);
+  }
+}
+
+TEST_F(HybridEuler, PressureInjectionIgnoresTheEmulatedEnergy) {
+  // With injection "pressure" the energy follows from density, momentum and pressure: a wrong
+  // energy channel changes nothing, and the leaps are accepted.
+  auto bad = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) { x[0][kEnergy][3][4].fill_(-1.0f); });
+  std::unique_ptr<euler2d::EulerSolver> a, b;
+  std::unique_ptr<petsc::LeapAttachment> aa, ab;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(Options(bad), &a, &aa));
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(Options(oracle_), &b, &ab));
+  EXPECT_EQ(aa->stats().leaps_accepted, 2);
   PetscBool same = PETSC_FALSE;
-  VecEqual(solver->solution(), reference_->solution(), &same);
+  VecEqual(a->solution(), b->solution(), &same);
   EXPECT_TRUE(same);
 }
 

@@ -71,7 +71,9 @@ bool png_size(const std::string& path, uint32_t* w, uint32_t* h) {
 }
 
 TEST(LinePlot, WritesPngOfRequestedSize) {
-  const fs::path dir = fs::temp_directory_path() / ("leap_line_plot_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  const fs::path dir =
+      fs::temp_directory_path() /
+      ("leap_line_plot_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   fs::create_directories(dir);
   const std::string path = (dir / "plot.png").string();
   util::LinePlot p = sample_plot();

@@ -8,6 +8,7 @@
 #include "leap/config/load.h"
 #include "leap/train/autoencoder_training.h"
 #include "leap/train/emulator_training.h"
+#include "study_config.h"
 #include "leap/train/evaluation.h"
 
 namespace leap::cli {
@@ -30,15 +31,16 @@ void add_config(CLI::App& app, Common& common) {
   auto kind = std::make_shared<std::string>();
   auto check = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("config", "Document every key of a config kind, or check a config file");
-  cmd->add_option("kind", *kind, "generate, ae, emulator, surrogate, hybrid or evaluate")
+  cmd->add_option("kind", *kind, "generate, ae, emulator, surrogate, hybrid, evaluate or study")
       ->required()
-      ->check(CLI::IsMember({"generate", "ae", "emulator", "surrogate", "hybrid", "evaluate"}));
+      ->check(CLI::IsMember({"generate", "ae", "emulator", "surrogate", "hybrid", "evaluate", "study"}));
   cmd->add_option("--check", *check, "validate this file (with --set overrides) and print the effective config");
   cmd->add_option("--set", common.sets, "override a config key: --set key.path=value (repeatable)");
   cmd->callback([kind, check, &common] {
     if (*kind == "generate") return show_or_check<GenerateConfig>(*check, common);
     if (*kind == "ae") return show_or_check<train::AutoencoderTrainConfig>(*check, common);
     if (*kind == "hybrid") return show_or_check<HybridConfig>(*check, common);
+    if (*kind == "study") return show_or_check<StudyConfig>(*check, common);
     if (*kind == "evaluate") return show_or_check<train::EvaluateConfig>(*check, common);
     show_or_check<train::EmulatorTrainConfig>(*check, common);
   });

@@ -21,6 +21,7 @@ void add_generate(CLI::App& app, Common& common);
 void add_train(CLI::App& app, Common& common);
 void add_encode(CLI::App& app, Common& common);
 void add_hybrid(CLI::App& app, Common& common);
+void add_study(CLI::App& app, Common& common);
 void add_config(CLI::App& app, Common& common);
 void add_bench(CLI::App& app, Common& common);
 void add_evaluate(CLI::App& app, Common& common);

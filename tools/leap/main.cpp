@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   leap::cli::add_train(app, common);
   leap::cli::add_encode(app, common);
   leap::cli::add_hybrid(app, common);
+  leap::cli::add_study(app, common);
   leap::cli::add_config(app, common);
   leap::cli::add_bench(app, common);
   leap::cli::add_evaluate(app, common);

@@ -27,6 +27,7 @@
 #include "leap/models/denoiser.h"
 #include "leap/models/denoising_loss.h"
 #include "leap/models/emulation_engine.h"
+#include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
 #include "leap/version.h"
 
@@ -144,7 +145,8 @@ nlohmann::json guarded(const std::function<nlohmann::json()>& fn, const at::Devi
   } catch (const c10::Error& e) {
     release_cache(d);
     const std::string what = e.what_without_backtrace();
-    if (what.find("out of memory") != std::string::npos) return {{"skipped", "out of device memory"}};
+    if (what.find("out of memory") != std::string::npos || what.find("can't allocate memory") != std::string::npos)
+      return {{"skipped", "out of device memory"}};
     throw;
   }
 }
@@ -170,14 +172,110 @@ std::string device_description(const std::string& device) {
   return model + ", " + std::to_string(at::get_num_threads()) + " threads";
 }
 
-nlohmann::json run_model_bench(const ModelBenchOptions& o) {
-  const at::Device d(o.device);
+void check_bench_device(const std::string& device) {
+  const at::Device d(device);
   if (d.is_cuda() && !torch::cuda::is_available())
-    throw InputError("leap bench: --device " + o.device + " but no CUDA device is visible" +
+    throw InputError("leap bench: --device " + device + " but no CUDA device is visible" +
                      (LEAP_WITH_CUDA ? "" : " (this LEAP was built without CUDA)"));
   if (d.is_cuda() && d.has_index() && d.index() >= int(torch::cuda::device_count()))
-    throw InputError("leap bench: --device " + o.device + " but only " + std::to_string(torch::cuda::device_count()) +
+    throw InputError("leap bench: --device " + device + " but only " + std::to_string(torch::cuda::device_count()) +
                      " CUDA device(s) are visible");
+}
+
+std::string leap_resolution_problem(int resolution) {
+  if (resolution < 32 || (resolution & (resolution - 1)) != 0)
+    return "a power of two >= 32 (the autoencoder halves the grid down to a 16 x 16 latent), found " +
+           std::to_string(resolution);
+  return "";
+}
+
+nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
+  if (const std::string why = leap_resolution_problem(o.resolution); !why.empty())
+    throw InputError("leap bench: the leap's resolution must be " + why);
+  check_bench_device(o.device);
+  const at::Device d(o.device);
+  Scale s = make_scale(o.scale);
+  s.ae.in_channels = o.fields;
+  s.vit.param_features = o.param_features;
+  // Levels: the latent grid stays 16 x 16 (factor resolution / 16).
+  int levels = 1;
+  while ((16 << (levels - 1)) < o.resolution) ++levels;
+  s.ae.channels.resize(size_t(levels), s.ae.channels.back());
+  s.ae.blocks.resize(size_t(levels), s.ae.blocks.back());
+  if (o.context < 1 || o.context > s.window - 1)
+    throw InputError("leap bench: the leap's context must be in 1.." + std::to_string(s.window - 1) + ", found " +
+                     std::to_string(o.context));
+  const int64_t f = int64_t(1) << (levels - 1), L = s.ae.latent_channels, X = o.resolution / f;
+  const int64_t fresh = s.window - o.context, windows = (o.frames + fresh - 1) / fresh;
+  if (d.is_cuda()) {
+    at::globalContext().setAllowTF32CuBLAS(true);
+    at::globalContext().setAllowTF32CuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(true);
+  }
+  c10::NoGradGuard no_grad;
+  at::manual_seed(0);
+  models::Denoiser denoiser(L, s.vit);
+  models::Autoencoder ae(s.ae);
+  nlohmann::json r{{"latent", {L, X, X}},
+                   {"autoencoder_levels", levels},
+                   {"autoencoder_parameters", parameter_count(*ae)},
+                   {"denoiser_parameters", parameter_count(*denoiser)},
+                   {"windows_per_leap", windows}};
+  r.update(guarded(
+      [&] {
+        denoiser->to(d);
+        ae->to(d);
+        ae->eval();
+        models::EmulationEngine engine(denoiser, models::Sampler(), s.window, o.context);
+        const auto f32 = at::TensorOptions().dtype(at::kFloat).device(d);
+        const at::Tensor context = at::randn({o.context, o.fields, o.resolution, o.resolution});  // CPU, as gathered
+        const at::Tensor theta = at::rand({o.members, s.vit.param_features}, f32);
+        std::vector<double> enc, smp, dec, all;
+        using clock = std::chrono::steady_clock;
+        const auto since = [](clock::time_point t) { return 1e3 * std::chrono::duration<double>(clock::now() - t).count(); };
+        for (int i = 0; i < o.warmup + o.iters; ++i) {
+          synchronize(d);
+          const auto t0 = clock::now();
+          const at::Tensor z = ae->encode(context.to(f32));  // [c, L, x, y]
+          const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), o.members);
+          synchronize(d);
+          const auto t1 = clock::now();
+          at::Tensor ctx = initial, latest;
+          for (int64_t produced = 0; produced < o.frames;) {
+            const at::Tensor fresh_frames = engine.step(ctx, theta).latent;  // (K, L, w - c, x, y)
+            produced += fresh;
+            if (produced >= o.frames) latest = fresh_frames.select(2, fresh - 1 - (produced - o.frames));
+            const at::Tensor recent = at::cat({ctx, fresh_frames}, 2);
+            ctx = recent.narrow(2, recent.size(2) - o.context, o.context);
+          }
+          synchronize(d);
+          const auto t2 = clock::now();
+          const at::Tensor out = ae->decode(latest).to(at::kCPU, at::kFloat).contiguous();
+          synchronize(d);
+          if (i < o.warmup) continue;
+          enc.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
+          smp.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
+          dec.push_back(since(t2));
+          all.push_back(since(t0));
+        }
+        const auto median = [](std::vector<double> v) {
+          std::sort(v.begin(), v.end());
+          const size_t n = v.size();
+          return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+        };
+        return nlohmann::json{{"ms_per_leap", median(all)},
+                              {"ms_encode", median(enc)},
+                              {"ms_sample", median(smp)},
+                              {"ms_decode", median(dec)}};
+      },
+      d));
+  release_cache(d);
+  return r;
+}
+
+nlohmann::json run_model_bench(const ModelBenchOptions& o) {
+  check_bench_device(o.device);
+  const at::Device d(o.device);
   const Scale s = make_scale(o.scale);
   const int64_t f = int64_t(1) << (s.ae.channels.size() - 1);
   const int64_t L = s.ae.latent_channels, X = s.resolution / f, P = s.vit.param_features;

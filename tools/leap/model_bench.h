@@ -32,4 +32,36 @@ std::string model_bench_table(const nlohmann::json& results);
 // The device's name: the GPU's, or the CPU model and core count.
 std::string device_description(const std::string& device);
 
+// One leap of `leap hybrid`'s latent diffusion emulator at a resolution, with random weights (the
+// speed does not depend on them): the physical context frames [c, fields, R, R] on the CPU -> the
+// device -> encode -> ceil(frames / (w - c)) diffusion windows (the scale's ViT and sampler) ->
+// decode the last frame -> the CPU, as LatentDiffusionEmulator::leap does (its per-channel
+// normalisations, elementwise, are left out). The autoencoder is the scale's with as many levels
+// as keep the latent grid 16 x 16 (levels cut or added, repeating the last width): the small scale
+// at 64^2 and the paper's at 512^2 are exactly those of their scale.
+struct LeapBenchOptions {
+  std::string scale = "small";  // paper | small
+  std::string device = "cpu";   // cpu | cuda | cuda:N
+  int resolution = 128;         // a power of two >= 32 (leap_resolution_problem)
+  int fields = 5;               // physical channels
+  int param_features = 3;       // conditioning vector (Euler: gamma, x_periodic, y_periodic)
+  int64_t context = 2;          // observed frames, 1..window-1
+  int64_t frames = 6;           // frames skipped per leap
+  int64_t members = 1;
+  int warmup = 1;
+  int iters = 3;
+};
+
+// Medians over options.iters calls (after options.warmup): ms_per_leap and its phases ms_encode
+// (transfer included), ms_sample, ms_decode (transfer back included); windows_per_leap, latent
+// [L, x, y], autoencoder_levels, autoencoder_parameters, denoiser_parameters. {"skipped": why} when
+// the device runs out of memory.
+nlohmann::json time_emulator_leap(const LeapBenchOptions& options);
+
+// Why a grid side does not suit time_emulator_leap (not a power of two >= 32), or "".
+std::string leap_resolution_problem(int resolution);
+
+// Throws InputError when the device is not usable (no CUDA device, index out of range).
+void check_bench_device(const std::string& device);
+
 }  // namespace leap::cli

@@ -7,9 +7,9 @@
 //   util::LinePlot p;
 //   p.title = "kinetic energy at the final time";
 //   p.xlabel = "gamma";
-//   p.series.push_back({"hybrid (mean +- std)", x, mean, lo, hi, util::SeriesStyle::line, util::plot_colour(0)});
-//   p.series.push_back({"solver only", xc, yc, {}, {}, util::SeriesStyle::markers, util::plot_colour(1)});
-//   util::write_line_plot_png("study.png", p);
+//   p.series.push_back({"hybrid (mean +- std)", x, mean, lo, hi, util::SeriesStyle::line,
+//   util::plot_colour(0)}); p.series.push_back({"solver only", xc, yc, {}, {}, util::SeriesStyle::markers,
+//   util::plot_colour(1)}); util::write_line_plot_png("study.png", p);
 #pragma once
 
 #include <array>

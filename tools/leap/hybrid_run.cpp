@@ -1,0 +1,195 @@
+#include "hybrid_run.h"
+
+#include <ATen/ATen.h>
+#include <petscts.h>
+
+#include <filesystem>
+
+#include "case_solvers.h"
+#include "euler2d/euler_solver.h"
+#include "leap/error.h"
+#include "leap/plugin/state_exchange.h"
+
+namespace fs = std::filesystem;
+
+namespace leap::cli {
+
+namespace {
+
+std::vector<std::string> solver_channels(const petsc::FluidSolver& s) {
+  data::WellLayout L;
+  L.axes = s.axes();
+  L.fields = s.well_fields();
+  return L.channel_names();
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+// Euler: positive density and pressure; every solver: a finite state (checked by the adapter).
+void set_admissibility(petsc::FluidSolver& s, petsc::LeapAttachment& a) {
+  if (auto* euler = dynamic_cast<euler2d::EulerSolver*>(&s)) {
+    a.SetAdmissibility([euler](PetscBool* ok, std::string* why) -> PetscErrorCode {
+      PetscReal rho, p;
+      PetscFunctionBeginUser;
+      PetscCall(euler->MinDensityPressure(&rho, &p));
+      *ok = (rho > 0 && p > 0) ? PETSC_TRUE : PETSC_FALSE;
+      if (!*ok)
+        *why = "non-positive density (" + std::to_string(rho) + ") or pressure (" + std::to_string(p) + ")";
+      PetscFunctionReturn(0);
+    });
+  }
+}
+
+}  // namespace
+
+void petsc_ok(PetscErrorCode ierr, const std::string& what) {
+  if (ierr) throw Error("PETSc error " + std::to_string(int(ierr)) + " while " + what);
+}
+
+void agree_on_rank0_problem(const std::string& problem) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  int len = rank == 0 ? int(problem.size()) : 0;
+  MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (len == 0) return;
+  std::string message = rank == 0 ? problem : std::string(size_t(len), ' ');
+  MPI_Bcast(message.data(), len, MPI_CHAR, 0, MPI_COMM_WORLD);
+  throw InputError(message);
+}
+
+std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file) {
+  GenerateConfig g;
+  g.case_name = cfg.case_name;
+  g.euler2d = cfg.euler2d;
+  g.rayleigh_benard = cfg.rayleigh_benard;
+  return make_case_solver(MPI_COMM_WORLD, g, {"seed=" + std::to_string(cfg.seed)}, file);
+}
+
+at::Tensor gather_state(const petsc::FluidSolver& s) {
+  data::Block block;
+  petsc_ok(s.GetBlock(&block), "reading the block layout");
+  const auto axes = s.axes();
+  const auto fields = s.well_fields();
+  const int64_t D = int64_t(axes.size());
+  std::vector<std::vector<float>> blocks;
+  std::vector<int64_t> comps;
+  int64_t C = 0;
+  for (const auto& f : fields) {
+    blocks.emplace_back();
+    petsc_ok(s.ExtractWellField(f.name, &blocks.back()), "extracting " + f.name);
+    comps.push_back(f.order == 0 ? 1 : f.order == 1 ? D : D * D);
+    C += comps.back();
+  }
+  std::vector<float> packed(size_t(C * block.cells()));
+  int64_t c0 = 0;
+  for (size_t f = 0; f < blocks.size(); ++f) {
+    for (int64_t i = 0; i < block.cells(); ++i)
+      for (int64_t j = 0; j < comps[f]; ++j)
+        packed[size_t(i * C + c0 + j)] = blocks[f][size_t(i * comps[f] + j)];
+    c0 += comps[f];
+  }
+  plugin::ExchangeOptions eo;
+  eo.layout = plugin::BlockLayout::xyc;
+  plugin::StateExchange exchange(MPI_COMM_WORLD, {axes[0].size, axes[1].size}, block, C, eo);
+  return exchange.gather(packed.data());
+}
+
+CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string& config_file,
+                                      const std::string& ae, const std::string& emulator_ckpt,
+                                      const std::function<void()>& rank0_checks) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  for (const auto& p : {std::make_pair(ae, "--ae"), std::make_pair(emulator_ckpt, "--emulator")})
+    if (!fs::is_regular_file(p.first))
+      throw InputError(std::string(p.second) + ": no checkpoint file '" + p.first + "'");
+
+  CheckedEmulator out;
+  std::vector<std::string> theta_names;
+  {
+    auto probe = make_hybrid_solver(cfg, config_file);
+    out.channels = solver_channels(*probe);
+    for (const auto& p : probe->parameters()) theta_names.push_back(p.first);
+    for (const auto& a : probe->axes()) theta_names.push_back(a.name + "_periodic");
+  }
+  std::string problem;
+  if (rank == 0) {
+    try {
+      plugin::LatentDiffusionOptions lo;
+      lo.context = cfg.leap.context;
+      lo.device = cfg.leap.device;
+      lo.bf16 = cfg.leap.precision == "bf16";
+      lo.cuda_graph = cfg.leap.cuda_graph;
+      lo.seed = cfg.leap.seed;
+      auto e = std::make_shared<plugin::LatentDiffusionEmulator>(ae, emulator_ckpt, lo);
+      if (e->channel_names() != out.channels)
+        throw InputError(ae, "channels", "the solver's channels (" + joined(out.channels) + ")",
+                         joined(e->channel_names()));
+      if (!e->theta_names().empty() && e->theta_names() != theta_names)
+        throw InputError(emulator_ckpt, "theta", "the solver's parameters (" + joined(theta_names) + ")",
+                         joined(e->theta_names()));
+      out.emulator = e;
+      if (rank0_checks) rank0_checks();
+    } catch (const InputError& e) {
+      problem = e.what();
+    } catch (const std::exception& e) {
+      problem = emulator_ckpt + ": " + e.what();
+    }
+  }
+  agree_on_rank0_problem(problem);
+  return out;
+}
+
+petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
+                                               const std::shared_ptr<plugin::Emulator>& emulator) {
+  petsc::LeapAttachOptions hybrid;
+  hybrid.mode = "hybrid";
+  hybrid.leap_frames = PetscInt(cfg.leap.leap_frames);
+  hybrid.solver_frames = PetscInt(cfg.leap.solver_frames);
+  hybrid.frame_interval = cfg.frame_interval;
+  hybrid.members = PetscInt(cfg.leap.members);
+  hybrid.restore_conserved = cfg.leap.restore_conserved ? PETSC_TRUE : PETSC_FALSE;
+  if (cfg.case_name == "euler2d")
+    hybrid.conserved = {{0, PETSC_TRUE}, {1, PETSC_FALSE}, {2, PETSC_FALSE}, {3, PETSC_TRUE}};
+  petsc_ok(petsc::LeapAttachOptionsFromDatabase(MPI_COMM_WORLD, &hybrid), "reading -leap_* options");
+  hybrid.mode = "hybrid";  // the reference is the solver-only run
+  hybrid.emulator = emulator;
+  return hybrid;
+}
+
+petsc::LeapAttachOptions solver_only_options(const petsc::LeapAttachOptions& hybrid) {
+  petsc::LeapAttachOptions reference = hybrid;
+  reference.mode = "off";
+  reference.emulator = nullptr;
+  return reference;
+}
+
+RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
+                   const petsc::LeapAttachOptions& attach,
+                   const std::function<void(petsc::FluidSolver&)>& at_end) {
+  auto solver = make_hybrid_solver(cfg, config_file);
+  if (cfg.warmup > 0) petsc_ok(solver->Advance(cfg.warmup), "the warm-up");
+  std::unique_ptr<petsc::LeapAttachment> a;
+  petsc_ok(petsc::LeapTSAttach(solver.get(), attach, &a), "attaching LEAP");
+  set_admissibility(*solver, *a);
+  RunResult r;
+  r.options = a->options();
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double t0 = MPI_Wtime();
+  petsc_ok(a->Run(solver->time() + PetscReal(cfg.frames) * PetscReal(cfg.frame_interval)),
+           "the " + attach.mode + " run");
+  MPI_Barrier(MPI_COMM_WORLD);
+  r.wall = MPI_Wtime() - t0;
+  r.stats = a->stats();
+  if (attach.mode == "off") r.stats.frames_solved = cfg.frames;
+  r.spreads = a->spreads();
+  r.rejections = a->rejections();
+  r.final_state = gather_state(*solver);
+  if (at_end) at_end(*solver);
+  return r;
+}
+
+}  // namespace leap::cli

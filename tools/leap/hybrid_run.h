@@ -1,0 +1,67 @@
+// What `leap hybrid` and `leap study` share: the solver of a HybridConfig, the latent diffusion
+// emulator loaded on rank 0 and checked against that solver, the -leap_* attach options, and one run
+// of the case (solver-only or hybrid) from the held-out initial condition to the horizon.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <mpi.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hybrid_config.h"
+#include "leap/petsc/fluid_solver.h"
+#include "leap/petsc/ts_attach.h"
+#include "leap/plugin/emulator.h"
+
+namespace leap::cli {
+
+// Throws Error ("PETSc error N while WHAT") when ierr is non-zero.
+void petsc_ok(PetscErrorCode ierr, const std::string& what);
+
+// Every rank throws InputError(problem) when rank 0 found one (non-empty on rank 0). Collective.
+void agree_on_rank0_problem(const std::string& problem);
+
+// The solver of the config (its case section, the initial condition of `cfg.seed`). Collective.
+std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file);
+
+// The whole state [C, X, Y] (The Well's channels) on rank 0; undefined elsewhere. Collective.
+at::Tensor gather_state(const petsc::FluidSolver& s);
+
+// The latent diffusion emulator of two checkpoints for the solver of `cfg`, checked before anything
+// runs: checkpoint files exist (every rank), and on rank 0 the emulator loads with the config's
+// leap section and works on the solver's channels and parameters (theta). `rank0_checks` runs on
+// rank 0 afterwards (e.g. that --out is writable). Any problem: InputError on every rank.
+// Returns the emulator on rank 0, null elsewhere. Collective.
+struct CheckedEmulator {
+  std::shared_ptr<plugin::LatentDiffusionEmulator> emulator;  // rank 0 only
+  std::vector<std::string> channels;                          // the solver's (every rank)
+};
+CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string& config_file,
+                                      const std::string& ae, const std::string& emulator_ckpt,
+                                      const std::function<void()>& rank0_checks = {});
+
+// Hybrid-mode attach options from the config's leap section, overridden by PETSc's -leap_* options
+// (the mode stays hybrid); the solver-only reference is the same with mode "off" and no emulator.
+petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
+                                               const std::shared_ptr<plugin::Emulator>& emulator);
+petsc::LeapAttachOptions solver_only_options(const petsc::LeapAttachOptions& hybrid);
+
+struct RunResult {
+  double wall = 0;         // seconds of the run (warm-up and set-up excluded)
+  at::Tensor final_state;  // [C, X, Y] on rank 0
+  plugin::HybridStats stats;
+  std::vector<double> spreads;
+  std::vector<std::string> rejections;
+  petsc::LeapAttachOptions options;
+};
+
+// One run of the case over cfg.frames frames after the warm-up. `at_end`, when given, is called on
+// every rank with the solver at the final time (collective), e.g. for a quantity of interest.
+RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
+                   const petsc::LeapAttachOptions& attach,
+                   const std::function<void(petsc::FluidSolver&)>& at_end = {});
+
+}  // namespace leap::cli
