@@ -160,7 +160,15 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   if (cfg.trajectories > 0 && int64_t(trajectories.size()) > cfg.trajectories) trajectories.resize(size_t(cfg.trajectories));
   const int64_t N = int64_t(trajectories.size());
 
-  const at::Device device(cfg.device);
+  const at::Device device = [&] {
+    try {
+      const at::Device d(cfg.device);
+      if (d.is_cuda() && !at::hasCUDA()) throw InputError(in.config_file, "device", "cpu (this LibTorch has no CUDA)", cfg.device);
+      return d;
+    } catch (const c10::Error&) {
+      throw InputError(in.config_file, "device", "cpu, cuda or cuda:N", cfg.device);
+    }
+  }();
   if (in.before_work) in.before_work();
   ae.model->to(device);
   for (auto& m : models)
