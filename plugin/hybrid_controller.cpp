@@ -157,7 +157,7 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   if (frames < 1) throw InputError("HybridController: a leap must skip at least one frame");
   LeapResult result;
   at::Tensor mean;
-  double flags[2] = {1, 0};  // finite, spread
+  double flags[3] = {1, 0, 0};  // finite, spread, relative spread
   {
     PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
     std::string failure;
@@ -172,17 +172,23 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
           throw Error("HybridController: the emulator returned a tensor of the wrong shape");
         mean = ensemble.mean(0).contiguous();
         flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
-        flags[1] = members_ > 1 ? ensemble.to(at::kDouble).std(0, /*unbiased=*/true).mean().item<double>() : 0.0;
+        if (members_ > 1) {
+          const at::Tensor sd = ensemble.to(at::kDouble).std(0, /*unbiased=*/true).mean({1, 2});  // [C]
+          const at::Tensor scale = mean.to(at::kDouble).std({1, 2}, /*unbiased=*/false) + 1e-6;
+          flags[1] = sd.mean().item<double>();
+          flags[2] = (sd / scale).mean().item<double>();
+        }
       } catch (const std::exception& e) {
         failure = std::string("emulator: ") + e.what();
       }
     }
     agree_on_failure(comm_, exchange_->emulator(), failure);
-    mpi_check(MPI_Bcast(flags, 2, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
+    mpi_check(MPI_Bcast(flags, 3, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
   }
   ++stats_.leaps;
   result.finite = flags[0] != 0;
   result.spread = flags[1];
+  result.relative_spread = flags[2];
   std::vector<float> block(size_t(exchange_->block_size()));
   {
     PhaseTimer timer(hook_, HybridPhase::scatter, &stats_.scatter_seconds);
@@ -190,6 +196,30 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   }
   result.fields = unpack(block);
   return result;
+}
+
+double HybridController::vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const {
+  const std::vector<float> u = pack(reference), v = pack(estimate);
+  const int64_t C = channels(), cells = exchange_->block().cells();
+  // Per channel: sum (u - v)^2, sum u, sum u^2; then the cell count.
+  std::vector<double> sums(size_t(3 * C + 1), 0.0);
+  for (int64_t i = 0; i < cells; ++i)
+    for (int64_t c = 0; c < C; ++c) {
+      const double a = u[size_t(i * C + c)], d = a - double(v[size_t(i * C + c)]);
+      sums[size_t(3 * c)] += d * d;
+      sums[size_t(3 * c + 1)] += a;
+      sums[size_t(3 * c + 2)] += a * a;
+    }
+  sums.back() = double(cells);
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
+  const double n = std::max(1.0, sums.back());
+  double total = 0;
+  for (int64_t c = 0; c < C; ++c) {
+    const double mse = sums[size_t(3 * c)] / n, mu = sums[size_t(3 * c + 1)] / n;
+    const double var = std::max(0.0, sums[size_t(3 * c + 2)] / n - mu * mu);
+    total += std::sqrt(mse / (var + 1e-6));
+  }
+  return C > 0 ? total / double(C) : 0.0;
 }
 
 void HybridController::record_outcome(bool accepted, int64_t frames) {

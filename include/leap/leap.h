@@ -76,10 +76,96 @@ int leap_exchange_scatter(leap_exchange h, const float* full, float* block);
 /* Frees the exchange (collective); h = 0 does nothing. */
 int leap_exchange_destroy(leap_exchange h);
 
-/* ---- Runtime (reserved) ----------------------------------------------------------------------
- * The coupling runtime (leap_runtime handles created from a YAML config: observe, leap, ...) comes
- * in a later issue; it follows the same conventions: int handles, int status, MPI_Comm and MPI_Fint
- * entry points. */
+/* ---- Runtime: observe a running solver, leap ahead with the emulator, record training data ----
+ *
+ * A runtime is created from a YAML config (keys documented in include/leap/plugin/runtime_config.h:
+ * emulator.kind latent_diffusion | oracle | none and its files, leap.members and leap.max_spread,
+ * record.dir and the recording's options). Rank 0 of the communicator is the emulator rank (it loads
+ * the emulator); every rank owns one box of the nx x ny grid, as in the state exchange.
+ *
+ *   leap_runtime_create(comm, "leap.yaml", &h)          collective
+ *   leap_runtime_add_field(h, "density", 1)             rank-local, in the emulator's channel order
+ *   leap_runtime_add_field(h, "velocity", 2)            (a vector: channels velocity_x, velocity_y)
+ *   leap_runtime_set_box(h, nx, ny, x0, y0, xm, ym)     rank-local
+ *   leap_runtime_set_layout(h, LEAP_LAYOUT_YXC)         rank-local, optional, at any time
+ *   leap_runtime_setup(h)                               collective
+ *   loop: leap_runtime_observe(h, block, t)             collective, after each solver frame
+ *         leap_runtime_context_ready(h, &ready)         rank-local (the same on every rank)
+ *         leap_runtime_leap(h, N, theta, n, block, &accepted, &spread)   collective
+ *   leap_runtime_record(h, 1 or 0)                      collective, at any time before destroy
+ *   leap_runtime_destroy(h)                             collective
+ *
+ * A rank's block holds every channel (the fields' components concatenated in add_field order, C in
+ * all) over its box, float32, in a leap_layout (LEAP_LAYOUT_CXY by default; see the state exchange
+ * above, e.g. LEAP_LAYOUT_YXC for a 2-D DMDA array with the fields as its dofs).
+ *
+ * A leap asks the emulator for the state `frames` frames after the last observed one. The emulator
+ * works on the last context frames observations (leap_runtime_context_frames); with leap.members > 1
+ * the ensemble mean is the result. The leap is accepted when that mean is finite everywhere and,
+ * with leap.max_spread > 0, the ensemble's relative spread (per channel, the members' standard
+ * deviation averaged over cells over the spatial standard deviation of their mean; averaged over
+ * channels) does not exceed it. Accepted: *accepted = 1 and the block receives the state; the
+ * observations before the leap no longer count (context frames new observations are needed for the
+ * next leap) and the recording segment is broken. Refused: *accepted = 0 and the block is left as
+ * it was (pass the solver's own state: it simply goes on).
+ *
+ * Recording (needs record.dir in the config): while on, every observed frame is written, each
+ * record.frames_per_trajectory consecutive observations forming one trajectory file
+ * DIR/train/NAME_<k>.hdf5 in The Well's schema (every record.valid_every-th to DIR/valid); an accepted
+ * leap or leap_runtime_record(h, 0) ends the current run of frames (its unwritten rest is dropped).
+ * leap_runtime_destroy writes DIR/stats.yaml, so DIR is a dataset `leap train` reads.
+ *
+ * Strings are NUL-terminated: from Fortran pass trim(path)//c_null_char. Collective calls fail on
+ * every rank together (the message of the lowest failing rank, prefixed "rank N: "), except for a
+ * bad handle or a NULL communicator, refused before any communication on the ranks that pass them.
+ * Calls out of order (observe before setup, leap before the context is ready, add_field after
+ * setup, ...) return LEAP_ERR_INPUT and change nothing. */
+
+typedef int leap_runtime;
+
+/* Collective: reads the config (every rank) and loads the emulator (rank 0); *out receives the
+ * handle. A bad config (unknown key, wrong value, missing file) is LEAP_ERR_INPUT with a message
+ * naming the file and the key. */
+int leap_runtime_create(MPI_Comm comm, const char* config, leap_runtime* out);
+/* The same for Fortran: fcomm is a Fortran communicator (MPI_COMM_WORLD from `use mpi`, or
+ * comm%MPI_VAL with mpi_f08). */
+int leap_runtime_create_f(MPI_Fint fcomm, const char* config, leap_runtime* out);
+/* Rank-local, before setup: appends a field of `components` channels: 1 (scalar; channel NAME),
+ * 2 (vector; NAME_x, NAME_y) or 4 (tensor; NAME_xx, NAME_xy, NAME_yx, NAME_yy). Every rank adds the
+ * same fields; their channels must be the emulator's, in its order (checked by setup). */
+int leap_runtime_add_field(leap_runtime h, const char* name, int components);
+/* Rank-local, before setup: the grid is nx x ny; this rank owns cells x0 .. x0+xm-1 and
+ * y0 .. y0+ym-1 (0-based; xm or ym 0 when it owns nothing). The boxes must tile the grid. */
+int leap_runtime_set_box(leap_runtime h, int nx, int ny, int x0, int y0, int xm, int ym);
+/* Rank-local, at any time: the leap_layout of this rank's blocks in later observe and leap calls. */
+int leap_runtime_set_layout(leap_runtime h, int layout);
+/* Collective: checks the description (same fields and grid on every rank, boxes tiling the grid,
+ * the emulator's channels) and prepares the exchange (and the recording, when it is on). */
+int leap_runtime_setup(leap_runtime h);
+/* Rank-local: *frames = observations a leap needs (0 when emulator.kind is none). */
+int leap_runtime_context_frames(leap_runtime h, int* frames);
+/* Rank-local: *ready = 1 when a leap may be asked for now (set up, with context frames observed
+ * since setup or the last accepted leap), else 0. The same on every rank. */
+int leap_runtime_context_ready(leap_runtime h, int* ready);
+/* Collective, after setup: the current state at simulated time `time`. block: C*xm*ym floats (may
+ * be NULL when the rank owns nothing). */
+int leap_runtime_observe(leap_runtime h, const float* block, double time);
+/* Collective, with the context ready: leaps `frames` (>= 1) frames ahead of the last observation.
+ * theta: the emulator's ntheta conditioning parameters, the same on every rank (a latent diffusion
+ * emulator's, in its checkpoint's order; ignored by the oracle; NULL when ntheta is 0). block: C*xm*ym
+ * floats, overwritten only when the leap is accepted. *accepted: 1 or 0 (see above). spread: the
+ * ensemble's relative spread (0 for one member; may be NULL). */
+int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int ntheta, float* block, int* accepted,
+                      double* spread);
+/* Rank-local: about the last leap: *finite = 1 when the ensemble mean was finite everywhere;
+ * *suppressed = 1 when it was refused for its spread (above leap.max_spread). Either may be NULL;
+ * both 0 before the first leap. */
+int leap_runtime_last_leap(leap_runtime h, int* finite, int* suppressed);
+/* Collective (the same `on` on every rank): recording on (non-zero) or off (0); see above. */
+int leap_runtime_record(leap_runtime h, int on);
+/* Collective: ends the recording (writes DIR/stats.yaml when a train trajectory was recorded) and
+ * frees the runtime; h = 0 does nothing. The handle is gone even when this fails. */
+int leap_runtime_destroy(leap_runtime h);
 
 #ifdef __cplusplus
 }

@@ -48,7 +48,7 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
   const DatasetDir dir = open_dataset_dir(run.data_dir);
   const data::WellFile first(dir.train.front());
   const data::WellLayout& L = first.layout();
-  const auto norm = data::Normalizer::from_stats(dir.stats, L, cfg.data.log_fields, dir.stats_path);
+  const auto norm = training_normalizer(dir.stats, dir.stats_path, L, cfg.data.log_fields, run, "autoencoder");
 
   // The data must fit the model: channels and a grid the model can divide.
   if (cfg.model.in_channels != L.channels()) {

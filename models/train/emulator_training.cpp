@@ -31,7 +31,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   const DatasetDir dir = open_dataset_dir(run.data_dir);
   const data::WellFile first(dir.train.front());
   const data::WellLayout& L = first.layout();
-  const auto norm = data::Normalizer::from_stats(dir.stats, L, cfg.data.log_fields, dir.stats_path);
+  const auto norm = training_normalizer(dir.stats, dir.stats_path, L, cfg.data.log_fields, run, kind);
 
   data::WindowOptions wopt;
   wopt.window = cfg.window;

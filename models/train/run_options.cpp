@@ -1,6 +1,32 @@
 #include "leap/train/run_options.h"
 
+#include "leap/error.h"
+#include "leap/log.h"
+#include "leap/train/checkpoint.h"
+#include "leap/train/model_io.h"
+
 namespace leap::train {
+
+data::Normalizer training_normalizer(const data::DatasetStats& stats, const std::string& stats_path,
+                                     const data::WellLayout& layout, const std::vector<std::string>& log_fields,
+                                     const RunOptions& run, const std::string& kind) {
+  if (run.init.empty()) return data::Normalizer::from_stats(stats, layout, log_fields, stats_path);
+  const CheckpointInfo info = read_checkpoint_info(run.init, kind);
+  const auto it = info.extra.find("normalizer");
+  if (it == info.extra.end()) throw InputError(run.init + ": the checkpoint holds no normaliser");
+  data::Normalizer norm = normalizer_from_yaml(it->second, run.init);
+  const auto ch = info.extra.find("channels");
+  if (ch != info.extra.end()) {
+    std::string want;
+    for (const auto& c : layout.channel_names()) want += (want.empty() ? "" : ", ") + c;
+    std::string have;
+    for (const auto& c : list_from_yaml(ch->second)) have += (have.empty() ? "" : ", ") + c;
+    if (have != want)
+      throw InputError(run.init, "channels", "the channels of " + run.data_dir + " (" + want + ")", have);
+  }
+  spdlog::info("fine-tuning from {}: its normaliser is kept (the dataset's statistics are not used)", run.init);
+  return norm;
+}
 
 data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_Comm comm) {
   data::LoaderOptions l;
@@ -20,6 +46,7 @@ TrainLoopOptions loop_options(const OptimConfig& optim, const RunOptions& run, c
   o.comm = run.comm;
   o.out_dir = run.out_dir;
   o.resume = run.resume;
+  o.init = run.init;
   o.progress = run.progress;
   o.label = label;
   o.info.kind = kind;

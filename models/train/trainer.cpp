@@ -62,6 +62,17 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     result.best_loss = prev.best;
     spdlog::info("{}: resuming {} after epoch {} (step {})", o.label, last_path, start_epoch, step);
   } else {
+    if (!o.init.empty()) {
+      const CheckpointInfo prev = read_checkpoint_info(o.init, o.info.kind);
+      const std::string diff = yaml_difference(prev.model_yaml, o.info.model_yaml);
+      if (!diff.empty()) throw InputError(o.init + ": the checkpoint's model differs from the config: " + diff);
+      load_checkpoint(o.init, model, nullptr, nullptr, /*use_ema=*/true, /*restore_rng=*/false);
+      if (!ema.empty()) {
+        c10::NoGradGuard guard;
+        for (size_t i = 0; i < params.size(); ++i) ema[i].copy_(params[i].detach());
+      }
+      spdlog::info("{}: fine-tuning from {} (trained {} epochs there)", o.label, o.init, prev.epoch);
+    }
     broadcast_parameters(params, o.comm);
     if (!ema.empty()) broadcast_parameters(ema, o.comm);
   }

@@ -12,8 +12,16 @@
 !   LEAP_LAYOUT_CYX            block(xm, ym, channels)
 ! Ranks that are not emulator ranks may pass any array (e.g. of size 1) for `full`.
 ! `comm` is a Fortran communicator: MPI_COMM_WORLD from `use mpi`, or comm%MPI_VAL with mpi_f08.
+!
+! Runtime (leap.h, "Runtime"): created from a YAML config; describe the state (fields, grid, this
+! rank's box), set up, then observe each frame and leap when leap_runtime_context_ready says so.
+! Strings go to C NUL-terminated: pass trim(path)//c_null_char and trim(name)//c_null_char. A
+! rank's block holds all channels (fields' components concatenated) in the layout chosen with
+! leap_runtime_set_layout, e.g. block(ym, xm, channels) for LEAP_LAYOUT_CXY (the default) or
+! block(channels, xm, ym) for LEAP_LAYOUT_YXC. leap_runtime_leap overwrites the block only when it
+! returns accepted = 1.
 module leap
-  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_char
+  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_double, c_char
   implicit none
 
   integer(c_int), parameter :: LEAP_OK = 0, LEAP_ERR_OTHER = 1, LEAP_ERR_INPUT = 2
@@ -78,6 +86,92 @@ module leap
 
     ! Collective: frees the exchange.
     integer(c_int) function leap_exchange_destroy(handle) bind(c, name="leap_exchange_destroy")
+      import :: c_int
+      integer(c_int), value :: handle
+    end function
+
+    ! ---- Runtime
+
+    ! Collective: config is a NUL-terminated path (trim(path)//c_null_char).
+    integer(c_int) function leap_runtime_create(comm, config, handle) bind(c, name="leap_runtime_create_f")
+      import :: c_int, c_char
+      integer(c_int), value :: comm
+      character(kind=c_char), intent(in) :: config(*)
+      integer(c_int), intent(out) :: handle
+    end function
+
+    ! Rank-local, before setup: name NUL-terminated; components 1, 2 or 4.
+    integer(c_int) function leap_runtime_add_field(handle, name, components) bind(c, name="leap_runtime_add_field")
+      import :: c_int, c_char
+      integer(c_int), value :: handle
+      character(kind=c_char), intent(in) :: name(*)
+      integer(c_int), value :: components
+    end function
+
+    ! Rank-local, before setup: this rank owns x0 .. x0+xm-1, y0 .. y0+ym-1 (0-based) of nx x ny.
+    integer(c_int) function leap_runtime_set_box(handle, nx, ny, x0, y0, xm, ym) bind(c, name="leap_runtime_set_box")
+      import :: c_int
+      integer(c_int), value :: handle, nx, ny, x0, y0, xm, ym
+    end function
+
+    integer(c_int) function leap_runtime_set_layout(handle, layout) bind(c, name="leap_runtime_set_layout")
+      import :: c_int
+      integer(c_int), value :: handle, layout
+    end function
+
+    ! Collective.
+    integer(c_int) function leap_runtime_setup(handle) bind(c, name="leap_runtime_setup")
+      import :: c_int
+      integer(c_int), value :: handle
+    end function
+
+    integer(c_int) function leap_runtime_context_frames(handle, frames) bind(c, name="leap_runtime_context_frames")
+      import :: c_int
+      integer(c_int), value :: handle
+      integer(c_int), intent(out) :: frames
+    end function
+
+    integer(c_int) function leap_runtime_context_ready(handle, ready) bind(c, name="leap_runtime_context_ready")
+      import :: c_int
+      integer(c_int), value :: handle
+      integer(c_int), intent(out) :: ready
+    end function
+
+    ! Collective: this rank's block of the current state at simulated time `time`.
+    integer(c_int) function leap_runtime_observe(handle, block, time) bind(c, name="leap_runtime_observe")
+      import :: c_int, c_float, c_double
+      integer(c_int), value :: handle
+      real(c_float), intent(in) :: block(*)
+      real(c_double), value :: time
+    end function
+
+    ! Collective: `block` receives the state `frames` frames ahead when accepted = 1 (else unchanged).
+    ! theta: ntheta values (any array, e.g. of size 1, when ntheta = 0).
+    integer(c_int) function leap_runtime_leap(handle, frames, theta, ntheta, block, accepted, spread) &
+        bind(c, name="leap_runtime_leap")
+      import :: c_int, c_float, c_double
+      integer(c_int), value :: handle, frames
+      real(c_double), intent(in) :: theta(*)
+      integer(c_int), value :: ntheta
+      real(c_float), intent(inout) :: block(*)
+      integer(c_int), intent(out) :: accepted
+      real(c_double), intent(out) :: spread
+    end function
+
+    integer(c_int) function leap_runtime_last_leap(handle, finite, suppressed) bind(c, name="leap_runtime_last_leap")
+      import :: c_int
+      integer(c_int), value :: handle
+      integer(c_int), intent(out) :: finite, suppressed
+    end function
+
+    ! Collective: recording on (1) or off (0).
+    integer(c_int) function leap_runtime_record(handle, on) bind(c, name="leap_runtime_record")
+      import :: c_int
+      integer(c_int), value :: handle, on
+    end function
+
+    ! Collective: ends the recording (stats.yaml) and frees the runtime.
+    integer(c_int) function leap_runtime_destroy(handle) bind(c, name="leap_runtime_destroy")
       import :: c_int
       integer(c_int), value :: handle
     end function

@@ -61,4 +61,26 @@ PetscErrorCode LeapDMDACopyToWellOrder(DM da, Vec global, const std::vector<Pets
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode LeapDMDACopyFromWellOrder(DM da, const std::vector<float>& in, const std::vector<PetscInt>& dofs,
+                                         Vec global) {
+  PetscInt xs, ys, xm, ym, dof;
+  PetscScalar*** a;
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscCall(DMDAGetInfo(da, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
+                        nullptr, nullptr, nullptr, nullptr));
+  for (PetscInt d : dofs)
+    PetscCheck(d >= 0 && d < dof, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+               "LEAP: dof %" PetscInt_FMT " out of range [0, %" PetscInt_FMT ")", d, dof);
+  const size_t k = dofs.size();
+  PetscCheck(in.size() == size_t(xm) * size_t(ym) * k, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ,
+             "LEAP: %zu values for a %" PetscInt_FMT " x %" PetscInt_FMT " block of %zu dofs", in.size(), xm, ym, k);
+  PetscCall(DMDAVecGetArrayDOF(da, global, &a));
+  for (PetscInt i = 0; i < xm; ++i)
+    for (PetscInt j = 0; j < ym; ++j)
+      for (size_t c = 0; c < k; ++c) a[ys + j][xs + i][dofs[c]] = PetscScalar(in[(size_t(i) * size_t(ym) + size_t(j)) * k + c]);
+  PetscCall(DMDAVecRestoreArrayDOF(da, global, &a));
+  PetscFunctionReturn(0);
+}
+
 }  // namespace leap::petsc

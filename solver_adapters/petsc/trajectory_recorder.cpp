@@ -175,9 +175,3 @@ PetscErrorCode LeapTSTrajectoryRegister() {
 }
 
 }  // namespace leap::petsc
-
-extern "C" PetscErrorCode PetscDLLibraryRegister_leap_petsc(void) {
-  PetscFunctionBeginUser;
-  PetscCall(leap::petsc::LeapTSTrajectoryRegister());
-  PetscFunctionReturn(0);
-}

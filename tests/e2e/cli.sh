@@ -85,4 +85,7 @@ expect 2 "ae-small.yaml: key 'optim.lr': expected a number, found 'fast'" "$LEAP
 expect 2 "ae-small.yaml: key 'model.blocks': expected 3 entries" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set "model.blocks=[1,1]"
 expect 2 "hybrid-small.yaml: key 'leap.cuda_graph': expected false unless device is cuda" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.cuda_graph=true
 expect 2 "hybrid-small.yaml: key 'leap.precision': expected one of" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.precision=fp16
+expect 2 "hybrid-small.yaml: key 'leap.min_leap_frames': expected at most leap_frames" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.min_leap_frames=9
+expect 0 '^emulator.kind: ' "$LEAP" config runtime
+expect 0 '^record.frames_per_trajectory: ' "$LEAP" config runtime
 echo "cli: all checks passed"

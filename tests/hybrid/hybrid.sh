@@ -40,6 +40,44 @@ PY
 "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb2" -q -- -leap_leap_frames 20 || fail "leap hybrid with -leap_leap_frames"
 [[ $(json "$WORK/hyb2/metrics.json" "['frames_by_solver']") == 12 ]] || fail "-leap_leap_frames 20 still leapt"
 
+# Check mode and in-situ recording: every leap of the (poor) tiny emulator is checked against the
+# solver at a tolerance it cannot meet, so the solver's states are kept, the leaps shorten to one
+# frame, and all 13 frames are solver frames: recorded as 4 trajectories of 3 (every 2nd to valid).
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid "${H[@]}" --set leap.record_frames=3 --set leap.record_valid_every=2 \
+  --out "$WORK/hyb3" --record "$WORK/rec" -q -- -leap_check_every 1 -leap_check_tolerance 1e-3 \
+  || fail "leap hybrid with check mode and recording"
+python3 - "$WORK/hyb3/metrics.json" <<'PY' || fail "check-mode metrics"
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = m["checks"]
+print(json.dumps({k: m[k] for k in ("leaps_accepted", "leaps_rejected", "leap_frames_final", "recorded_trajectories")}))
+assert m["check_every"] == 1 and len(c) == m["leaps_rejected"] and m["leaps_accepted"] == 0, m
+assert c[0]["leap_frames"] == 3 and all(not x["passed"] and x["vrmse"] > 1e-3 for x in c), c
+assert m["leap_frames_final"] == 1 and c[-1]["next_leap_frames"] == 1, m
+assert m["frames_by_solver"] == 12 and m["frames_by_emulator"] == 0, m
+assert m["recorded_trajectories"] == 4, m
+PY
+for f in train/hybrid_seed1000_0 valid/hybrid_seed1000_1 train/hybrid_seed1000_2 valid/hybrid_seed1000_3; do
+  "$LEAP" info "$WORK/rec/$f.hdf5" | grep -qE 'frames: *3 ' || fail "recorded $f.hdf5"
+done
+[[ -s $WORK/rec/stats.yaml ]] || fail "recording: no stats.yaml"
+# Fine-tuning (--init) from the recording; and on the original data the fine-tune starts exactly
+# where the checkpoint is: its first validation loss is the checkpoint's best one.
+FT=(--config "$T/ae-tiny.yaml" --set optim.epochs=1 --set optim.batch=2 "${Q[@]}")
+"$LEAP" train ae "${FT[@]}" --data "$WORK/rec" --out "$WORK/ft" --init "$WORK/ae/best.ckpt" \
+  || fail "leap train ae --init on the recording"
+"$LEAP" train ae "${FT[@]}" --data "$WORK/data" --out "$WORK/ft0" --init "$WORK/ae/best.ckpt" \
+  || fail "leap train ae --init on the original data"
+python3 - "$WORK/ft/metrics.json" "$WORK/ft0/metrics.json" "$WORK/ae/metrics.json" <<'PY' || fail "fine-tuning"
+import json, math, sys
+ft, ft0, ae = (json.load(open(p)) for p in sys.argv[1:4])
+print("fine-tune on the recording: validation VRMSE", ft["initial_validation_vrmse"], "->", ft["final_validation_vrmse"])
+assert math.isfinite(ft["final_validation_vrmse"]), ft
+a, b = ft0["initial_validation_loss"], ae["best_validation_loss"]
+print("initial validation loss of the fine-tune", a, "checkpoint's best", b)
+assert abs(a - b) <= 1e-5 * abs(b), (a, b)
+PY
+
 # Bad input: exit 2, one line.
 expect_bad() {
   local pattern=$1; shift
@@ -52,4 +90,8 @@ expect_bad "denoiser" "$LEAP" hybrid "${C[@]}" --ae "$WORK/ae/best.ckpt" --emula
 expect_bad "context" "$LEAP" hybrid "${H[@]}" --set leap.context=4 --out "$WORK/b2"
 expect_bad "channels" "$LEAP" hybrid "${H[@]}" --set case=rayleigh_benard --out "$WORK/b3"
 expect_bad "--ae" "$LEAP" hybrid "${C[@]}" --ae "$WORK/none.ckpt" --emulator "$WORK/emu/best.ckpt" --out "$WORK/b4"
+expect_bad "autoencoder" "$LEAP" train ae "${FT[@]}" --data "$WORK/rec" --out "$WORK/b5" --init "$WORK/emu/best.ckpt"
+expect_bad "--init and --resume" "$LEAP" train ae "${FT[@]}" --data "$WORK/rec" --out "$WORK/ft" \
+  --init "$WORK/ae/best.ckpt" --resume
+expect_bad "already exists" "$LEAP" hybrid "${H[@]}" --out "$WORK/b6" --record "$WORK/rec"
 echo "e2e hybrid: OK"

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "hybrid_test_support.h"
+#include "leap/data/well_file.h"
 #include "leap/plugin/emulator.h"
 #include "leap/petsc/ts_attach.h"
 
@@ -44,6 +45,15 @@ class EditedOracle final : public plugin::Emulator {
  private:
   std::shared_ptr<plugin::TrajectoryOracle> oracle_;
   std::function<void(at::Tensor&)> edit_;
+};
+
+// A deliberately poor emulator: the last observed frame, unchanged (persistence).
+class Persistence final : public plugin::Emulator {
+ public:
+  at::Tensor leap(const at::Tensor& context, const at::Tensor&, int64_t, int64_t members) override {
+    return context[-1].unsqueeze(0).repeat({members, 1, 1, 1}).contiguous();
+  }
+  int64_t context_frames() const override { return 1; }
 };
 
 // Channels of the Euler state in The Well's order.
@@ -250,6 +260,142 @@ TEST_F(HybridEuler, OptionsDatabaseAndBadOptions) {
   std::unique_ptr<petsc::LeapAttachment> bad;
   EXPECT_NE(petsc::LeapTSAttach(solver.get(), o, &bad), 0);
   PetscPopErrorHandler();
+}
+
+TEST_F(HybridEuler, CheckModeLengthensTheLeapsOfAnAccurateEmulator) {
+  auto options = Options(oracle_);
+  options.leap_frames = 2;
+  options.solver_frames = 1;
+  options.check_every = 1;
+  options.check_tolerance = 0.05;
+  options.max_leap_frames = 8;
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
+  // Frame 1: a 2-frame leap, checked and passed -> 4 frames; frame 4: 4 -> 8; frame 9: 8 (the
+  // bound); frame 18: no room for another leap.
+  const auto& checks = attachment->checks();
+  ASSERT_EQ(checks.size(), 3u);
+  const PetscInt frames[3] = {2, 4, 8}, starts[3] = {1, 4, 9};
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(checks[k].frame, starts[k]);
+    EXPECT_EQ(checks[k].frames, frames[k]);
+    EXPECT_TRUE(checks[k].passed);
+    EXPECT_LT(checks[k].vrmse, 1e-4) << "the oracle is the solver (float32 frames)";
+  }
+  EXPECT_EQ(attachment->leap_frames(), 8);
+  const auto& s = attachment->stats();
+  EXPECT_EQ(s.leaps_accepted, 3);
+  EXPECT_EQ(s.frames_emulated, 14);
+  EXPECT_EQ(attachment->check_frames(), 14);
+  EXPECT_EQ(s.frames_solved + s.frames_emulated, kFrames);
+  EXPECT_LT(RelativeDifference(solver->solution(), reference_->solution()), 1e-6);
+}
+
+TEST_F(HybridEuler, CheckModeShortensTheLeapsOfAPoorEmulatorAndKeepsTheSolverState) {
+  auto options = Options(std::make_shared<Persistence>());
+  options.leap_frames = 4;
+  options.solver_frames = 1;
+  options.check_every = 1;
+  options.check_tolerance = 1e-3;
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
+  const auto& checks = attachment->checks();
+  ASSERT_GE(checks.size(), 3u);
+  EXPECT_EQ(checks[0].frames, 4);
+  EXPECT_EQ(checks[1].frames, 2);  // halved at least, then down to the minimum
+  EXPECT_EQ(checks[2].frames, 1);
+  for (const auto& c : checks) {
+    EXPECT_FALSE(c.passed);
+    EXPECT_GT(c.vrmse, 1e-3);
+  }
+  EXPECT_EQ(attachment->leap_frames(), 1);
+  const auto& s = attachment->stats();
+  EXPECT_EQ(s.leaps_accepted, 0);
+  EXPECT_EQ(s.leaps_rejected, int64_t(checks.size()));
+  EXPECT_EQ(s.frames_solved, kFrames) << "every failed check's frames are the run's own";
+  // Every frame came from the solver, landing on the same frame times: the solver-only result.
+  EXPECT_LT(RelativeDifference(solver->solution(), reference_->solution()), 1e-13);
+}
+
+TEST_F(HybridEuler, EnsembleSpreadAboveTheLimitSuppressesTheLeap) {
+  // Two members 2% below and above the solver's state: a relative spread of a few percent, and a
+  // mean that is the solver's state (to float32 round-off).
+  auto spread = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
+    x[0].mul_(0.98f);
+    x[1].mul_(1.02f);
+  });
+  auto options = Options(spread);
+  options.members = 2;
+  options.max_spread = 1e-3;
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
+  EXPECT_EQ(attachment->stats().leaps_accepted, 0);
+  EXPECT_GE(attachment->leaps_suppressed(), 2);
+  EXPECT_EQ(attachment->leaps_suppressed(), attachment->stats().leaps_rejected);
+  for (double r : attachment->relative_spreads()) {
+    EXPECT_GT(r, 1e-3);
+    EXPECT_LT(r, 0.5);
+  }
+  PetscBool same = PETSC_FALSE;
+  VecEqual(solver->solution(), reference_->solution(), &same);
+  EXPECT_TRUE(same) << "suppressed leaps leave the solver's own result";
+  // Below the limit the same ensemble leaps.
+  options.max_spread = 1.0;
+  std::unique_ptr<euler2d::EulerSolver> other;
+  std::unique_ptr<petsc::LeapAttachment> other_attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &other, &other_attachment));
+  EXPECT_EQ(other_attachment->stats().leaps_accepted, 2);
+  EXPECT_EQ(other_attachment->leaps_suppressed(), 0);
+}
+
+TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
+  const std::filesystem::path dir = std::filesystem::path(TempPath("leap_hybrid_recording")).replace_extension("");
+  if (Rank() == 0) std::filesystem::remove_all(dir);
+  MPI_Barrier(PETSC_COMM_WORLD);
+  auto options = Options(oracle_);
+  options.record.dir = dir.string();
+  options.record.name = "rec";
+  options.record.frames_per_trajectory = 3;
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> attachment;
+  ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment));
+  ASSERT_EQ(attachment->FinishRecording(), 0);
+  // Frames 0-3 by the solver (0,1,2 recorded; 3 dropped by the leap), leap to 7, 7-10 (7,8,9), leap
+  // to 14, 14-17 (14,15,16), no room for a leap: 17-20 (17,18,19; 20 left over).
+  const int64_t starts[4] = {0, 7, 14, 17};
+  ASSERT_EQ(attachment->recorded_trajectories(), 4);
+  const data::WellFile reference(path_);
+  for (int k = 0; k < 4; ++k) {
+    const data::WellFile f((dir / "train" / ("rec_" + std::to_string(k) + ".hdf5")).string());
+    ASSERT_EQ(f.layout().n_steps, 3);
+    ASSERT_EQ(f.layout().channel_names(), reference.layout().channel_names());
+    for (int64_t s = 0; s < 3; ++s) {
+      EXPECT_NEAR(f.layout().times[size_t(s)], double(starts[k] + s) * kFrameInterval, 1e-7);  // float32
+      const auto got = f.read_state(0, s), want = reference.read_state(0, starts[k] + s);
+      ASSERT_EQ(got.size(), want.size());
+      double num = 0, den = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        num += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+        den += double(want[i]) * want[i];
+      }
+      EXPECT_LT(std::sqrt(num / den), 1e-6) << "trajectory " << k << " frame " << s;
+    }
+  }
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "stats.yaml"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "train" / "rec_4.hdf5"));
+  MPI_Barrier(PETSC_COMM_WORLD);
+  // A second recording of the same name into the same directory is refused before any step.
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  std::unique_ptr<euler2d::EulerSolver> again;
+  std::unique_ptr<petsc::LeapAttachment> again_attachment;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &again), 0);
+  EXPECT_NE(petsc::LeapTSAttach(again.get(), options, &again_attachment), 0);
+  PetscPopErrorHandler();
+  MPI_Barrier(PETSC_COMM_WORLD);
+  if (Rank() == 0) std::filesystem::remove_all(dir);
 }
 
 }  // namespace

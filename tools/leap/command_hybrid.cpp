@@ -23,7 +23,7 @@ namespace leap::cli {
 namespace {
 
 struct Options {
-  std::string config, ae, emulator, out;
+  std::string config, ae, emulator, out, record;
 };
 
 void run(const Options& o, const Common& common) {
@@ -32,13 +32,21 @@ void run(const Options& o, const Common& common) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const HybridConfig cfg = config::load_config<HybridConfig>(o.config, common.sets);
   // Everything is checked before the first step: the solver, the checkpoints against it, --out.
-  const CheckedEmulator checked = load_checked_emulator(cfg, o.config, o.ae, o.emulator,
-                                                        [&o] { util::ensure_writable_dir(o.out, "--out"); });
+  petsc::LeapAttachOptions hybrid = hybrid_attach_options(cfg, nullptr);
+  if (!o.record.empty()) hybrid.record.dir = o.record;
+  const CheckedEmulator checked = load_checked_emulator(cfg, o.config, o.ae, o.emulator, [&o, &hybrid] {
+    util::ensure_writable_dir(o.out, "--out");
+    if (!o.record.empty()) {
+      util::ensure_writable_dir(o.record, "--record");
+      const std::string problem = plugin::FrameRecorder::problem_with(hybrid.record);
+      if (!problem.empty()) throw InputError("--record " + o.record + ": " + problem);
+    }
+  });
   const auto& emulator = checked.emulator;
   const auto& channels = checked.channels;
   if (rank == 0) config::write_effective_config(o.out, cfg);
 
-  const petsc::LeapAttachOptions hybrid = hybrid_attach_options(cfg, emulator);
+  hybrid.emulator = emulator;
   const petsc::LeapAttachOptions reference = solver_only_options(hybrid);
 
   spdlog::info("hybrid: solver-only reference over {} frames ({} ranks)", cfg.frames, size);
@@ -63,6 +71,22 @@ void run(const Options& o, const Common& common) {
     m["leaps_accepted"] = hyb.stats.leaps_accepted;
     m["leaps_rejected"] = hyb.stats.leaps_rejected;
     m["ensemble_spread"] = hyb.spreads;
+    m["ensemble_relative_spread"] = hyb.relative_spreads;
+    m["max_spread"] = hybrid.max_spread;
+    m["leaps_suppressed_by_spread"] = hyb.leaps_suppressed;
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& c : hyb.checks)
+      checks.push_back({{"frame", c.frame}, {"leap_frames", c.frames}, {"vrmse", c.vrmse}, {"passed", c.passed},
+                        {"next_leap_frames", c.next_frames}});
+    m["check_every"] = hybrid.check_every;
+    m["check_tolerance"] = hybrid.check_tolerance;
+    m["checks"] = checks;
+    m["check_solver_frames"] = hyb.check_frames;
+    m["leap_frames_final"] = hyb.leap_frames_final;
+    if (!o.record.empty()) {
+      m["recorded_dataset"] = o.record;
+      m["recorded_trajectories"] = hyb.recorded_trajectories;
+    }
     m["rejections"] = hyb.rejections;
     m["wall_seconds_solver_only"] = ref.wall;
     m["wall_seconds_hybrid"] = hyb.wall;
@@ -117,6 +141,9 @@ void add_hybrid(CLI::App& app, Common& common) {
   cmd->add_option("--ae", o->ae, "autoencoder checkpoint (RUN_AE/best.ckpt)")->required();
   cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)")->required();
   cmd->add_option("--out", o->out, "output directory: config.yaml, metrics.json")->required();
+  cmd->add_option("--record", o->record,
+                  "record the hybrid run's solver frames as a dataset here (The Well's schema; "
+                  "leap train --init fine-tunes from it)");
   cmd->add_option("--set", common.sets, "override a config key: --set key.path=value (repeatable)");
   cmd->footer("PETSc options go after '--', e.g. leap hybrid ... -- -leap_leap_frames 6 -log_view");
   cmd->callback([o, &common] { run(*o, common); });

@@ -42,13 +42,16 @@ nlohmann::json result_json(const train::TrainResult& r) {
   return m;
 }
 
-void prepare_out_dir(const std::string& out, bool resume) {
+void prepare_out_dir(const std::string& out, bool resume, const std::string& init) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int bad = 0;
   std::string why;
   if (rank == 0) {
     try {
+      if (resume && !init.empty()) throw InputError("--init and --resume: give one (--resume continues RUN itself)");
+      if (!init.empty() && !fs::is_regular_file(init))
+        throw InputError("--init: no checkpoint file '" + init + "'");
       util::ensure_writable_dir(out, "--out");
       if (resume && !fs::exists(fs::path(out) / "last.ckpt"))
         throw InputError("--resume: " + (fs::path(out) / "last.ckpt").string() + " does not exist");
@@ -73,8 +76,8 @@ namespace {
 
 void run_ae(const TrainOptions& o, const Common& common) {
   const auto cfg = config::load_config<train::AutoencoderTrainConfig>(o.config, common.sets);
-  prepare_out_dir(o.out, o.resume);
-  train::RunOptions run{o.data, o.out, o.config, o.resume, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
+  prepare_out_dir(o.out, o.resume, o.init);
+  train::RunOptions run{o.data, o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
   const auto r = train::train_autoencoder(cfg, run);
   auto m = result_json(r);
   m["command"] = "train ae";
@@ -95,6 +98,9 @@ CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::strin
   cmd->add_option("--data", o->data, "dataset directory ({train,valid}/*.hdf5 and stats.yaml)")->required();
   cmd->add_option("--out", o->out, "run directory: best.ckpt, last.ckpt, config.yaml, metrics.json")->required();
   cmd->add_flag("--resume", o->resume, "continue from RUN/last.ckpt exactly where it stopped");
+  cmd->add_option("--init", o->init,
+                  "fine-tune: start from this checkpoint's weights (same model) and keep its normaliser; "
+                  "e.g. on data recorded by `leap hybrid --record`");
   cmd->add_option("--set", common.sets, "override a config key: --set key.path=value (repeatable)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress bar");
   cmd->callback([o, &common, body] { body(*o, common); });

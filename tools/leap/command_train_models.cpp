@@ -10,8 +10,8 @@ namespace {
 
 void run_model(const TrainOptions& o, const Common& common, const std::string& kind) {
   const auto cfg = config::load_config<train::EmulatorTrainConfig>(o.config, common.sets);
-  prepare_out_dir(o.out, o.resume);
-  train::RunOptions run{o.data, o.out, o.config, o.resume, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
+  prepare_out_dir(o.out, o.resume, o.init);
+  train::RunOptions run{o.data, o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
   const auto r = train::train_emulator(cfg, kind, run);
   auto m = result_json(r);
   m["command"] = kind == "denoiser" ? "train emulator" : "train surrogate";

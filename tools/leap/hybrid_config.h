@@ -22,6 +22,13 @@ struct HybridLeapConfig {
   std::string precision = "fp32";
   bool cuda_graph = false;
   int64_t seed = 0;
+  double max_spread = 0;
+  int64_t check_every = 0;
+  double check_tolerance = 0.1;
+  int64_t min_leap_frames = 1;
+  int64_t max_leap_frames = 0;
+  int64_t record_frames = 8;
+  int64_t record_valid_every = 4;
 
   template <class V>
   void visit(V& v) {
@@ -40,12 +47,41 @@ struct HybridLeapConfig {
       config::one_of({"fp32", "bf16"}));
     v("cuda_graph", cuda_graph, "replay each emulation call from a CUDA graph (needs device cuda)");
     v("seed", seed, "seed of the emulator's sampling noise", at_least<int64_t>(0));
+    v("max_spread", max_spread,
+      "suppress a leap whose ensemble's relative spread (ensemble std / field std, mean over channels) is "
+      "above this; 0: never (needs members > 1; -leap_max_spread)",
+      at_least(0.0));
+    v("check_every", check_every,
+      "check mode: every k-th leap also runs the solver over the same interval, scores the leap's VRMSE "
+      "against it and adapts the leap length; 0: off (-leap_check_every)",
+      at_least<int64_t>(0));
+    v("check_tolerance", check_tolerance,
+      "VRMSE a checked leap may have: above it the solver's state is kept and leaps shorten "
+      "(-leap_check_tolerance)",
+      config::greater_than(0.0));
+    v("min_leap_frames", min_leap_frames, "shortest leap check mode may adapt to (-leap_min_leap_frames)",
+      at_least<int64_t>(1));
+    v("max_leap_frames", max_leap_frames,
+      "longest leap check mode may adapt to; 0: 4 x leap_frames (-leap_max_leap_frames)", at_least<int64_t>(0));
+    v("record_frames", record_frames,
+      "with --record DIR: frames per recorded trajectory (consecutive solver frames; -leap_record_frames)",
+      at_least<int64_t>(2));
+    v("record_valid_every", record_valid_every,
+      "with --record DIR: every k-th recorded trajectory goes to valid/; 0: none (-leap_record_valid_every)",
+      at_least<int64_t>(0));
   }
 
   void validate(const std::string& file, const std::string& prefix = "") const {
     const std::string key = prefix.empty() ? "cuda_graph" : prefix + ".cuda_graph";
     if (cuda_graph && device.rfind("cuda", 0) != 0)
       throw InputError(file, key, "false unless device is cuda or cuda:N (device is '" + device + "')", "true");
+    const std::string p = prefix.empty() ? "" : prefix + ".";
+    if (min_leap_frames > leap_frames)
+      throw InputError(file, p + "min_leap_frames", "at most leap_frames (" + std::to_string(leap_frames) + ")",
+                       std::to_string(min_leap_frames));
+    if (max_leap_frames != 0 && max_leap_frames < leap_frames)
+      throw InputError(file, p + "max_leap_frames", "0 or at least leap_frames (" + std::to_string(leap_frames) + ")",
+                       std::to_string(max_leap_frames));
   }
 };
 

@@ -152,6 +152,14 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
   hybrid.frame_interval = cfg.frame_interval;
   hybrid.members = PetscInt(cfg.leap.members);
   hybrid.restore_conserved = cfg.leap.restore_conserved ? PETSC_TRUE : PETSC_FALSE;
+  hybrid.max_spread = cfg.leap.max_spread;
+  hybrid.check_every = PetscInt(cfg.leap.check_every);
+  hybrid.check_tolerance = cfg.leap.check_tolerance;
+  hybrid.min_leap_frames = PetscInt(cfg.leap.min_leap_frames);
+  hybrid.max_leap_frames = PetscInt(cfg.leap.max_leap_frames);
+  hybrid.record.frames_per_trajectory = cfg.leap.record_frames;
+  hybrid.record.valid_every = cfg.leap.record_valid_every;
+  hybrid.record.name = "hybrid_seed" + std::to_string(cfg.seed);
   if (cfg.case_name == "euler2d")
     hybrid.conserved = {{0, PETSC_TRUE}, {1, PETSC_FALSE}, {2, PETSC_FALSE}, {3, PETSC_TRUE}};
   petsc_ok(petsc::LeapAttachOptionsFromDatabase(MPI_COMM_WORLD, &hybrid), "reading -leap_* options");
@@ -164,6 +172,7 @@ petsc::LeapAttachOptions solver_only_options(const petsc::LeapAttachOptions& hyb
   petsc::LeapAttachOptions reference = hybrid;
   reference.mode = "off";
   reference.emulator = nullptr;
+  reference.record.dir.clear();
   return reference;
 }
 
@@ -186,7 +195,14 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   r.stats = a->stats();
   if (attach.mode == "off") r.stats.frames_solved = cfg.frames;
   r.spreads = a->spreads();
+  r.relative_spreads = a->relative_spreads();
   r.rejections = a->rejections();
+  r.checks = a->checks();
+  r.leaps_suppressed = a->leaps_suppressed();
+  r.check_frames = a->check_frames();
+  r.leap_frames_final = a->leap_frames();
+  petsc_ok(a->FinishRecording(), "finishing the recording");
+  r.recorded_trajectories = a->recorded_trajectories();
   r.final_state = gather_state(*solver);
   if (at_end) at_end(*solver);
   return r;

@@ -53,8 +53,10 @@ struct RunResult {
   double wall = 0;         // seconds of the run (warm-up and set-up excluded)
   at::Tensor final_state;  // [C, X, Y] on rank 0
   plugin::HybridStats stats;
-  std::vector<double> spreads;
+  std::vector<double> spreads, relative_spreads;
   std::vector<std::string> rejections;
+  std::vector<petsc::LeapCheck> checks;
+  int64_t leaps_suppressed = 0, check_frames = 0, leap_frames_final = 0, recorded_trajectories = 0;
   petsc::LeapAttachOptions options;
 };
 

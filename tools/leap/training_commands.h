@@ -15,11 +15,12 @@ namespace leap::cli {
 struct TrainOptions {
   std::string config, data, out;
   bool resume = false;
+  std::string init;  // --init CKPT: fine-tune from a checkpoint
   bool no_progress = false;
 };
 
 nlohmann::json result_json(const train::TrainResult& r);
-void prepare_out_dir(const std::string& out, bool resume);
+void prepare_out_dir(const std::string& out, bool resume, const std::string& init = "");
 void write_outputs(const std::string& out, const std::string& config_yaml, const nlohmann::json& metrics);
 CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::string& name, const std::string& help,
                                std::function<void(const TrainOptions&, const Common&)> body);

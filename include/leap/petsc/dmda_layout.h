@@ -21,5 +21,9 @@ PetscErrorCode LeapDMDAGetFieldNames(DM da, std::vector<std::string>* names);
 // Copies dofs[0..n) of the owned part of `global` into `out`, ordered [x][y][k] (k over dofs).
 PetscErrorCode LeapDMDACopyToWellOrder(DM da, Vec global, const std::vector<PetscInt>& dofs,
                                        std::vector<float>* out);
+// The inverse: writes `in` ([x][y][k] over the rank's block, k over dofs) into dofs[0..n) of the
+// owned part of `global` (the other dofs are left as they are).
+PetscErrorCode LeapDMDACopyFromWellOrder(DM da, const std::vector<float>& in, const std::vector<PetscInt>& dofs,
+                                         Vec global);
 
 }  // namespace leap::petsc

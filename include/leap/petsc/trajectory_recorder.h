@@ -18,4 +18,5 @@ PetscErrorCode LeapTSTrajectoryRegister();
 
 }  // namespace leap::petsc
 
-extern "C" PetscErrorCode PetscDLLibraryRegister_leap_petsc(void);
+// PetscDLLibraryRegister_leap_petsc (declared in ts_leap.h, defined in dll_register.cpp) registers
+// this type and the TS type "leap".

@@ -32,6 +32,31 @@
 //   -leap_frame_interval dt        simulated time between frames
 //   -leap_members K                ensemble members per leap
 //   -leap_restore_conserved        restore the conserved totals after a leap (true)
+//   -leap_max_spread s             suppress a leap whose ensemble's relative spread (scale-free, see
+//                                  plugin::LeapResult) exceeds s (0: never; needs members > 1)
+//   -leap_check_every k            check mode: every k-th leap attempt (the first included) is checked
+//                                  (0: never); see below
+//   -leap_check_tolerance e        the VRMSE a checked leap may have against the solver (0.1)
+//   -leap_min_leap_frames n, -leap_max_leap_frames n   bounds of the adapted leap (1; 0 = 4 x leap_frames)
+//   -leap_record_dir DIR           record the solver's frames as a dataset (The Well's schema) in DIR
+//   -leap_record_frames n          frames per recorded trajectory (8)
+//   -leap_record_valid_every k     every k-th recorded trajectory goes to valid/ (0: none)
+//   -leap_record_name NAME         file name stem of the recorded trajectories ("hybrid")
+//
+// Check mode (error correction by measurement): for a checked leap the solver also runs the same
+// interval from the same start (the same deterministic integrator, restarted from the saved
+// pre-leap state: what a cloned TS would do), and the emulated state, as it would be injected
+// (after the conservation restore), is scored by its VRMSE against the solver's. Above the
+// tolerance the leap is rejected and the solver's state, already computed, is kept (its frames
+// count as solver frames and are observed and recorded); at or below it the emulated state is
+// injected as for any leap. Either way the leap length adapts to hold the tolerance:
+// L <- clamp(floor(L * clamp(tol / vrmse, 1/2, 2)), min, max), at least one frame shorter after a
+// failed check and one longer after a passed one (within the bounds).
+//
+// Recording (in-situ data): in record and hybrid modes with a record directory, every frame the
+// solver produces (including the frames of a failed check) is appended to a plugin::FrameRecorder;
+// an accepted leap breaks the segment and the injected state starts the next one. FinishRecording()
+// writes stats.yaml, so the directory is a dataset `leap train` reads (and fine-tunes from, --init).
 #pragma once
 
 #include <petscts.h>
@@ -43,6 +68,7 @@
 
 #include "leap/petsc/fluid_solver.h"
 #include "leap/plugin/emulator.h"
+#include "leap/plugin/frame_recorder.h"
 #include "leap/plugin/hybrid_controller.h"
 
 namespace leap::petsc {
@@ -60,12 +86,17 @@ struct LeapAttachOptions {
   PetscReal frame_interval = 0.01;
   PetscInt members = 1;
   PetscBool restore_conserved = PETSC_TRUE;
+  PetscReal max_spread = 0;        // relative ensemble spread above which a leap is suppressed (0: off)
+  PetscInt check_every = 0;        // check every k-th leap attempt (0: off)
+  PetscReal check_tolerance = 0.1; // VRMSE a checked leap may have
+  PetscInt min_leap_frames = 1;    // bounds of the adapted leap length
+  PetscInt max_leap_frames = 0;    // 0: 4 x leap_frames
+  plugin::RecorderOptions record;  // record.dir empty: no recording
   std::vector<ConservedDof> conserved;          // e.g. Euler: rho (x), rho u (+), rho v (+), E (x)
   std::shared_ptr<plugin::Emulator> emulator;   // needed on rank 0 in record and hybrid modes
 };
 
-// Reads -leap_mode, -leap_leap_frames, -leap_solver_frames, -leap_frame_interval, -leap_members and
-// -leap_restore_conserved into `options` (values not given stay as they are).
+// Reads the -leap_* options listed above into `options` (values not given stay as they are).
 PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* options);
 
 // The domain sums of the given dofs (collective).
@@ -75,6 +106,15 @@ PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs, s
 // shifting for an additive one (collective).
 PetscErrorCode LeapRestoreConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
                                         const std::vector<PetscScalar>& target);
+
+// One checked leap: where it started, its length, its VRMSE against the solver, the outcome.
+struct LeapCheck {
+  PetscInt frame = 0;
+  PetscInt frames = 0;
+  double vrmse = 0;
+  bool passed = false;
+  PetscInt next_frames = 0;  // the leap length after adaptation
+};
 
 class LeapAttachment {
  public:
@@ -93,6 +133,8 @@ class LeapAttachment {
   PetscErrorCode Leap(PetscBool* accepted);
   // Observes the current state (gathers it into the context). Collective.
   PetscErrorCode Observe();
+  // Writes the recording's stats.yaml (nothing without a record directory). Collective.
+  PetscErrorCode FinishRecording();
 
   // Installs the check as the controller's admissibility callback (a PETSc error inside it fails
   // the leap with that error).
@@ -101,6 +143,12 @@ class LeapAttachment {
   PetscInt frame() const { return frame_; }  // frames since attachment
   const plugin::HybridStats& stats() const { return controller_ ? controller_->stats() : empty_stats_; }
   const std::vector<double>& spreads() const { return spreads_; }  // ensemble spread of each leap
+  const std::vector<double>& relative_spreads() const { return relative_spreads_; }
+  PetscInt leaps_suppressed() const { return suppressed_; }  // by the spread limit (also rejections)
+  const std::vector<LeapCheck>& checks() const { return checks_; }
+  PetscInt check_frames() const { return check_frames_; }  // solver frames run by passed checks
+  PetscInt leap_frames() const { return leap_frames_; }    // the current (adapted) leap length
+  int64_t recorded_trajectories() const { return recorder_ ? recorder_->trajectories_written() : 0; }
   // Why each rejected leap was rejected ("frame F: reason"), in order.
   const std::vector<std::string>& rejections() const { return rejections_; }
   const LeapAttachOptions& options() const { return options_; }
@@ -112,6 +160,10 @@ class LeapAttachment {
   friend PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
                                      std::unique_ptr<LeapAttachment>* out);
   PetscErrorCode ExtractFields(plugin::FieldBlocks* fields) const;
+  PetscErrorCode Record();  // appends the current state to the recording (when recording)
+  // A frame advanced by the solver: observe and record it.
+  PetscErrorCode SolverFrame();
+  PetscErrorCode AdaptLeap(double vrmse, bool passed);
 
   FluidSolver* solver_ = nullptr;
   LeapAttachOptions options_;
@@ -122,8 +174,15 @@ class LeapAttachment {
   PetscBool last_rejected_ = PETSC_FALSE;
   PetscBool periodic_ = PETSC_FALSE;
   std::vector<float> theta_;
-  std::vector<double> spreads_;
+  PetscInt leap_frames_ = 0;  // current leap length (adapted in check mode)
+  PetscInt max_leap_frames_ = 0;
+  PetscInt attempts_ = 0;     // leap attempts so far
+  PetscInt suppressed_ = 0;
+  PetscInt check_frames_ = 0;
+  std::vector<double> spreads_, relative_spreads_;
+  std::vector<LeapCheck> checks_;
   std::vector<std::string> rejections_;
+  std::unique_ptr<plugin::FrameRecorder> recorder_;
   plugin::HybridStats empty_stats_;
 };
 

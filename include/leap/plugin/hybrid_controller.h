@@ -46,6 +46,10 @@ struct LeapResult {
   FieldBlocks fields;        // this rank's blocks of the ensemble mean
   bool finite = true;        // every value of the ensemble mean is finite (same on all ranks)
   double spread = 0;         // ensemble standard deviation, averaged over cells and channels
+  // Scale-free spread: per channel, the ensemble standard deviation averaged over cells divided by
+  // the spatial standard deviation of the ensemble mean (+1e-6), averaged over channels; 0 for a
+  // single member. Comparable across fields and cases (like VRMSE).
+  double relative_spread = 0;
 };
 
 class HybridController {
@@ -87,6 +91,11 @@ class HybridController {
   const HybridStats& stats() const { return stats_; }
   const StateExchange& exchange() const { return *exchange_; }
   int64_t channels() const;
+
+  // VRMSE of `estimate` against `reference` over the whole distributed grid (each rank passes its
+  // blocks): per channel sqrt(mean((ref - est)^2) / (var(ref) + 1e-6)), averaged over channels, as
+  // metrics::vrmse. Collective; the same value on every rank.
+  double vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const;
 
   // Field blocks <-> one [x][y][C] block (the fields' components concatenated per cell).
   std::vector<float> pack(const FieldBlocks& fields) const;

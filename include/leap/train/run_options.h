@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "leap/config/schema.h"
+#include "leap/data/dataset_stats.h"
+#include "leap/data/normalizer.h"
 #include "leap/data/window_loader.h"
 #include "leap/train/optim_config.h"
 #include "leap/train/trainer.h"
@@ -29,9 +31,17 @@ struct RunOptions {
   std::string out_dir;
   std::string config_file;  // for messages
   bool resume = false;
+  std::string init;  // fine-tuning: start from this checkpoint's weights and normaliser (not with resume)
   bool progress = true;
   MPI_Comm comm = MPI_COMM_WORLD;
 };
+
+// The normaliser of a run: from the dataset's statistics, or, when fine-tuning (run.init), the one
+// the initial checkpoint was trained with (so its weights see the inputs they learned from); an
+// InputError when that checkpoint is not of `kind` or its channels differ from the data's.
+data::Normalizer training_normalizer(const data::DatasetStats& stats, const std::string& stats_path,
+                                     const data::WellLayout& layout, const std::vector<std::string>& log_fields,
+                                     const RunOptions& run, const std::string& kind);
 
 // Loader settings: the global batch split among the ranks of run.comm, seeded order, augmentation.
 data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_Comm comm);

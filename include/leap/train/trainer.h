@@ -33,6 +33,7 @@ struct TrainLoopOptions {
   std::string out_dir;
   CheckpointInfo info;       // kind, model_yaml, config_yaml, extra (epoch/step/best filled in)
   bool resume = false;       // continue from out_dir/last.ckpt
+  std::string init;          // fine-tune: start from this checkpoint's weights (EMA ones when it has them)
   bool progress = true;
   std::string label = "train";
 };

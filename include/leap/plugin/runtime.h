@@ -1,0 +1,130 @@
+// Runtime: the coupling runtime a solver drives (the C++ API beneath leap.h's leap_runtime calls).
+//
+// Life cycle, on every rank of the communicator:
+//   1. Runtime(comm, config.yaml)          collective: reads the config (runtime_config.h) and, on
+//                                          rank 0 (the emulator rank), loads the emulator
+//   2. add_field(name, components) ...     rank-local: the state's fields, in the emulator's channel
+//      set_box(nx, ny, x0, y0, xm, ym)     order; this rank's box of the nx x ny grid; the layout of
+//      set_layout(layout)                  this rank's blocks (set_layout also later)
+//   3. setup()                             collective: checks that the ranks agree on the fields and
+//                                          grid, that the boxes tile the grid and that the fields
+//                                          are the emulator's channels; builds the exchange
+//   4. observe(block, time) ...            collective: the current state (appended to the leap
+//                                          context; recorded while recording is on)
+//      leap(theta, frames, block)          collective: the state `frames` frames after the last
+//                                          observed one (needs context_ready())
+//      record(on)                          collective: recording on or off
+//   5. finish()                            collective: ends the recording (writes DIR/stats.yaml)
+//
+// Blocks. A rank's block holds all channels (the fields' components concatenated, in add_field
+// order) over its box, float32, in the layout set with set_layout (as leap::plugin::BlockLayout:
+// cxy [C][xm][ym] by default, xyc, yxc or cyx). FieldBlocks overloads take one vector per field in
+// The Well's order [x][y][component] instead.
+//
+// A leap. The emulator produces an ensemble of leap.members states; their mean is the result. The
+// leap is accepted when the mean is finite everywhere and, with leap.max_spread > 0, the relative
+// spread (per channel: the members' standard deviation averaged over cells, over the spatial
+// standard deviation of the mean + 1e-6; averaged over channels) does not exceed it. Accepted: the
+// result is written to the caller's block, the context is emptied (the frames before a leap are not
+// consecutive with those after it; context_frames() new observations are needed for the next leap)
+// and the recording segment is broken. Refused: the block is left untouched, the context and the
+// recording segment go on (the caller keeps its own state and continues solving).
+//
+// Recording. While on, every observed frame goes to a FrameRecorder (frame_recorder.h) in
+// record.dir: each run of record.frames_per_trajectory consecutive observations becomes a
+// trajectory file; an accepted leap or record(false) ends the current run (its frames not yet
+// written are dropped). finish() writes stats.yaml over the recorded train split.
+//
+// Errors: InputError for bad input or calls out of order, Error otherwise; collective calls fail on
+// every rank together (the lowest failing rank's message, prefixed "rank N: "), so that no rank is
+// left waiting. A call refused for bad input or out of order changes nothing.
+#pragma once
+
+#include <mpi.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leap/plugin/emulator.h"
+#include "leap/plugin/hybrid_controller.h"
+#include "leap/plugin/runtime_config.h"
+#include "leap/plugin/state_exchange.h"
+
+namespace leap::plugin {
+
+// What a leap gave (the same on every rank).
+struct LeapOutcome {
+  bool accepted = false;       // the result was handed back (finite and not suppressed)
+  bool finite = true;          // every value of the ensemble mean is finite
+  bool suppressed = false;     // refused because the relative spread exceeds leap.max_spread
+  double spread = 0;           // relative ensemble spread (0 for one member)
+  double absolute_spread = 0;  // ensemble standard deviation averaged over cells and channels
+};
+
+class Runtime {
+ public:
+  // Collective. Reads `config_path` on every rank; loads the emulator on rank 0.
+  Runtime(MPI_Comm comm, const std::string& config_path);
+  // Collective. A parsed config and an emulator supplied by the caller (on rank 0; ignored, and may
+  // be null, elsewhere): config.emulator is not used to load one. A null emulator on rank 0 means
+  // none (observe and record only). `config_name` stands for the config file in messages.
+  Runtime(MPI_Comm comm, RuntimeConfig config, std::shared_ptr<Emulator> emulator,
+          const std::string& config_name = "(runtime config)");
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // ---- description (rank-local, before setup())
+  // components: 1 (a scalar field), 2 (a vector: NAME_x, NAME_y) or 4 (a tensor: NAME_xx, NAME_xy,
+  // NAME_yx, NAME_yy); the channel names must be the emulator's, in its order.
+  void add_field(const std::string& name, int64_t components);
+  // The grid is nx x ny; this rank owns cells x0 .. x0+xm-1, y0 .. y0+ym-1 (xm or ym 0: none).
+  void set_box(int64_t nx, int64_t ny, int64_t x0, int64_t y0, int64_t xm, int64_t ym);
+  // Rank-local, at any time: the layout of this rank's blocks in later observe() and leap() calls.
+  void set_layout(BlockLayout layout);
+
+  // Collective.
+  void setup();
+
+  // Collective (after setup()). `block`: block_size() floats (may be null when the rank owns
+  // nothing); `time`: the state's simulated time (written with recorded frames).
+  void observe(const float* block, double time);
+  void observe(const FieldBlocks& fields, double time);
+  // Collective (after setup(), with context_ready()). `theta`: the emulator's conditioning vector
+  // (the latent diffusion emulator's parameters in its order; ignored by the oracle). `block`:
+  // block_size() floats, overwritten only when the leap is accepted.
+  LeapOutcome leap(const std::vector<double>& theta, int64_t frames, float* block);
+  LeapOutcome leap(const std::vector<double>& theta, int64_t frames, FieldBlocks* fields);
+  // Collective (the same `on` on every rank; before or after setup()). Recording needs record.dir.
+  void record(bool on);
+  // Collective: ends the recording and writes DIR/stats.yaml (when a train trajectory was
+  // recorded). Later calls are refused. The destructor does not do this (it only frees resources).
+  void finish();
+
+  // ---- queries (rank-local)
+  bool is_setup() const;
+  bool recording() const;
+  // Observed frames a leap needs (known from creation; 0 with no emulator) and whether that many
+  // have been observed since setup or the last accepted leap.
+  int64_t context_frames() const;
+  bool context_ready() const;
+  int64_t channels() const;    // the fields' components, summed
+  int64_t block_size() const;  // channels() * xm * ym (after set_box)
+  std::vector<std::string> channel_names() const;
+  const RuntimeConfig& config() const;
+  // Counters and phase timings (zero before setup()).
+  HybridStats stats() const;
+  int64_t trajectories_recorded() const;
+  std::vector<std::string> recorded_files() const;
+  // The runtime's own communicator (a duplicate of the one given at construction).
+  MPI_Comm communicator() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leap::plugin

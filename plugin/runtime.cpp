@@ -1,0 +1,561 @@
+// Runtime: config, emulator, state description, observe / leap / record (see runtime.h).
+#include "leap/plugin/runtime.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <climits>
+#include <exception>
+#include <utility>
+
+#include "collective_error.h"
+#include "leap/config/load.h"
+#include "leap/error.h"
+#include "leap/plugin/frame_recorder.h"
+#include "mpi_check.h"
+#include "owned_comm.h"
+
+namespace leap::plugin {
+namespace {
+
+constexpr int kEmulatorRank = 0;
+
+// Every rank learns whether any rank failed; all then throw the lowest failing rank's message
+// (prefixed "rank N: "), as InputError when that rank's failure was one, else as Error.
+void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
+  std::string message;
+  int kind = 0;  // 0 none, 1 InputError, 2 other
+  if (local) {
+    try {
+      std::rethrow_exception(local);
+    } catch (const InputError& e) {
+      message = e.what();
+      kind = 1;
+    } catch (const std::exception& e) {
+      message = e.what();
+      kind = 2;
+    } catch (...) {
+      message = "unknown failure";
+      kind = 2;
+    }
+  }
+  int rank = 0;
+  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  int mine = kind ? rank : INT_MAX, first = INT_MAX;
+  mpi_check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+  if (first == INT_MAX) return;
+  int head[2] = {kind, int(message.size())};
+  mpi_check(MPI_Bcast(head, 2, MPI_INT, first, comm), "MPI_Bcast");
+  message.resize(size_t(head[1]));
+  mpi_check(MPI_Bcast(message.data(), head[1], MPI_CHAR, first, comm), "MPI_Bcast");
+  message = "rank " + std::to_string(first) + ": " + message;
+  if (head[0] == 1) throw InputError(message);
+  throw Error(message);
+}
+
+// The config, read on every rank (a failure on any rank fails all).
+RuntimeConfig read_config(MPI_Comm comm, const std::string& path) {
+  RuntimeConfig cfg;
+  std::exception_ptr failure;
+  try {
+    cfg = config::load_config<RuntimeConfig>(path);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  agree_on_failure(comm, failure);
+  return cfg;
+}
+
+// The emulator the config names, on the emulator rank (null elsewhere, and for kind none).
+std::shared_ptr<Emulator> load_emulator(MPI_Comm comm, const RuntimeConfig& cfg, const std::string& path) {
+  int rank = 0;
+  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  std::shared_ptr<Emulator> emulator;
+  std::exception_ptr failure;
+  if (rank == kEmulatorRank && cfg.emulator.kind != "none") {
+    const auto& e = cfg.emulator;
+    try {
+      try {
+        if (e.kind == "latent_diffusion") {
+          LatentDiffusionOptions o;
+          o.context = e.context;
+          o.device = e.device;
+          o.seed = e.seed;
+          o.bf16 = e.precision == "bf16";
+          o.cuda_graph = e.cuda_graph;
+          emulator = std::make_shared<LatentDiffusionEmulator>(e.autoencoder, e.checkpoint, o);
+        } else {
+          emulator =
+              std::make_shared<TrajectoryOracle>(e.dataset, e.trajectory, e.context > 0 ? e.context : 1);
+        }
+      } catch (const InputError& x) {
+        throw InputError(path + ": emulator (kind " + e.kind + "): " + x.what());
+      } catch (const std::exception& x) {
+        throw Error(path + ": emulator (kind " + e.kind + "): " + x.what());
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }
+  agree_on_failure(comm, failure);
+  return emulator;
+}
+
+// Index of channel c of local cell (i, j) in a block of `layout` (C channels, box xm x ym).
+int64_t block_index(BlockLayout layout, int64_t c, int64_t i, int64_t j, int64_t C, int64_t xm, int64_t ym) {
+  switch (layout) {
+    case BlockLayout::cxy:
+      return (c * xm + i) * ym + j;
+    case BlockLayout::xyc:
+      return (i * ym + j) * C + c;
+    case BlockLayout::yxc:
+      return (j * xm + i) * C + c;
+    case BlockLayout::cyx:
+      break;
+  }
+  return (c * ym + j) * xm + i;
+}
+
+std::vector<std::string> component_suffixes(int64_t components) {
+  if (components == 1) return {""};
+  if (components == 2) return {"_x", "_y"};
+  return {"_xx", "_xy", "_yx", "_yy"};
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+  struct Field {
+    std::string name;
+    int64_t components = 1;
+  };
+
+  OwnedComm comm;
+  int rank = 0;
+  std::string config_name;
+  RuntimeConfig cfg;
+  std::shared_ptr<Emulator> emulator;  // on the emulator rank
+  bool has_emulator = false;           // on every rank
+  int64_t context_frames = 0;
+  int64_t theta_count = -1;  // values a leap's theta must hold (-1: any)
+
+  std::vector<Field> fields;
+  bool box_set = false;
+  std::array<int64_t, 2> grid{0, 0};
+  data::Block block{{0, 0}, {0, 0}};
+  BlockLayout layout = BlockLayout::cxy;
+
+  bool setup_done = false;
+  bool finished = false;
+  bool recording = false;
+  std::unique_ptr<HybridController> controller;  // after setup, with an emulator
+  std::unique_ptr<FrameRecorder> recorder;       // once recording was switched on after setup
+  HybridStats own_stats;                         // without an emulator
+
+  int64_t channels() const {
+    int64_t c = 0;
+    for (const auto& f : fields) c += f.components;
+    return c;
+  }
+  int64_t block_size() const { return channels() * block.count[0] * block.count[1]; }
+
+  // "" or why a collective call cannot run now (the same on every rank).
+  std::string state_problem(const char* call, bool needs_setup) const {
+    if (finished) return std::string(call) + ": the runtime is finished";
+    if (needs_setup && !setup_done)
+      return std::string(call) + ": call setup() first (the state is not set up)";
+    return "";
+  }
+
+  std::string block_problem(const char* call, const float* data) const {
+    if (!data && block_size() > 0)
+      return std::string(call) + ": argument 'block': expected " + std::to_string(block_size()) +
+             " floats (this rank's box), found NULL";
+    return "";
+  }
+
+  std::string fields_problem(const char* call, const FieldBlocks& blocks) const {
+    if (blocks.size() != fields.size())
+      return std::string(call) + ": expected " + std::to_string(fields.size()) + " field blocks, found " +
+             std::to_string(blocks.size());
+    const int64_t cells = block.count[0] * block.count[1];
+    for (size_t f = 0; f < fields.size(); ++f)
+      if (int64_t(blocks[f].size()) != cells * fields[f].components)
+        return std::string(call) + ": field '" + fields[f].name + "' has " +
+               std::to_string(blocks[f].size()) + " values on this rank, expected " +
+               std::to_string(cells * fields[f].components);
+    return "";
+  }
+
+  FieldBlocks split(const float* data) const {
+    const int64_t C = channels(), xm = block.count[0], ym = block.count[1];
+    FieldBlocks out(fields.size());
+    int64_t c0 = 0;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      const int64_t k = fields[f].components;
+      out[f].resize(size_t(k * xm * ym));
+      for (int64_t i = 0; i < xm; ++i)
+        for (int64_t j = 0; j < ym; ++j)
+          for (int64_t q = 0; q < k; ++q)
+            out[f][size_t((i * ym + j) * k + q)] = data[block_index(layout, c0 + q, i, j, C, xm, ym)];
+      c0 += k;
+    }
+    return out;
+  }
+
+  void join(const FieldBlocks& in, float* data) const {
+    const int64_t C = channels(), xm = block.count[0], ym = block.count[1];
+    int64_t c0 = 0;
+    for (size_t f = 0; f < fields.size(); ++f) {
+      const int64_t k = fields[f].components;
+      for (int64_t i = 0; i < xm; ++i)
+        for (int64_t j = 0; j < ym; ++j)
+          for (int64_t q = 0; q < k; ++q)
+            data[block_index(layout, c0 + q, i, j, C, xm, ym)] = in[f][size_t((i * ym + j) * k + q)];
+      c0 += k;
+    }
+  }
+
+  std::vector<std::string> channel_names() const {
+    std::vector<std::string> names;
+    for (const auto& f : fields)
+      for (const auto& s : component_suffixes(f.components)) names.push_back(f.name + s);
+    return names;
+  }
+
+  // Collective (after setup): the recorder for the state as described.
+  std::unique_ptr<FrameRecorder> open_recorder() const {
+    const RuntimeRecordConfig& r = cfg.record;
+    if (r.dir.empty())
+      throw InputError(config_name, "record.dir",
+                       "a dataset directory to record into (recording was switched on)", "nothing");
+    data::WellLayout L;
+    L.dataset_name = r.dataset_name;
+    data::WellAxis x{"x", grid[0], {}, r.x_boundary}, y{"y", grid[1], {}, r.y_boundary};
+    for (int64_t i = 0; i < grid[0]; ++i)
+      x.coords.push_back((double(i) + 0.5) * r.length_x / double(grid[0]));
+    for (int64_t j = 0; j < grid[1]; ++j)
+      y.coords.push_back((double(j) + 0.5) * r.length_y / double(grid[1]));
+    L.axes = {x, y};
+    for (const auto& f : fields) {
+      data::WellField w;
+      w.name = f.name;
+      w.order = f.components == 1 ? 0 : f.components == 2 ? 1 : 2;
+      w.dim_varying = {true, true};
+      L.fields.push_back(w);
+    }
+    for (const auto& p : r.parameters) L.parameters.emplace_back(p.name, p.value);
+    RecorderOptions o;
+    o.dir = r.dir;
+    o.name = r.name;
+    o.frames_per_trajectory = r.frames_per_trajectory;
+    o.valid_every = r.valid_every;
+    return std::make_unique<FrameRecorder>(comm.get(), std::move(L), block, std::move(o));
+  }
+
+  void init(MPI_Comm c, RuntimeConfig config, std::shared_ptr<Emulator> emu, const std::string& name) {
+    MPI_Comm dup = MPI_COMM_NULL;
+    mpi_check(MPI_Comm_dup(c, &dup), "MPI_Comm_dup");
+    comm = OwnedComm(dup);
+    mpi_check(MPI_Comm_rank(dup, &rank), "MPI_Comm_rank");
+    cfg = std::move(config);
+    config_name = name;
+    if (rank == kEmulatorRank) emulator = std::move(emu);
+    long long info[3] = {0, 0, -1};  // has an emulator, context frames, theta count
+    std::exception_ptr failure;
+    if (rank == kEmulatorRank && emulator) {
+      try {
+        info[0] = 1;
+        info[1] = emulator->context_frames();
+        if (auto* ld = dynamic_cast<const LatentDiffusionEmulator*>(emulator.get()))
+          info[2] = (long long)ld->theta_names().size();
+        if (info[1] < 1)
+          throw InputError(config_name + ": the emulator needs " + std::to_string(info[1]) +
+                           " context frames (expected >= 1)");
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    agree_on_failure(dup, failure);
+    mpi_check(MPI_Bcast(info, 3, MPI_LONG_LONG, kEmulatorRank, dup), "MPI_Bcast");
+    has_emulator = info[0] != 0;
+    context_frames = info[1];
+    theta_count = info[2];
+  }
+};
+
+Runtime::Runtime(MPI_Comm comm, const std::string& config_path) : impl_(std::make_unique<Impl>()) {
+  if (comm == MPI_COMM_NULL)
+    throw InputError("argument 'comm': expected a communicator, found MPI_COMM_NULL");
+  RuntimeConfig cfg = read_config(comm, config_path);
+  std::shared_ptr<Emulator> emulator = load_emulator(comm, cfg, config_path);
+  impl_->init(comm, std::move(cfg), std::move(emulator), config_path);
+}
+
+Runtime::Runtime(MPI_Comm comm, RuntimeConfig config, std::shared_ptr<Emulator> emulator,
+                 const std::string& config_name)
+    : impl_(std::make_unique<Impl>()) {
+  if (comm == MPI_COMM_NULL)
+    throw InputError("argument 'comm': expected a communicator, found MPI_COMM_NULL");
+  impl_->init(comm, std::move(config), std::move(emulator), config_name);
+}
+
+Runtime::~Runtime() = default;
+
+void Runtime::add_field(const std::string& name, int64_t components) {
+  Impl& m = *impl_;
+  if (m.finished) throw InputError("add_field: the runtime is finished");
+  if (m.setup_done) throw InputError("add_field: the state is already set up (add fields before setup())");
+  if (name.empty() || name.find_first_of("/.") != std::string::npos)
+    throw InputError(
+        "add_field: argument 'name': expected a non-empty field name without '/' or '.', found '" + name +
+        "'");
+  for (const auto& f : m.fields)
+    if (f.name == name)
+      throw InputError("add_field: argument 'name': field '" + name + "' was already added");
+  if (components != 1 && components != 2 && components != 4)
+    throw InputError(
+        "add_field: argument 'components': expected 1 (scalar), 2 (vector) or 4 (tensor), found " +
+        std::to_string(components));
+  m.fields.push_back({name, components});
+}
+
+void Runtime::set_box(int64_t nx, int64_t ny, int64_t x0, int64_t y0, int64_t xm, int64_t ym) {
+  Impl& m = *impl_;
+  if (m.finished) throw InputError("set_box: the runtime is finished");
+  if (m.setup_done) throw InputError("set_box: the state is already set up (set the box before setup())");
+  const auto bad = [](const char* arg, const std::string& expected, int64_t found) {
+    return InputError("set_box: argument '" + std::string(arg) + "': expected " + expected + ", found " +
+                      std::to_string(found));
+  };
+  if (nx < 1) throw bad("nx", "a grid size >= 1", nx);
+  if (ny < 1) throw bad("ny", "a grid size >= 1", ny);
+  if (xm < 0 || xm > nx) throw bad("xm", "a count in 0.." + std::to_string(nx), xm);
+  if (ym < 0 || ym > ny) throw bad("ym", "a count in 0.." + std::to_string(ny), ym);
+  if (x0 < 0 || x0 + xm > nx) throw bad("x0", "a start in 0.." + std::to_string(nx - xm), x0);
+  if (y0 < 0 || y0 + ym > ny) throw bad("y0", "a start in 0.." + std::to_string(ny - ym), y0);
+  m.grid = {nx, ny};
+  m.block.start = {x0, y0};
+  m.block.count = {xm, ym};
+  m.box_set = true;
+}
+
+void Runtime::set_layout(BlockLayout layout) {
+  const int l = int(layout);
+  if (l < 0 || l > 3)
+    throw InputError("set_layout: argument 'layout': expected cxy, xyc, yxc or cyx (0..3), found " +
+                     std::to_string(l));
+  impl_->layout = layout;
+}
+
+void Runtime::setup() {
+  Impl& m = *impl_;
+  const MPI_Comm comm = m.comm.get();
+  std::string problem = m.state_problem("setup", false);
+  if (problem.empty() && m.setup_done) problem = "setup: the state is already set up";
+  if (problem.empty() && m.fields.empty()) problem = "setup: no fields (call add_field first)";
+  if (problem.empty() && !m.box_set) problem = "setup: no box (call set_box first)";
+  agree_on_input_error(comm, problem);
+
+  // The ranks agree on the fields and the grid (rank 0's description is the reference).
+  std::string description = std::to_string(m.grid[0]) + "x" + std::to_string(m.grid[1]) + ":";
+  for (const auto& f : m.fields) description += " " + f.name + "(" + std::to_string(f.components) + ")";
+  std::string reference = description;
+  int len = int(reference.size());
+  mpi_check(MPI_Bcast(&len, 1, MPI_INT, 0, comm), "MPI_Bcast");
+  reference.resize(size_t(len));
+  mpi_check(MPI_Bcast(reference.data(), len, MPI_CHAR, 0, comm), "MPI_Bcast");
+  if (description != reference)
+    problem =
+        "setup: this rank's grid and fields (" + description + ") differ from rank 0's (" + reference + ")";
+  // The fields are the emulator's channels, in its order.
+  if (problem.empty() && m.rank == kEmulatorRank && m.emulator) {
+    const auto want = m.emulator->channel_names();
+    const auto have = m.channel_names();
+    if (!want.empty() && want != have) {
+      const auto list = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return "[" + s + "]";
+      };
+      problem = "setup: the fields give the channels " + list(have) + ", the emulator (" + m.config_name +
+                ") works on " + list(want) + " (add the fields in its order, with its names)";
+    }
+  }
+  agree_on_input_error(comm, problem);
+
+  std::vector<int64_t> components;
+  for (const auto& f : m.fields) components.push_back(f.components);
+  std::unique_ptr<HybridController> controller;
+  if (m.has_emulator) {
+    controller =
+        std::make_unique<HybridController>(comm, m.grid, m.block, components, m.emulator, m.cfg.leap.members);
+  } else {
+    StateExchange check(comm, m.grid, m.block, m.channels());  // the boxes tile the grid
+  }
+  m.setup_done = true;
+  if (m.recording) {
+    try {
+      m.recorder = m.open_recorder();
+    } catch (...) {
+      m.setup_done = false;
+      throw;
+    }
+  }
+  m.controller = std::move(controller);
+}
+
+void Runtime::observe(const float* block, double time) {
+  Impl& m = *impl_;
+  std::string problem = m.state_problem("observe", true);
+  if (problem.empty()) problem = m.block_problem("observe", block);
+  agree_on_input_error(m.comm.get(), problem);
+  const FieldBlocks fields = m.split(block);
+  if (m.controller)
+    m.controller->observe(fields);
+  else
+    ++m.own_stats.observations;
+  if (m.recording && m.recorder) m.recorder->add(fields, time);
+}
+
+void Runtime::observe(const FieldBlocks& fields, double time) {
+  Impl& m = *impl_;
+  std::string problem = m.state_problem("observe", true);
+  if (problem.empty()) problem = m.fields_problem("observe", fields);
+  agree_on_input_error(m.comm.get(), problem);
+  if (m.controller)
+    m.controller->observe(fields);
+  else
+    ++m.own_stats.observations;
+  if (m.recording && m.recorder) m.recorder->add(fields, time);
+}
+
+namespace {
+
+// The leap itself, once every rank agreed that it can run; `hand_back` receives an accepted result.
+template <class HandBack>
+LeapOutcome run_leap(HybridController& controller, FrameRecorder* recorder, const std::vector<double>& theta,
+                     int64_t frames, double max_spread, HandBack&& hand_back) {
+  at::Tensor th;
+  if (!theta.empty()) {
+    th = at::empty({int64_t(theta.size())}, at::kDouble);
+    std::copy(theta.begin(), theta.end(), th.data_ptr<double>());
+  }
+  LeapResult r = controller.leap(th, frames);
+  LeapOutcome o;
+  o.finite = r.finite;
+  o.spread = r.relative_spread;
+  o.absolute_spread = r.spread;
+  o.suppressed = o.finite && max_spread > 0 && !(o.spread <= max_spread);
+  o.accepted = o.finite && !o.suppressed;
+  controller.record_outcome(o.accepted, frames);
+  if (o.accepted) {
+    hand_back(r.fields);
+    controller.clear_context();
+    if (recorder) recorder->break_segment();
+  }
+  return o;
+}
+
+}  // namespace
+
+LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, float* block) {
+  Impl& m = *impl_;
+  std::string problem = m.state_problem("leap", true);
+  if (problem.empty() && !m.has_emulator)
+    problem = "leap: no emulator (" + m.config_name + ": emulator.kind is none)";
+  if (problem.empty() && frames < 1)
+    problem = "leap: argument 'frames': expected a number of frames >= 1, found " + std::to_string(frames);
+  if (problem.empty() && m.theta_count >= 0 && int64_t(theta.size()) != m.theta_count)
+    problem = "leap: argument 'theta': expected " + std::to_string(m.theta_count) +
+              " values (the emulator's conditioning parameters), found " + std::to_string(theta.size());
+  if (problem.empty()) problem = m.block_problem("leap", block);
+  if (problem.empty() && !m.controller->ready())
+    problem = "leap: the context is not ready: a leap needs " + std::to_string(m.context_frames) +
+              " observed frames since setup or the last accepted leap, " +
+              std::to_string(m.controller->context_size()) + " observed";
+  agree_on_input_error(m.comm.get(), problem);
+  return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
+                  [&](const FieldBlocks& f) { m.join(f, block); });
+}
+
+LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, FieldBlocks* fields) {
+  Impl& m = *impl_;
+  std::string problem = m.state_problem("leap", true);
+  if (problem.empty() && !m.has_emulator)
+    problem = "leap: no emulator (" + m.config_name + ": emulator.kind is none)";
+  if (problem.empty() && frames < 1)
+    problem = "leap: argument 'frames': expected a number of frames >= 1, found " + std::to_string(frames);
+  if (problem.empty() && m.theta_count >= 0 && int64_t(theta.size()) != m.theta_count)
+    problem = "leap: argument 'theta': expected " + std::to_string(m.theta_count) +
+              " values (the emulator's conditioning parameters), found " + std::to_string(theta.size());
+  if (problem.empty() && !fields) problem = "leap: argument 'fields': expected a pointer, found NULL";
+  if (problem.empty() && !m.controller->ready())
+    problem = "leap: the context is not ready: a leap needs " + std::to_string(m.context_frames) +
+              " observed frames since setup or the last accepted leap, " +
+              std::to_string(m.controller->context_size()) + " observed";
+  agree_on_input_error(m.comm.get(), problem);
+  return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
+                  [&](const FieldBlocks& f) { *fields = f; });
+}
+
+void Runtime::record(bool on) {
+  Impl& m = *impl_;
+  const MPI_Comm comm = m.comm.get();
+  agree_on_input_error(comm, m.state_problem("record", false));
+  int v[2] = {on ? 1 : 0, on ? -1 : 0}, r[2] = {0, 0};  // min(on), -max(on)
+  mpi_check(MPI_Allreduce(v, r, 2, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+  if (r[0] != -r[1]) throw InputError("record: the ranks disagree (some switch recording on, some off)");
+  if (on == m.recording) return;
+  if (on && m.setup_done && !m.recorder) m.recorder = m.open_recorder();
+  if (!on && m.recorder) m.recorder->break_segment();
+  m.recording = on;
+}
+
+void Runtime::finish() {
+  Impl& m = *impl_;
+  if (m.finished) return;
+  m.finished = true;
+  m.recording = false;
+  if (m.recorder) m.recorder->finish();
+}
+
+bool Runtime::is_setup() const {
+  return impl_->setup_done;
+}
+bool Runtime::recording() const {
+  return impl_->recording;
+}
+int64_t Runtime::context_frames() const {
+  return impl_->context_frames;
+}
+bool Runtime::context_ready() const {
+  return impl_->controller && impl_->controller->ready();
+}
+int64_t Runtime::channels() const {
+  return impl_->channels();
+}
+int64_t Runtime::block_size() const {
+  return impl_->block_size();
+}
+std::vector<std::string> Runtime::channel_names() const {
+  return impl_->channel_names();
+}
+const RuntimeConfig& Runtime::config() const {
+  return impl_->cfg;
+}
+HybridStats Runtime::stats() const {
+  return impl_->controller ? impl_->controller->stats() : impl_->own_stats;
+}
+int64_t Runtime::trajectories_recorded() const {
+  return impl_->recorder ? impl_->recorder->trajectories_written() : 0;
+}
+std::vector<std::string> Runtime::recorded_files() const {
+  return impl_->recorder ? impl_->recorder->files() : std::vector<std::string>{};
+}
+
+MPI_Comm Runtime::communicator() const {
+  return impl_->comm.get();
+}
+
+}  // namespace leap::plugin

@@ -1,0 +1,823 @@
+// TS type "leap": the hybrid leap-and-correct loop inside an unmodified PETSc program (see ts_leap.h
+// and docs/unmodified_petsc.md).
+#include "leap/petsc/ts_leap.h"
+
+#include <ATen/ATen.h>
+#include <petsc/private/tsimpl.h>
+#include <petscdmda.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "leap/petsc/dmda_layout.h"
+#include "leap/plugin/emulator.h"
+#include "leap/plugin/hybrid_controller.h"
+
+namespace fs = std::filesystem;
+
+namespace leap::petsc {
+namespace {
+
+struct Events {
+  PetscLogEvent gather = 0, emulate = 0, scatter = 0, check = 0, inner = 0;
+};
+
+PetscErrorCode GetEvents(Events* out) {
+  static Events events;
+  static bool registered = false;
+  PetscFunctionBeginUser;
+  if (!registered) {
+    PetscClassId classid;
+    PetscCall(PetscClassIdRegister("LEAP", &classid));
+    // The same names as LeapTSAttach's events (PetscLogEventRegister returns an existing event).
+    PetscCall(PetscLogEventRegister("LeapGather", classid, &events.gather));
+    PetscCall(PetscLogEventRegister("LeapEmulate", classid, &events.emulate));
+    PetscCall(PetscLogEventRegister("LeapScatter", classid, &events.scatter));
+    PetscCall(PetscLogEventRegister("LeapCheck", classid, &events.check));
+    PetscCall(PetscLogEventRegister("LeapInnerStep", classid, &events.inner));
+    registered = true;
+  }
+  *out = events;
+  PetscFunctionReturn(0);
+}
+
+// -leap_* options of the "leap" TS.
+struct Options {
+  std::string inner_type;  // empty: beuler when the program set an IFunction, euler otherwise
+  PetscInt leap_frames = 10;
+  PetscInt solver_frames = 5;
+  PetscInt members = 1;
+  PetscInt context = 0;  // 0: the emulator's default (1 for the oracle)
+  PetscInt seed = 0;
+  PetscReal frame_dt = 0;  // 0: the first step's size
+  PetscReal max_spread = 0;
+  std::string ae, emulator, device = "cpu";
+  std::string oracle;
+  PetscInt oracle_trajectory = 0;
+  PetscReal oracle_tolerance = 1e-4;
+  std::vector<PetscReal> theta;
+  std::string summary;
+  bool from_options = false;  // TSSetFromOptions was called: the inner TS reads the options too
+};
+
+struct LeapTS {
+  Options opt;
+  Events events;
+  TS inner = nullptr;
+  DM inner_dm = nullptr;
+  Vec work = nullptr;
+  std::unique_ptr<plugin::HybridController> controller;
+  std::string emulator_kind;  // "latent diffusion" or "oracle"
+  std::vector<float> theta;
+  std::vector<std::string> fields;
+  std::array<PetscInt, 2> grid{0, 0};
+  // Bookkeeping of the current run.
+  PetscReal frame_dt = 0;
+  PetscInt last_observed_step = -1;
+  PetscReal last_observed_time = 0;
+  PetscInt since_leap = 0;  // solver steps since the last leap attempt (or the start)
+  bool last_rejected = false;
+  bool last_step_inner = false;
+  bool dirty = false;  // the summary changed since it was last written
+  TSLeapSummary summary;
+};
+
+LeapTS* Data(TS ts) {
+  return static_cast<LeapTS*>(ts->data);
+}
+
+std::string Joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", unsigned(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// Rank 0's problem (empty: none) on every rank.
+PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
+  PetscFunctionBeginUser;
+  int len = int(problem->size());
+  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
+  problem->resize(size_t(len));
+  if (len > 0) PetscCallMPI(MPI_Bcast(problem->data(), len, MPI_CHAR, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CheckDM(TS ts, DM dm) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  PetscBool isda = PETSC_FALSE, isshell = PETSC_FALSE;
+  PetscInt dim = 0;
+  DMType type;
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
+  if (!isda) {
+    PetscCall(DMGetType(dm, &type));
+    PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMSHELL, &isshell));
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG,
+            "LEAP: -ts_type leap needs a TS on a 2-D DMDA (TSSetDM); this TS's DM is of type %s%s", type,
+            isshell ? " (a TS without a DM has a shell DM)" : "");
+  }
+  PetscCall(DMGetDimension(dm, &dim));
+  PetscCheck(dim == 2, comm, PETSC_ERR_ARG_WRONG,
+             "LEAP: -ts_type leap needs a 2-D DMDA; this TS's DMDA is %" PetscInt_FMT "-D", dim);
+  PetscFunctionReturn(0);
+}
+
+// ---------------------------------------------------------------- summary
+
+PetscErrorCode FillTimes(LeapTS* L) {
+  PetscFunctionBeginUser;
+  if (L->controller) {
+    const auto& s = L->controller->stats();
+    L->summary.gather_seconds = s.gather_seconds;
+    L->summary.emulate_seconds = s.emulate_seconds;
+    L->summary.scatter_seconds = s.scatter_seconds;
+  }
+  L->summary.frame_dt = L->frame_dt;
+  PetscFunctionReturn(0);
+}
+
+std::string SummaryJson(TS ts, const LeapTS* L) {
+  const TSLeapSummary& s = L->summary;
+  const Options& o = L->opt;
+  std::ostringstream j;
+  j.precision(17);
+  PetscMPIInt size = 1;
+  MPI_Comm_size(PetscObjectComm((PetscObject)ts), &size);
+  TSType inner_type = nullptr;
+  if (L->inner) TSGetType(L->inner, &inner_type);
+  j << "{\n";
+  j << "  \"ts_type\": \"leap\",\n";
+  j << "  \"inner_ts_type\": " << JsonString(inner_type ? inner_type : "") << ",\n";
+  j << "  \"emulator\": " << JsonString(L->emulator_kind) << ",\n";
+  if (!o.oracle.empty()) j << "  \"oracle\": " << JsonString(o.oracle) << ",\n";
+  if (!o.ae.empty())
+    j << "  \"ae\": " << JsonString(o.ae) << ",\n  \"emulator_checkpoint\": " << JsonString(o.emulator)
+      << ",\n";
+  j << "  \"ranks\": " << size << ",\n";
+  j << "  \"grid\": [" << L->grid[0] << ", " << L->grid[1] << "],\n";
+  j << "  \"fields\": [";
+  for (size_t i = 0; i < L->fields.size(); ++i) j << (i ? ", " : "") << JsonString(L->fields[i]);
+  j << "],\n";
+  j << "  \"leap_frames\": " << o.leap_frames << ",\n";
+  j << "  \"solver_frames\": " << o.solver_frames << ",\n";
+  j << "  \"members\": " << o.members << ",\n";
+  j << "  \"context\": " << (L->controller ? L->controller->context_frames() : 0) << ",\n";
+  j << "  \"frame_dt\": " << double(L->frame_dt) << ",\n";
+  j << "  \"time\": " << double(ts->ptime) << ",\n";
+  j << "  \"steps\": " << s.steps_solver + s.steps_emulated << ",\n";
+  j << "  \"steps_solver\": " << s.steps_solver << ",\n";
+  j << "  \"steps_emulated\": " << s.steps_emulated << ",\n";
+  j << "  \"leaps\": " << s.leaps_accepted + s.leaps_rejected << ",\n";
+  j << "  \"leaps_accepted\": " << s.leaps_accepted << ",\n";
+  j << "  \"leaps_rejected\": " << s.leaps_rejected << ",\n";
+  j << "  \"context_restarts\": " << s.context_restarts << ",\n";
+  j << "  \"rejections\": [";
+  for (size_t i = 0; i < s.rejections.size(); ++i) j << (i ? ", " : "") << JsonString(s.rejections[i]);
+  j << "],\n";
+  j << "  \"seconds\": {\"inner_steps\": " << s.inner_seconds << ", \"gather\": " << s.gather_seconds
+    << ", \"emulate\": " << s.emulate_seconds << ", \"scatter\": " << s.scatter_seconds
+    << ", \"check\": " << s.check_seconds << "}\n";
+  j << "}\n";
+  return j.str();
+}
+
+// Collective: rank 0 writes -leap_summary; a failure is an error on every rank.
+PetscErrorCode WriteSummary(TS ts, LeapTS* L) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  PetscMPIInt rank;
+  std::string problem;
+  PetscFunctionBeginUser;
+  L->dirty = false;
+  if (L->opt.summary.empty()) PetscFunctionReturn(0);
+  PetscCall(FillTimes(L));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    std::ofstream f(L->opt.summary, std::ios::trunc);
+    f << SummaryJson(ts, L);
+    f.close();
+    if (!f) problem = "-leap_summary " + L->opt.summary + ": cannot write the file";
+  }
+  PetscCall(AgreeOnProblem(comm, &problem));
+  PetscCheck(problem.empty(), comm, PETSC_ERR_FILE_WRITE, "LEAP: %s", problem.c_str());
+  PetscFunctionReturn(0);
+}
+
+// ---------------------------------------------------------------- set-up
+
+// The inner TS: the program's integrator on a clone of its DMDA sharing its DMTS.
+PetscErrorCode CreateInner(TS ts, LeapTS* L) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  DM dm;
+  const char* prefix = nullptr;
+  void* user = nullptr;
+  PetscReal atol, rtol;
+  Vec vatol, vrtol;
+  TSAdapt adapt;
+  SNES snes;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(TSCreate(comm, &L->inner));
+  PetscCall(PetscObjectIncrementTabLevel((PetscObject)L->inner, (PetscObject)ts, 1));
+  PetscCall(TSGetOptionsPrefix(ts, &prefix));
+  PetscCall(TSSetOptionsPrefix(L->inner, prefix));
+  // A clone, not the program's DM: TS binds the DM's DMSNES to one TS (the SNES function's context),
+  // and the program's TS already holds it. The clone shares the DMTS, hence the program's functions.
+  PetscCall(DMClone(dm, &L->inner_dm));
+  PetscCall(DMCopyDMTS(dm, L->inner_dm));
+  PetscCall(TSSetDM(L->inner, L->inner_dm));
+  PetscCall(TSGetApplicationContext(ts, &user));
+  PetscCall(TSSetApplicationContext(L->inner, user));
+  PetscCall(TSSetProblemType(L->inner, ts->problem_type));
+  PetscCall(TSSetEquationType(L->inner, ts->equation_type));
+  PetscCall(TSSetFunctionDomainError(L->inner, ts->functiondomainerror));
+  PetscCall(TSGetTolerances(ts, &atol, &vatol, &rtol, &vrtol));
+  PetscCall(TSSetTolerances(L->inner, atol, vatol, rtol, vrtol));
+  // The program's Jacobian matrices: RHS ones are kept by the TS, the others by its SNES.
+  if (ts->Arhs || ts->Brhs) {
+    TSRHSJacobian f = nullptr;
+    void* ctx = nullptr;
+    PetscCall(DMTSGetRHSJacobian(dm, &f, &ctx));
+    PetscCall(TSSetRHSJacobian(L->inner, ts->Arhs, ts->Brhs, f, ctx));
+  }
+  if (ts->snes) {
+    Mat A = nullptr, P = nullptr;
+    PetscCall(SNESGetJacobian(ts->snes, &A, &P, nullptr, nullptr));
+    if (A || P) {
+      PetscCall(TSGetSNES(L->inner, &snes));
+      PetscCall(SNESSetJacobian(snes, A, P, nullptr, nullptr));
+    }
+  }
+  std::string type = L->opt.inner_type;
+  if (type.empty()) {
+    TSIFunction ifun = nullptr;
+    PetscCall(TSGetIFunction(ts, nullptr, &ifun, nullptr));
+    type = ifun ? TSBEULER : TSEULER;
+  }
+  PetscCheck(type != "leap", comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_inner_ts_type names the program's own integrator (e.g. rosw, beuler, ssp); it "
+             "cannot be leap");
+  PetscCall(TSSetType(L->inner, type.c_str()));
+  if (L->opt.from_options) {
+    // The integrator's own options (-ts_rosw_type, -ts_theta_theta, ...) and its nonlinear solver's,
+    // under the program's prefix. -ts_type and -ts_adapt_* are the outer TS's.
+    PetscObjectOptionsBegin((PetscObject)L->inner);
+    PetscTryTypeMethod(L->inner, setfromoptions, PetscOptionsObject);
+    PetscOptionsEnd();
+    PetscCall(TSGetSNES(L->inner, &snes));
+    if (ts->problem_type == TS_LINEAR) PetscCall(SNESSetType(snes, SNESKSPONLY));
+    PetscCall(SNESSetFromOptions(snes));
+  }
+  PetscCall(TSGetAdapt(L->inner, &adapt));
+  PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
+  PetscCall(TSSetErrorIfStepFails(L->inner, PETSC_FALSE));
+  PetscCall(TSSetMaxSNESFailures(L->inner, ts->max_snes_failures));
+  PetscCall(TSSetMaxStepRejections(L->inner, ts->max_reject));
+  PetscCall(TSSetExactFinalTime(L->inner, TS_EXACTFINALTIME_STEPOVER));
+  PetscCall(TSSetMaxTime(L->inner, ts->max_time));
+  PetscCall(TSSetMaxSteps(L->inner, ts->max_steps));
+  PetscCall(TSSetSolution(L->inner, ts->vec_sol));
+  PetscCall(TSSetTime(L->inner, ts->ptime));
+  PetscCall(TSSetTimeStep(L->inner, ts->time_step));
+  PetscCall(TSSetUp(L->inner));
+  PetscFunctionReturn(0);
+}
+
+// Loads the emulator on rank 0 and builds the controller (collective).
+PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  const Options& o = L->opt;
+  PetscInt M, N, dof;
+  DMBoundaryType bx, by;
+  data::Block block;
+  PetscMPIInt rank;
+  std::shared_ptr<plugin::Emulator> emulator;
+  std::string problem;
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetInfo(dm, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by,
+                        nullptr, nullptr));
+  PetscCall(LeapDMDAGetFieldNames(dm, &L->fields));
+  PetscCall(LeapDMDAGetBlock(dm, &block));
+  L->grid = {M, N};
+  L->emulator_kind = o.oracle.empty() ? "latent diffusion" : "oracle";
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    try {
+      const std::vector<std::pair<std::string, std::string>> files =
+          o.oracle.empty() ? std::vector<std::pair<std::string, std::string>>{{"-leap_ae", o.ae},
+                                                                              {"-leap_emulator", o.emulator}}
+                           : std::vector<std::pair<std::string, std::string>>{{"-leap_oracle", o.oracle}};
+      for (const auto& [option, path] : files)
+        if (problem.empty() && !fs::is_regular_file(path)) problem = option + " " + path + ": no such file";
+      if (!o.summary.empty() && problem.empty()) {
+        const fs::path dir = fs::path(o.summary).parent_path();
+        if (!dir.empty() && !fs::is_directory(dir))
+          problem = "-leap_summary " + o.summary + ": no directory " + dir.string();
+      }
+      std::vector<std::string> theta_names;
+      if (problem.empty()) {
+        if (!o.oracle.empty()) {
+          emulator = std::make_shared<plugin::TrajectoryOracle>(o.oracle, int64_t(o.oracle_trajectory),
+                                                                int64_t(o.context > 0 ? o.context : 1),
+                                                                double(o.oracle_tolerance));
+        } else {
+          plugin::LatentDiffusionOptions lo;
+          lo.context = int64_t(o.context);
+          lo.device = o.device;
+          lo.seed = int64_t(o.seed);
+          auto lde = std::make_shared<plugin::LatentDiffusionEmulator>(o.ae, o.emulator, lo);
+          theta_names = lde->theta_names();
+          emulator = lde;
+        }
+        const auto names = emulator->channel_names();
+        if (!names.empty() && names.size() != L->fields.size())
+          problem = "the emulator works on " + std::to_string(names.size()) +
+                    (names.size() == 1 ? " channel (" : " channels (") + Joined(names) + "), the DMDA has " +
+                    std::to_string(L->fields.size()) + (L->fields.size() == 1 ? " dof (" : " dofs (") +
+                    Joined(L->fields) + ")";
+        else if (!names.empty() && names != L->fields)
+          problem = "the emulator's channels (" + Joined(names) + ") are not the DMDA's fields (" +
+                    Joined(L->fields) + "), in that order";
+      }
+      // theta: <axis>_periodic from the DMDA, the other parameters from -leap_theta, in order.
+      size_t k = 0;
+      L->theta.clear();
+      for (const auto& name : theta_names) {
+        if (!problem.empty()) break;
+        if (name == "x_periodic" || name == "y_periodic") {
+          L->theta.push_back((name[0] == 'x' ? bx : by) == DM_BOUNDARY_PERIODIC ? 1.f : 0.f);
+        } else if (k < o.theta.size()) {
+          L->theta.push_back(float(o.theta[k++]));
+        } else {
+          problem = "the emulator is conditioned on " + Joined(theta_names) + "; give the value of " + name +
+                    " (and the other parameters, in order) with -leap_theta";
+        }
+      }
+      if (problem.empty() && k < o.theta.size())
+        problem = "-leap_theta gives " + std::to_string(o.theta.size()) + " values, the emulator takes " +
+                  std::to_string(k) +
+                  " (its conditioning: " + (theta_names.empty() ? "none" : Joined(theta_names)) + ")";
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  PetscCall(AgreeOnProblem(comm, &problem));
+  PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+  try {
+    L->controller = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{M, N}, block,
+                                                               std::vector<int64_t>(size_t(dof), 1), emulator,
+                                                               int64_t(o.members));
+  } catch (const std::exception& e) {
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
+  }
+  const Events events = L->events;
+  L->controller->set_phase_hook([events](plugin::HybridPhase phase, bool begin) {
+    const PetscLogEvent e = phase == plugin::HybridPhase::gather    ? events.gather
+                            : phase == plugin::HybridPhase::emulate ? events.emulate
+                                                                    : events.scatter;
+    if (begin)
+      PetscCallAbort(PETSC_COMM_SELF, PetscLogEventBegin(e, 0, 0, 0, 0));
+    else
+      PetscCallAbort(PETSC_COMM_SELF, PetscLogEventEnd(e, 0, 0, 0, 0));
+  });
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSReset_Leap(TS ts) {
+  LeapTS* L = Data(ts);
+  PetscFunctionBeginUser;
+  if (!L) PetscFunctionReturn(0);
+  if (L->dirty) PetscCall(WriteSummary(ts, L));
+  L->controller.reset();
+  PetscCall(TSDestroy(&L->inner));
+  PetscCall(DMDestroy(&L->inner_dm));
+  PetscCall(VecDestroy(&L->work));
+  L->frame_dt = 0;
+  L->last_observed_step = -1;
+  L->last_observed_time = 0;
+  L->since_leap = 0;
+  L->last_rejected = false;
+  L->last_step_inner = false;
+  L->summary = TSLeapSummary{};
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSSetUp_Leap(TS ts) {
+  LeapTS* L = Data(ts);
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  const Options& o = L->opt;
+  DM dm;
+  PetscBool none = PETSC_FALSE;
+  TSAdaptType adapt_type;
+  PetscFunctionBeginUser;
+  PetscCall(TSReset_Leap(ts));
+  PetscCall(GetEvents(&L->events));
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(CheckDM(ts, dm));
+  const bool model = !o.ae.empty() || !o.emulator.empty();
+  PetscCheck(
+      model || !o.oracle.empty(), comm, PETSC_ERR_USER_INPUT,
+      "LEAP: -ts_type leap needs an emulator: -leap_ae AE.ckpt -leap_emulator EMU.ckpt (checkpoints of "
+      "`leap train ae` and `leap train emulator`), or -leap_oracle FILE.hdf5 (a recorded trajectory)");
+  PetscCheck(!(model && !o.oracle.empty()), comm, PETSC_ERR_USER_INPUT,
+             "LEAP: give either -leap_ae and -leap_emulator or -leap_oracle, not both");
+  PetscCheck(!model || (!o.ae.empty() && !o.emulator.empty()), comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_ae and -leap_emulator go together (the autoencoder and the latent emulator); %s is "
+             "missing",
+             o.ae.empty() ? "-leap_ae" : "-leap_emulator");
+  PetscCheck(!ts->event, comm, PETSC_ERR_SUP,
+             "LEAP: -ts_type leap does not support TS events (TSSetEventHandler)");
+  PetscCheck(!ts->tspan, comm, PETSC_ERR_SUP,
+             "LEAP: -ts_type leap does not support time spans (TSSetTimeSpan)");
+  PetscCheck(
+      !ts->forward_solve && !ts->adjoint_solve, comm, PETSC_ERR_SUP,
+      "LEAP: -ts_type leap does not support forward or adjoint sensitivities (an emulated leap has none)");
+  PetscCall(TSAdaptGetType(ts->adapt, &adapt_type));
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts->adapt, TSADAPTNONE, &none));
+  PetscCheck(none, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -ts_type leap takes steps of one fixed size (a frame of the training data, -ts_dt); "
+             "the adaptor must be none (-ts_adapt_type none), not %s",
+             adapt_type);
+  PetscCall(CreateInner(ts, L));
+  PetscCall(CreateController(ts, L, dm));
+  PetscCall(VecDuplicate(ts->vec_sol, &L->work));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSDestroy_Leap(TS ts) {
+  PetscFunctionBeginUser;
+  PetscCall(TSReset_Leap(ts));
+  std::unique_ptr<LeapTS> owned(Data(ts));
+  ts->data = nullptr;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode StringOption(PetscOptionItems* PetscOptionsObject, const char* name, const char* text,
+                            std::string* value) {
+  char buf[PETSC_MAX_PATH_LEN];
+  PetscBool set = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(buf, value->c_str(), sizeof(buf)));
+  PetscCall(PetscOptionsString(name, text, "TSLEAP", buf, buf, sizeof(buf), &set));
+  if (set) *value = buf;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject) {
+  LeapTS* L = Data(ts);
+  Options& o = L->opt;
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  char type[256];
+  PetscBool set = PETSC_FALSE;
+  PetscReal theta[64] = {};
+  PetscInt ntheta = 64;
+  PetscFunctionBeginUser;
+  PetscOptionsHeadBegin(PetscOptionsObject, "LEAP hybrid leap-and-correct options (-ts_type leap)");
+  PetscCall(PetscStrncpy(type, o.inner_type.empty() ? TSBEULER : o.inner_type.c_str(), sizeof(type)));
+  PetscCall(PetscOptionsFList("-leap_inner_ts_type", "the program's integrator, which takes the solver steps",
+                              "TSSetType", TSList, type, type, sizeof(type), &set));
+  if (set) o.inner_type = type;
+  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames (steps) skipped by a leap", "TSLEAP", o.leap_frames,
+                            &o.leap_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver steps between leaps (and before the first one)",
+                            "TSLEAP", o.solver_frames, &o.solver_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap (their mean is taken)", "TSLEAP",
+                            o.members, &o.members, nullptr));
+  PetscCall(PetscOptionsInt("-leap_context", "observed frames a leap needs (0: the emulator's default)",
+                            "TSLEAP", o.context, &o.context, nullptr));
+  PetscCall(PetscOptionsReal("-leap_frame_dt", "time between frames (0: the first step's size)", "TSLEAP",
+                             o.frame_dt, &o.frame_dt, nullptr));
+  PetscCall(PetscOptionsReal("-leap_max_spread",
+                             "reject a leap whose relative ensemble spread exceeds this (0: never)", "TSLEAP",
+                             o.max_spread, &o.max_spread, nullptr));
+  PetscCall(StringOption(PetscOptionsObject, "-leap_ae", "autoencoder checkpoint (leap train ae)", &o.ae));
+  PetscCall(StringOption(PetscOptionsObject, "-leap_emulator",
+                         "latent diffusion emulator checkpoint (leap train emulator)", &o.emulator));
+  PetscCall(StringOption(PetscOptionsObject, "-leap_device", "device of the emulator (cpu, cuda, cuda:N)",
+                         &o.device));
+  PetscCall(PetscOptionsInt("-leap_seed", "seed of the emulator's sampling noise", "TSLEAP", o.seed, &o.seed,
+                            nullptr));
+  PetscCall(StringOption(PetscOptionsObject, "-leap_oracle",
+                         "dataset file whose stored trajectory replaces the emulator (tests the coupling)",
+                         &o.oracle));
+  PetscCall(PetscOptionsInt("-leap_oracle_trajectory", "trajectory of the -leap_oracle file", "TSLEAP",
+                            o.oracle_trajectory, &o.oracle_trajectory, nullptr));
+  PetscCall(PetscOptionsReal("-leap_oracle_tolerance",
+                             "relative distance at which a state matches a stored frame", "TSLEAP",
+                             o.oracle_tolerance, &o.oracle_tolerance, nullptr));
+  PetscCall(PetscOptionsRealArray("-leap_theta",
+                                  "values of the emulator's parameters (other than <axis>_periodic)",
+                                  "TSLEAP", theta, &ntheta, &set));
+  if (set) o.theta.assign(theta, theta + ntheta);
+  PetscCall(StringOption(PetscOptionsObject, "-leap_summary", "JSON file of the run's leaps, steps and times",
+                         &o.summary));
+  PetscOptionsHeadEnd();
+  o.from_options = true;
+  PetscCheck(o.inner_type != "leap", comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_inner_ts_type names the program's own integrator (e.g. rosw, beuler, ssp); it "
+             "cannot be leap");
+  PetscCheck(o.leap_frames >= 1, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_leap_frames: expected a value >= 1, found %" PetscInt_FMT, o.leap_frames);
+  PetscCheck(o.solver_frames >= 0, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_solver_frames: expected a value >= 0, found %" PetscInt_FMT, o.solver_frames);
+  PetscCheck(o.members >= 1, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_members: expected a value >= 1, found %" PetscInt_FMT, o.members);
+  PetscCheck(o.context >= 0, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_context: expected a value >= 0, found %" PetscInt_FMT, o.context);
+  PetscCheck(o.frame_dt >= 0, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_frame_dt: expected a value >= 0, found %g", double(o.frame_dt));
+  PetscCheck(o.max_spread >= 0, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_max_spread: expected a value >= 0, found %g", double(o.max_spread));
+  PetscFunctionReturn(0);
+}
+
+// ---------------------------------------------------------------- stepping
+
+// Observes the state at the start of the current step (gathers it into the emulator's context).
+PetscErrorCode Observe(TS ts, LeapTS* L) {
+  DM dm;
+  PetscInt dof;
+  plugin::FieldBlocks fields;
+  PetscFunctionBeginUser;
+  const PetscReal t = ts->ptime;
+  if (ts->steps == L->last_observed_step && t == L->last_observed_time) PetscFunctionReturn(0);
+  if (L->controller->context_size() > 0) {
+    const PetscReal gap = t - L->last_observed_time;
+    const PetscReal tol = std::max<PetscReal>(1e-6 * L->frame_dt, 64 * PETSC_MACHINE_EPSILON * std::abs(t));
+    if (ts->steps != L->last_observed_step + 1 || std::abs(gap - L->frame_dt) > tol) {
+      L->controller->clear_context();
+      ++L->summary.context_restarts;
+      PetscCall(PetscInfo(ts,
+                          "LEAP: step %" PetscInt_FMT
+                          " at t = %g is %g after the last observed frame, not one frame "
+                          "(%g): the emulator's context restarts\n",
+                          ts->steps, double(t), double(gap), double(L->frame_dt)));
+    }
+  }
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(DMDAGetInfo(dm, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
+                        nullptr, nullptr, nullptr, nullptr));
+  fields.resize(size_t(dof));
+  for (PetscInt c = 0; c < dof; ++c)
+    PetscCall(LeapDMDACopyToWellOrder(dm, ts->vec_sol, {c}, &fields[size_t(c)]));
+  try {
+    L->controller->observe(fields);
+  } catch (const std::exception& e) {
+    SETERRQ(PetscObjectComm((PetscObject)ts), PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
+  L->last_observed_step = ts->steps;
+  L->last_observed_time = t;
+  PetscFunctionReturn(0);
+}
+
+bool CanLeap(TS ts, const LeapTS* L) {
+  const Options& o = L->opt;
+  const PetscInt wait = L->last_rejected ? std::max<PetscInt>(1, o.solver_frames) : o.solver_frames;
+  const PetscReal t_end = ts->ptime + PetscReal(o.leap_frames) * L->frame_dt;
+  return L->controller->ready() && L->since_leap >= wait && ts->steps + o.leap_frames <= ts->max_steps &&
+         t_end <= ts->max_time + 1e-9 * L->frame_dt;
+}
+
+// One leap attempt (collective). Accepted: the state, time and step number are the emulated ones.
+PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* accepted) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  const PetscInt frames = L->opt.leap_frames;
+  const PetscReal t_new = ts->ptime + PetscReal(frames) * L->frame_dt;
+  plugin::LeapResult result;
+  std::string why;
+  DM dm;
+  PetscFunctionBeginUser;
+  *accepted = PETSC_FALSE;
+  try {
+    const at::Tensor theta = L->theta.empty() ? at::Tensor() : at::tensor(L->theta, at::kFloat);
+    result = L->controller->leap(theta, int64_t(frames));
+  } catch (const std::exception& e) {
+    SETERRQ(comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, e.what());
+  }
+  PetscCall(PetscLogEventBegin(L->events.check, ts, 0, 0, 0));
+  const double start = MPI_Wtime();
+  if (!result.finite) {
+    why = "the emulated state is not finite";
+  } else if (L->opt.max_spread > 0 && result.relative_spread > L->opt.max_spread) {
+    std::ostringstream s;
+    s << "the relative ensemble spread " << result.relative_spread << " exceeds -leap_max_spread "
+      << L->opt.max_spread;
+    why = s.str();
+  } else {
+    PetscCall(TSGetDM(ts, &dm));
+    for (size_t c = 0; c < result.fields.size(); ++c)
+      PetscCall(LeapDMDACopyFromWellOrder(dm, result.fields[c], {PetscInt(c)}, L->work));
+    PetscBool ok = PETSC_TRUE;
+    PetscCall(TSFunctionDomainError(ts, t_new, L->work, &ok));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
+    if (!ok) why = "the program's domain check (TSSetFunctionDomainError) refused the emulated state";
+  }
+  *accepted = why.empty() ? PETSC_TRUE : PETSC_FALSE;
+  if (*accepted) PetscCall(VecCopy(L->work, ts->vec_sol));
+  L->summary.check_seconds += MPI_Wtime() - start;
+  PetscCall(PetscLogEventEnd(L->events.check, ts, 0, 0, 0));
+  L->controller->record_outcome(*accepted == PETSC_TRUE, int64_t(frames));
+  L->since_leap = 0;
+  L->last_rejected = !*accepted;
+  if (*accepted) {
+    PetscCall(PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g\n", ts->steps,
+                        double(ts->ptime), double(t_new)));
+    ts->ptime = t_new;
+    ts->steps += frames - 1;  // TSStep counts the last one
+    L->controller->clear_context();
+    PetscCall(TSRestartStep(L->inner));
+    L->summary.steps_emulated += frames;
+    ++L->summary.leaps_accepted;
+    L->last_step_inner = false;
+  } else {
+    PetscCall(PetscInfo(ts, "LEAP: leap rejected at step %" PetscInt_FMT ": %s\n", ts->steps, why.c_str()));
+    L->summary.rejections.push_back("step " + std::to_string(ts->steps) + ": " + why);
+    ++L->summary.leaps_rejected;
+  }
+  PetscFunctionReturn(0);
+}
+
+// One step of the inner TS from the outer's time, step size and state (shared vector).
+PetscErrorCode InnerStep(TS ts, LeapTS* L) {
+  TS in = L->inner;
+  PetscFunctionBeginUser;
+  if (ts->steps == 0) {
+    in->snes_its = 0;
+    in->ksp_its = 0;
+    in->num_snes_failures = 0;
+    in->reject = 0;
+  }
+  PetscCall(TSSetTime(in, ts->ptime));
+  PetscCall(TSSetTimeStep(in, ts->time_step));
+  PetscCall(TSSetStepNumber(in, ts->steps));
+  PetscCall(TSSetMaxTime(in, ts->max_time));
+  PetscCall(TSSetMaxSteps(in, ts->max_steps));
+  PetscCall(TSSetExactFinalTime(in, ts->exact_final_time == TS_EXACTFINALTIME_MATCHSTEP
+                                        ? TS_EXACTFINALTIME_MATCHSTEP
+                                        : TS_EXACTFINALTIME_STEPOVER));
+  PetscCall(PetscLogEventBegin(L->events.inner, ts, 0, 0, 0));
+  const double start = MPI_Wtime();
+  PetscCall(TSStep(in));
+  L->summary.inner_seconds += MPI_Wtime() - start;
+  PetscCall(PetscLogEventEnd(L->events.inner, ts, 0, 0, 0));
+  ts->snes_its = in->snes_its;
+  ts->ksp_its = in->ksp_its;
+  ts->num_snes_failures = in->num_snes_failures;
+  ts->reject = in->reject;
+  if (in->reason < 0) {
+    ts->reason = in->reason;  // the outer TSStep reports the failure as its own
+    PetscFunctionReturn(0);
+  }
+  ts->ptime = in->ptime;
+  ts->time_step = in->time_step;
+  ++L->summary.steps_solver;
+  ++L->since_leap;
+  L->controller->record_solver_frames(1);
+  L->last_step_inner = true;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSStep_Leap(TS ts) {
+  LeapTS* L = Data(ts);
+  PetscBool accepted = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  if (L->inner->vec_sol != ts->vec_sol) PetscCall(TSSetSolution(L->inner, ts->vec_sol));
+  if (ts->steprestart) PetscCall(TSRestartStep(L->inner));  // a new solve, or the program changed the state
+  if (L->frame_dt <= 0) L->frame_dt = L->opt.frame_dt > 0 ? L->opt.frame_dt : ts->time_step;
+  PetscCheck(L->frame_dt > 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_USER_INPUT,
+             "LEAP: the frame time step must be > 0 (-ts_dt or -leap_frame_dt), found %g",
+             double(L->frame_dt));
+  PetscCall(Observe(ts, L));
+  if (CanLeap(ts, L)) PetscCall(Leap(ts, L, &accepted));
+  if (!accepted) PetscCall(InnerStep(ts, L));
+  L->dirty = true;
+  // The last step of TSSolve (TSStep counts this one after we return): the summary is complete.
+  if (ts->reason >= 0 && (ts->steps + 1 >= ts->max_steps || ts->ptime >= ts->max_time)) {
+    PetscCall(WriteSummary(ts, L));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSInterpolate_Leap(TS ts, PetscReal t, Vec X) {
+  LeapTS* L = Data(ts);
+  PetscFunctionBeginUser;
+  PetscCheck(L->inner && L->last_step_inner, PetscObjectComm((PetscObject)ts), PETSC_ERR_SUP,
+             "LEAP: cannot interpolate within a leap (the last step was emulated); use -ts_exact_final_time "
+             "stepover "
+             "or matchstep");
+  PetscCall(TSInterpolate(L->inner, t, X));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
+  LeapTS* L = Data(ts);
+  PetscBool ascii = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
+  if (!ascii) PetscFunctionReturn(0);
+  const Options& o = L->opt;
+  const TSLeapSummary& s = L->summary;
+  PetscCall(FillTimes(L));
+  PetscCall(PetscViewerASCIIPrintf(viewer,
+                                   "  LEAP: leaps of %" PetscInt_FMT " frames after %" PetscInt_FMT
+                                   " solver steps, %" PetscInt_FMT " member(s), frame dt %g\n",
+                                   o.leap_frames, o.solver_frames, o.members, double(L->frame_dt)));
+  if (!o.oracle.empty())
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP emulator: oracle %s (trajectory %" PetscInt_FMT ")\n",
+                                     o.oracle.c_str(), o.oracle_trajectory));
+  else
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  LEAP emulator: latent diffusion, -leap_ae %s -leap_emulator %s\n",
+                                     o.ae.c_str(), o.emulator.c_str()));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer,
+      "  LEAP steps: %" PetscInt_FMT " by the solver, %" PetscInt_FMT " emulated; leaps: %" PetscInt_FMT
+      " accepted, %" PetscInt_FMT " rejected; context restarts: %" PetscInt_FMT "\n",
+      s.steps_solver, s.steps_emulated, s.leaps_accepted, s.leaps_rejected, s.context_restarts));
+  PetscCall(PetscViewerASCIIPrintf(
+      viewer, "  LEAP seconds (rank 0): inner steps %g, gather %g, emulate %g, scatter %g, check %g\n",
+      s.inner_seconds, s.gather_seconds, s.emulate_seconds, s.scatter_seconds, s.check_seconds));
+  for (const auto& r : s.rejections)
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP rejected: %s\n", r.c_str()));
+  if (L->inner) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP inner TS (the solver steps):\n"));
+    PetscCall(PetscViewerASCIIPushTab(viewer));
+    PetscCall(TSView(L->inner, viewer));
+    PetscCall(PetscViewerASCIIPopTab(viewer));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CheckLeapType(TS ts) {
+  PetscBool leap = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscObjectTypeCompare((PetscObject)ts, "leap", &leap));
+  PetscCheck(leap, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONG, "LEAP: the TS is not of type leap");
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+PetscErrorCode TSCreate_Leap(TS ts) {
+  PetscFunctionBeginUser;
+  auto L = std::make_unique<LeapTS>();
+  ts->data = L.release();
+  ts->ops->setup = TSSetUp_Leap;
+  ts->ops->step = TSStep_Leap;
+  ts->ops->reset = TSReset_Leap;
+  ts->ops->destroy = TSDestroy_Leap;
+  ts->ops->setfromoptions = TSSetFromOptions_Leap;
+  ts->ops->view = TSView_Leap;
+  ts->ops->interpolate = TSInterpolate_Leap;
+  ts->usessnes = PETSC_FALSE;
+  ts->default_adapt_type = TSADAPTNONE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapTSRegister() {
+  PetscFunctionBeginUser;
+  PetscCall(TSRegister("leap", TSCreate_Leap));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSLeapGetInnerTS(TS ts, TS* inner) {
+  PetscFunctionBeginUser;
+  PetscCall(CheckLeapType(ts));
+  *inner = Data(ts)->inner;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode TSLeapGetSummary(TS ts, TSLeapSummary* summary) {
+  PetscFunctionBeginUser;
+  PetscCall(CheckLeapType(ts));
+  PetscCall(FillTimes(Data(ts)));
+  *summary = Data(ts)->summary;
+  PetscFunctionReturn(0);
+}
+
+}  // namespace leap::petsc
