@@ -89,7 +89,10 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   torch::NoGradGuard no_grad;
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m.device);
   const at::Tensor x = context.narrow(0, context.size(0) - m.context, m.context).to(f32);
+  phase(EmulatorPhase::encode, true);
   const at::Tensor z = m.latent.normalize(m.ae.model->encode(m.ae.normalizer.normalize(x)));  // [c, L, x, y]
+  phase(EmulatorPhase::encode, false);
+  phase(EmulatorPhase::sample, true);
   const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), members);
   const at::Tensor th =
       m.theta_names.empty() ? at::Tensor() : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
@@ -104,8 +107,12 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
     const at::Tensor recent = at::cat({ctx, fresh}, 2);
     ctx = recent.narrow(2, recent.size(2) - m.context, m.context);
   }
+  phase(EmulatorPhase::sample, false);
+  phase(EmulatorPhase::decode, true);
   const at::Tensor last = m.latent.denormalize(latest);
-  return m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor out = m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
+  phase(EmulatorPhase::decode, false);
+  return out;
 }
 
 }  // namespace leap::plugin

@@ -85,9 +85,25 @@ HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, c
   long long c = context_frames_;
   mpi_check(MPI_Bcast(&c, 1, MPI_LONG_LONG, exchange_->emulator(), comm_), "MPI_Bcast");
   context_frames_ = c;
+  if (emulator_ && exchange_->is_emulator())
+    emulator_->set_phase_hook([this](EmulatorPhase p, bool begin) {
+      const HybridPhase h = p == EmulatorPhase::encode   ? HybridPhase::encode
+                            : p == EmulatorPhase::sample ? HybridPhase::sample
+                                                         : HybridPhase::decode;
+      double* seconds = p == EmulatorPhase::encode   ? &stats_.encode_seconds
+                        : p == EmulatorPhase::sample ? &stats_.sample_seconds
+                                                     : &stats_.decode_seconds;
+      if (begin) {
+        phase_start_ = MPI_Wtime();
+      } else {
+        *seconds += MPI_Wtime() - phase_start_;
+      }
+      if (hook_) hook_(h, begin);
+    });
 }
 
 HybridController::~HybridController() {
+  if (emulator_ && exchange_ && exchange_->is_emulator()) emulator_->set_phase_hook(nullptr);
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);

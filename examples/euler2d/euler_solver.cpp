@@ -166,6 +166,49 @@ PetscErrorCode EulerSolver::ConservedTotals(std::array<PetscReal, 4>* totals) co
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode EulerSolver::RestoreConservedSums(const std::array<PetscReal, 4>& target, PetscBool* restored) {
+  Conserved** u;
+  PetscInt xs, ys, xm, ym;
+  PetscScalar sums[kDof];
+  PetscFunctionBeginUser;
+  *restored = PETSC_FALSE;
+  PetscCall(VecStrideSumAll(u_, sums));
+  const PetscReal cells = PetscReal(mx_) * PetscReal(my_);
+  const PetscReal mass = PetscRealPart(sums[0]);
+  if (!(mass > 0 && target[0] > 0)) PetscFunctionReturn(0);
+  const PetscReal scale = target[0] / mass;
+  const PetscReal shift_x = (target[1] - PetscRealPart(sums[1])) / cells;
+  const PetscReal shift_y = (target[2] - PetscRealPart(sums[2])) / cells;
+  PetscCall(DMDAGetCorners(da_, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscCall(DMDAVecGetArray(da_, u_, &u));
+  // Pass 1: density and momentum corrected; the old internal energy kept in E for now.
+  PetscReal local[2] = {0, 0}, global[2];  // sum of internal energy, sum of corrected kinetic energy
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      Conserved& c = u[j][i];
+      const PetscReal rho = PetscRealPart(c.rho);
+      const PetscReal internal = PetscRealPart(c.E) - 0.5 * PetscRealPart(c.mx * c.mx + c.my * c.my) / rho;
+      c.rho = rho * scale;
+      c.mx += shift_x;
+      c.my += shift_y;
+      c.E = internal;
+      local[0] += internal;
+      local[1] += 0.5 * PetscRealPart(c.mx * c.mx + c.my * c.my) / PetscRealPart(c.rho);
+    }
+  PetscCall(MPIU_Allreduce(local, global, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)da_)));
+  const PetscReal factor = global[0] > 0 ? (target[3] - global[1]) / global[0] : -1;
+  // Pass 2: E = corrected kinetic + scaled internal energy (a non-positive factor leaves an
+  // inadmissible state for the caller to reject).
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      Conserved& c = u[j][i];
+      c.E = 0.5 * (c.mx * c.mx + c.my * c.my) / c.rho + factor * c.E;
+    }
+  PetscCall(DMDAVecRestoreArray(da_, u_, &u));
+  *restored = factor > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode EulerSolver::MinDensityPressure(PetscReal* rho_min, PetscReal* p_min) const {
   const Conserved** u;
   PetscInt xs, ys, xm, ym;

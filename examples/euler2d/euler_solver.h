@@ -70,6 +70,14 @@ class EulerSolver final : public leap::petsc::FluidSolver {
   PetscErrorCode StableTimeStep(PetscReal* dt) const;
   // Domain integrals of the conserved variables (mass, x momentum, y momentum, energy; collective).
   PetscErrorCode ConservedTotals(std::array<PetscReal, 4>* totals) const;
+  // After a leap: restores the sums over the cells of the conserved variables (mass, momentum x/y,
+  // energy: what VecStrideSumAll gives) to `target` while keeping the pressure positive. Density is
+  // scaled, momentum shifted (uniform corrections); the internal energy E - |m|^2/2rho of the state
+  // as it was before the correction (positive when its pressure was) is scaled uniformly so that
+  // the total energy is the target with the corrected kinetic energy. PETSC_ERR_ARG_OUTOFRANGE when
+  // the target energy is below the corrected kinetic energy or a sign makes it impossible (the leap
+  // should then be rejected). Collective.
+  PetscErrorCode RestoreConservedSums(const std::array<PetscReal, 4>& target, PetscBool* restored);
   // Smallest density and pressure over the domain (collective).
   PetscErrorCode MinDensityPressure(PetscReal* rho_min, PetscReal* p_min) const;
 

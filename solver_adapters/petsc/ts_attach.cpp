@@ -9,28 +9,20 @@
 #include <numeric>
 
 #include "leap/error.h"
+#include "leap_log_events.h"
 
 namespace leap::petsc {
 namespace {
 
 struct LeapEvents {
-  PetscLogEvent gather = 0, emulate = 0, scatter = 0, restore = 0;
+  LeapPhaseEvents phases;
+  PetscLogEvent restore = 0;
 };
 
 PetscErrorCode LeapLogEvents(LeapEvents* out) {
-  static LeapEvents events;
-  static bool registered = false;
   PetscFunctionBeginUser;
-  if (!registered) {
-    PetscClassId classid;
-    PetscCall(PetscClassIdRegister("LEAP", &classid));
-    PetscCall(PetscLogEventRegister("LeapGather", classid, &events.gather));
-    PetscCall(PetscLogEventRegister("LeapEmulate", classid, &events.emulate));
-    PetscCall(PetscLogEventRegister("LeapScatter", classid, &events.scatter));
-    PetscCall(PetscLogEventRegister("LeapRestore", classid, &events.restore));
-    registered = true;
-  }
-  *out = events;
+  PetscCall(LeapGetPhaseEvents(&out->phases));
+  PetscCall(LeapRegisterEvent("LeapRestore", &out->restore));
   PetscFunctionReturn(0);
 }
 
@@ -170,13 +162,7 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
     } catch (const std::exception& e) {
       SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
     }
-    a->controller_->set_phase_hook([events](plugin::HybridPhase phase, bool begin) {
-      const PetscLogEvent e = phase == plugin::HybridPhase::gather    ? events.gather
-                              : phase == plugin::HybridPhase::emulate ? events.emulate
-                                                                      : events.scatter;
-      if (begin) PetscCallAbort(PETSC_COMM_SELF, PetscLogEventBegin(e, 0, 0, 0, 0));
-      else PetscCallAbort(PETSC_COMM_SELF, PetscLogEventEnd(e, 0, 0, 0, 0));
-    });
+    a->controller_->set_phase_hook(LeapPhaseLogHook(events.phases));
   }
   if (options.mode != "off" && !options.record.dir.empty()) {
     data::WellLayout layout;
@@ -320,15 +306,19 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
       PetscCall(VecCopy(saved, solver_->solution()));
     }
     PetscCall(solver_->InjectWellFields(result.fields));
+    PetscBool ok = PETSC_TRUE;
     if (restore) {
       PetscCall(PetscLogEventBegin(events.restore, solver_->solution(), 0, 0, 0));
-      PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
+      if (restore_fn_) PetscCall(restore_fn_(before, &ok));
+      else PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
       PetscCall(PetscLogEventEnd(events.restore, solver_->solution(), 0, 0, 0));
+      if (!ok) why = "the conserved totals cannot be restored with a positive pressure";
     }
-    PetscBool ok = PETSC_TRUE;
     PetscReal norm;
     PetscCall(VecNorm(solver_->solution(), NORM_2, &norm));
-    if (PetscIsInfOrNanReal(norm)) {
+    if (!ok) {
+      // rejected by the restore
+    } else if (PetscIsInfOrNanReal(norm)) {
       ok = PETSC_FALSE;
       why = "the corrected state is not finite";
     } else {

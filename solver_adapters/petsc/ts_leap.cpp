@@ -21,6 +21,7 @@
 #include "leap/petsc/dmda_layout.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
+#include "leap_log_events.h"
 
 namespace fs = std::filesystem;
 
@@ -28,25 +29,15 @@ namespace leap::petsc {
 namespace {
 
 struct Events {
-  PetscLogEvent gather = 0, emulate = 0, scatter = 0, check = 0, inner = 0;
+  LeapPhaseEvents phases;
+  PetscLogEvent check = 0, inner = 0;
 };
 
 PetscErrorCode GetEvents(Events* out) {
-  static Events events;
-  static bool registered = false;
   PetscFunctionBeginUser;
-  if (!registered) {
-    PetscClassId classid;
-    PetscCall(PetscClassIdRegister("LEAP", &classid));
-    // The same names as LeapTSAttach's events (PetscLogEventRegister returns an existing event).
-    PetscCall(PetscLogEventRegister("LeapGather", classid, &events.gather));
-    PetscCall(PetscLogEventRegister("LeapEmulate", classid, &events.emulate));
-    PetscCall(PetscLogEventRegister("LeapScatter", classid, &events.scatter));
-    PetscCall(PetscLogEventRegister("LeapCheck", classid, &events.check));
-    PetscCall(PetscLogEventRegister("LeapInnerStep", classid, &events.inner));
-    registered = true;
-  }
-  *out = events;
+  PetscCall(LeapGetPhaseEvents(&out->phases));
+  PetscCall(LeapRegisterEvent("LeapCheck", &out->check));
+  PetscCall(LeapRegisterEvent("LeapInnerStep", &out->inner));
   PetscFunctionReturn(0);
 }
 
@@ -396,15 +387,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
     SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
   }
   const Events events = L->events;
-  L->controller->set_phase_hook([events](plugin::HybridPhase phase, bool begin) {
-    const PetscLogEvent e = phase == plugin::HybridPhase::gather    ? events.gather
-                            : phase == plugin::HybridPhase::emulate ? events.emulate
-                                                                    : events.scatter;
-    if (begin)
-      PetscCallAbort(PETSC_COMM_SELF, PetscLogEventBegin(e, 0, 0, 0, 0));
-    else
-      PetscCallAbort(PETSC_COMM_SELF, PetscLogEventEnd(e, 0, 0, 0, 0));
-  });
+  L->controller->set_phase_hook(LeapPhaseLogHook(events.phases));
   PetscFunctionReturn(0);
 }
 

@@ -18,7 +18,9 @@ H=("${C[@]}" --ae "$WORK/ae/best.ckpt" --emulator "$WORK/emu/best.ckpt")
 "$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb" -q -- -log_view :"$WORK/log.txt" \
   || fail "leap hybrid"
 for f in config.yaml metrics.json; do [[ -s $WORK/hyb/$f ]] || fail "hybrid: missing $f"; done
-grep -q "LeapEmulate" "$WORK/log.txt" || fail "-log_view does not show LEAP's events"
+for e in LeapGather LeapEmulate LeapEncode LeapSample LeapDecode LeapScatter; do
+  grep -q "$e" "$WORK/log.txt" || fail "-log_view does not show LEAP's event $e"
+done
 python3 - "$WORK/hyb/metrics.json" <<'PY' || fail "hybrid metrics"
 import json, math, sys
 m = json.load(open(sys.argv[1]))
@@ -31,7 +33,10 @@ assert m["frames_by_emulator"] == 3 * m["leaps_accepted"], m
 assert m["leaps_accepted"] + m["leaps_rejected"] >= 2, m
 assert m["leaps_accepted"] >= 1, m   # the tiny trained models give admissible states on this seed
 assert m["vrmse_final"] > 0, m       # the emulated frames changed the result
-assert m["frames_by_emulator"] == 0 or m["wall_seconds_per_phase"]["emulate"] > 0, m
+ph = m["wall_seconds_per_phase"]
+assert m["frames_by_emulator"] == 0 or ph["emulate"] > 0, m
+assert ph["emulate_sample"] > 0 and ph["emulate_encode"] > 0 and ph["emulate_decode"] > 0, ph
+assert ph["emulate_encode"] + ph["emulate_sample"] + ph["emulate_decode"] <= ph["emulate"] * 1.001, ph
 assert m["speedup"] > 0 and math.isfinite(m["vrmse_final"]) and m["vrmse_final"] >= 0, m
 assert len(m["ensemble_spread"]) == m["leaps_accepted"] + m["leaps_rejected"], m
 assert len(m["rejections"]) == m["leaps_rejected"] and all(r.startswith("frame ") for r in m["rejections"]), m

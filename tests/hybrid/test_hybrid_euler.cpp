@@ -398,4 +398,69 @@ TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
   if (Rank() == 0) std::filesystem::remove_all(dir);
 }
 
+TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy) {
+  // A leap with too much mass, a momentum offset and 10% too much pressure: the Euler restore takes the excess out of the
+  // density (scaled) and the momentum (shifted) and scales the internal energy uniformly so that the
+  // total energy is the pre-leap one: every cell's pressure changes by the same factor.
+  auto perturbed = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
+    x.select(1, kDensity).mul_(1.05f);
+    x.select(1, kMomentumX).add_(0.2f);
+    x.select(1, kPressure).mul_(1.1f);
+  });
+  auto options = Options(perturbed);
+  options.solver_frames = 1000;
+  auto leap_once = [&](bool euler_restore, std::unique_ptr<euler2d::EulerSolver>* solver,
+                       std::unique_ptr<petsc::LeapAttachment>* attachment) {
+    auto o = options;
+    o.restore_conserved = euler_restore ? PETSC_TRUE : PETSC_FALSE;
+    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), solver), 0);
+    ASSERT_EQ(petsc::LeapTSAttach(solver->get(), o, attachment), 0);
+    (*attachment)->SetAdmissibility(EulerAdmissible(**solver));
+    euler2d::EulerSolver* s = solver->get();
+    (*attachment)->SetConservedRestore([s](const std::vector<PetscScalar>& t, PetscBool* ok) {
+      return s->RestoreConservedSums({t[0], t[1], t[2], t[3]}, ok);
+    });
+    ASSERT_EQ((*attachment)->Run(2 * kFrameInterval), 0);
+    PetscBool accepted = PETSC_FALSE;
+    ASSERT_EQ((*attachment)->Leap(&accepted), 0);
+    ASSERT_TRUE(accepted);
+  };
+  std::unique_ptr<euler2d::EulerSolver> restored, plain;
+  std::unique_ptr<petsc::LeapAttachment> ra, pa;
+  std::array<PetscReal, 4> before;
+  {
+    std::unique_ptr<euler2d::EulerSolver> probe;
+    ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &probe), 0);
+    ASSERT_EQ(probe->Advance(2 * kFrameInterval), 0);
+    ASSERT_EQ(probe->ConservedTotals(&before), 0);
+  }
+  ASSERT_NO_FATAL_FAILURE(leap_once(true, &restored, &ra));
+  ASSERT_NO_FATAL_FAILURE(leap_once(false, &plain, &pa));
+  std::array<PetscReal, 4> after, unrestored;
+  ASSERT_EQ(restored->ConservedTotals(&after), 0);
+  ASSERT_EQ(plain->ConservedTotals(&unrestored), 0);
+  const double mass = std::abs(double(before[0]));
+  for (int k = 0; k < 4; ++k)
+    EXPECT_LE(std::abs(double(after[k] - before[k])), 1e-12 * std::max(std::abs(double(before[k])), mass)) << k;
+  EXPECT_NEAR(double(unrestored[0] / before[0]), 1.05, 1e-3) << "the perturbation was there";
+  PetscReal rho, p;
+  ASSERT_EQ(restored->MinDensityPressure(&rho, &p), 0);
+  EXPECT_GT(p, 0);
+  // The pressure (internal energy) of every cell scaled by one factor.
+  std::vector<float> pr, pp;
+  ASSERT_EQ(restored->ExtractWellField("pressure", &pr), 0);
+  ASSERT_EQ(plain->ExtractWellField("pressure", &pp), 0);
+  double lo = 1e300, hi = -1e300;
+  for (size_t i = 0; i < pr.size(); ++i) {
+    lo = std::min(lo, double(pr[i]) / pp[i]);
+    hi = std::max(hi, double(pr[i]) / pp[i]);
+  }
+  double g[2] = {-lo, hi};
+  MPI_Allreduce(MPI_IN_PLACE, g, 2, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD);
+  EXPECT_LT(g[1] / -g[0] - 1, 1e-5) << "pressure ratios from " << -g[0] << " to " << g[1];
+  // Density and momentum come back to the solver's (the oracle's) exactly, so the energy restore
+  // removes exactly the 10% of internal energy the perturbation added.
+  EXPECT_NEAR(g[1], 1 / 1.1, 1e-4);
+}
+
 }  // namespace

@@ -94,6 +94,9 @@ void run(const Options& o, const Common& common) {
     m["wall_seconds_per_phase"] = {{"gather", hyb.stats.gather_seconds},
                                    {"emulate", hyb.stats.emulate_seconds},
                                    {"scatter", hyb.stats.scatter_seconds},
+                                   {"emulate_encode", hyb.stats.encode_seconds},
+                                   {"emulate_sample", hyb.stats.sample_seconds},
+                                   {"emulate_decode", hyb.stats.decode_seconds},
                                    {"solver", std::max(0.0, hyb.wall - leap_share)}};
     m["speedup"] = hyb.wall > 0 ? ref.wall / hyb.wall : 0.0;
     m["vrmse_final"] = v.mean().item<double>();

@@ -41,6 +41,15 @@ void set_admissibility(petsc::FluidSolver& s, petsc::LeapAttachment& a) {
         *why = "non-positive density (" + std::to_string(rho) + ") or pressure (" + std::to_string(p) + ")";
       PetscFunctionReturn(0);
     });
+    // The totals are restored through the internal energy, so the pressure stays positive.
+    a.SetConservedRestore([euler](const std::vector<PetscScalar>& target, PetscBool* ok) -> PetscErrorCode {
+      PetscFunctionBeginUser;
+      PetscCheck(target.size() == 4, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "LEAP: Euler restores 4 totals");
+      const std::array<PetscReal, 4> t{PetscRealPart(target[0]), PetscRealPart(target[1]), PetscRealPart(target[2]),
+                                       PetscRealPart(target[3])};
+      PetscCall(euler->RestoreConservedSums(t, ok));
+      PetscFunctionReturn(0);
+    });
   }
 }
 

@@ -136,6 +136,13 @@ class LeapAttachment {
   // Writes the recording's stats.yaml (nothing without a record directory). Collective.
   PetscErrorCode FinishRecording();
 
+  // Replaces the generic restore of the conserved totals (LeapRestoreConservedSums) by the
+  // solver's own: given the pre-leap sums of options().conserved's dofs, restore them in the
+  // solution (collective); *ok false rejects the leap (a restore that cannot keep the state
+  // admissible).
+  using RestoreFn = std::function<PetscErrorCode(const std::vector<PetscScalar>& target, PetscBool* ok)>;
+  void SetConservedRestore(RestoreFn fn) { restore_fn_ = std::move(fn); }
+
   // Installs the check as the controller's admissibility callback (a PETSc error inside it fails
   // the leap with that error).
   void SetAdmissibility(AdmissibleFn fn);
@@ -183,6 +190,7 @@ class LeapAttachment {
   std::vector<LeapCheck> checks_;
   std::vector<std::string> rejections_;
   std::unique_ptr<plugin::FrameRecorder> recorder_;
+  RestoreFn restore_fn_;
   plugin::HybridStats empty_stats_;
 };
 

@@ -19,6 +19,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,15 +28,30 @@
 
 namespace leap::plugin {
 
+// The parts of a leap an emulator may report (PETSc log events, timings).
+enum class EmulatorPhase { encode = 0, sample = 1, decode = 2 };
+
 class Emulator {
  public:
   virtual ~Emulator() = default;
+  // Called at the start (begin true) and end of each phase of leap(), when the emulator has phases
+  // (the latent diffusion emulator: encode, sample, decode).
+  using PhaseHook = std::function<void(EmulatorPhase phase, bool begin)>;
+  void set_phase_hook(PhaseHook hook) { phase_hook_ = std::move(hook); }
   virtual at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
                           int64_t members) = 0;
   // Observed frames a leap needs (the length of the context).
   virtual int64_t context_frames() const = 0;
   // Physical channels the emulator works on (C); empty when it takes any.
   virtual std::vector<std::string> channel_names() const { return {}; }
+
+ protected:
+  void phase(EmulatorPhase p, bool begin) const {
+    if (phase_hook_) phase_hook_(p, begin);
+  }
+
+ private:
+  PhaseHook phase_hook_;
 };
 
 struct LatentDiffusionOptions {

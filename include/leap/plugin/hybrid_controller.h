@@ -30,10 +30,12 @@ namespace leap::plugin {
 // Per-rank field blocks in The Well's order [x][y][component], one vector per field.
 using FieldBlocks = std::vector<std::vector<float>>;
 
-enum class HybridPhase { gather = 0, emulate = 1, scatter = 2 };
+// emulate spans the emulator's call; encode, sample and decode (latent diffusion emulator) nest in it.
+enum class HybridPhase { gather = 0, emulate = 1, scatter = 2, encode = 3, sample = 4, decode = 5 };
 
 struct HybridStats {
   double gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0;
+  double encode_seconds = 0, sample_seconds = 0, decode_seconds = 0;  // parts of emulate (emulator rank)
   int64_t observations = 0;      // frames gathered
   int64_t leaps = 0;             // leaps performed (emulator calls)
   int64_t leaps_accepted = 0;
@@ -85,6 +87,8 @@ class HybridController {
   // Called at the start and end of each phase (e.g. PETSc log events).
   using PhaseHook = std::function<void(HybridPhase phase, bool begin)>;
   void set_phase_hook(PhaseHook hook) { hook_ = std::move(hook); }
+  // The controller installs its own hook on the emulator (forwarding encode/sample/decode to the
+  // phase hook and timing them); an emulator shared between controllers reports to the latest.
 
   void record_outcome(bool accepted, int64_t frames);
   void record_solver_frames(int64_t frames) { stats_.frames_solved += frames; }
@@ -113,6 +117,7 @@ class HybridController {
   AdmissibleFn admissible_;
   PhaseHook hook_;
   HybridStats stats_;
+  double phase_start_ = 0;
 };
 
 }  // namespace leap::plugin
