@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <climits>
 #include <exception>
+#include <functional>
 #include <utility>
 
 #include "collective_error.h"
@@ -149,6 +150,7 @@ struct Runtime::Impl {
   bool finished = false;
   bool recording = false;
   std::unique_ptr<HybridController> controller;  // after setup, with an emulator
+  HybridController::PhaseHook phase_hook;
   std::unique_ptr<FrameRecorder> recorder;       // once recording was switched on after setup
   HybridStats own_stats;                         // without an emulator
 
@@ -165,6 +167,26 @@ struct Runtime::Impl {
     if (needs_setup && !setup_done)
       return std::string(call) + ": call setup() first (the state is not set up)";
     return "";
+  }
+
+  // Why a leap cannot be made now ("" when it can); `buffer` checks the caller's output argument.
+  std::string leap_problem(const std::vector<double>& theta, int64_t frames,
+                           const std::function<std::string()>& buffer) const {
+    const Impl& m = *this;
+    std::string problem = m.state_problem("leap", true);
+    if (problem.empty() && !m.has_emulator)
+      problem = "leap: no emulator (" + m.config_name + ": emulator.kind is none)";
+    if (problem.empty() && frames < 1)
+      problem = "leap: argument 'frames': expected a number of frames >= 1, found " + std::to_string(frames);
+    if (problem.empty() && m.theta_count >= 0 && int64_t(theta.size()) != m.theta_count)
+      problem = "leap: argument 'theta': expected " + std::to_string(m.theta_count) +
+                " values (the emulator's conditioning parameters), found " + std::to_string(theta.size());
+    if (problem.empty()) problem = buffer();
+    if (problem.empty() && !m.controller->ready())
+      problem = "leap: the context is not ready: a leap needs " + std::to_string(m.context_frames) +
+                " observed frames since setup or the last accepted leap, " +
+                std::to_string(m.controller->context_size()) + " observed";
+    return problem;
   }
 
   std::string block_problem(const char* call, const float* data) const {
@@ -403,6 +425,13 @@ void Runtime::setup() {
     }
   }
   m.controller = std::move(controller);
+  if (m.controller && m.phase_hook) m.controller->set_phase_hook(m.phase_hook);
+}
+
+void Runtime::set_phase_hook(HybridController::PhaseHook hook) {
+  Impl& m = *impl_;
+  m.phase_hook = std::move(hook);
+  if (m.controller) m.controller->set_phase_hook(m.phase_hook);
 }
 
 void Runtime::observe(const float* block, double time) {
@@ -461,40 +490,17 @@ LeapOutcome run_leap(HybridController& controller, FrameRecorder* recorder, cons
 
 LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, float* block) {
   Impl& m = *impl_;
-  std::string problem = m.state_problem("leap", true);
-  if (problem.empty() && !m.has_emulator)
-    problem = "leap: no emulator (" + m.config_name + ": emulator.kind is none)";
-  if (problem.empty() && frames < 1)
-    problem = "leap: argument 'frames': expected a number of frames >= 1, found " + std::to_string(frames);
-  if (problem.empty() && m.theta_count >= 0 && int64_t(theta.size()) != m.theta_count)
-    problem = "leap: argument 'theta': expected " + std::to_string(m.theta_count) +
-              " values (the emulator's conditioning parameters), found " + std::to_string(theta.size());
-  if (problem.empty()) problem = m.block_problem("leap", block);
-  if (problem.empty() && !m.controller->ready())
-    problem = "leap: the context is not ready: a leap needs " + std::to_string(m.context_frames) +
-              " observed frames since setup or the last accepted leap, " +
-              std::to_string(m.controller->context_size()) + " observed";
-  agree_on_input_error(m.comm.get(), problem);
+  agree_on_input_error(m.comm.get(),
+                       m.leap_problem(theta, frames, [&] { return m.block_problem("leap", block); }));
   return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
                   [&](const FieldBlocks& f) { m.join(f, block); });
 }
 
 LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, FieldBlocks* fields) {
   Impl& m = *impl_;
-  std::string problem = m.state_problem("leap", true);
-  if (problem.empty() && !m.has_emulator)
-    problem = "leap: no emulator (" + m.config_name + ": emulator.kind is none)";
-  if (problem.empty() && frames < 1)
-    problem = "leap: argument 'frames': expected a number of frames >= 1, found " + std::to_string(frames);
-  if (problem.empty() && m.theta_count >= 0 && int64_t(theta.size()) != m.theta_count)
-    problem = "leap: argument 'theta': expected " + std::to_string(m.theta_count) +
-              " values (the emulator's conditioning parameters), found " + std::to_string(theta.size());
-  if (problem.empty() && !fields) problem = "leap: argument 'fields': expected a pointer, found NULL";
-  if (problem.empty() && !m.controller->ready())
-    problem = "leap: the context is not ready: a leap needs " + std::to_string(m.context_frames) +
-              " observed frames since setup or the last accepted leap, " +
-              std::to_string(m.controller->context_size()) + " observed";
-  agree_on_input_error(m.comm.get(), problem);
+  agree_on_input_error(m.comm.get(), m.leap_problem(theta, frames, [&]() -> std::string {
+    return fields ? "" : "leap: argument 'fields': expected a pointer, found NULL";
+  }));
   return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
                   [&](const FieldBlocks& f) { *fields = f; });
 }

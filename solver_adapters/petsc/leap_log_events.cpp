@@ -15,7 +15,7 @@ PetscErrorCode LeapClassId(PetscClassId* out) {
 }  // namespace
 
 PetscErrorCode LeapRegisterEvent(const char* name, PetscLogEvent* event) {
-  PetscClassId classid;
+  PetscClassId classid = 0;
   PetscFunctionBeginUser;
   PetscCall(LeapClassId(&classid));
   PetscCall(PetscLogEventRegister(name, classid, event));  // returns the existing event of that name

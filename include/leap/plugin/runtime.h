@@ -86,6 +86,11 @@ class Runtime {
   // Rank-local, at any time: the layout of this rank's blocks in later observe() and leap() calls.
   void set_layout(BlockLayout layout);
 
+  // Rank-local, at any time: called at the start and end of each phase of a leap and an observation
+  // (HybridController's phases: gather, emulate with encode/sample/decode nested, scatter), e.g.
+  // to log them as PETSc events.
+  void set_phase_hook(HybridController::PhaseHook hook);
+
   // Collective.
   void setup();
 

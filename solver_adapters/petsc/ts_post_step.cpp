@@ -1,0 +1,686 @@
+// LeapTSAttach: LEAP in an existing PETSc program by one line (see leap/petsc/leap_petsc.h and
+// docs/ts_post_step.md). A TS monitor observes every state; a post-step, chained after the
+// program's own, leaps: it writes the emulated state into the solution vector and moves the TS's
+// time and step number forward, and the TS restarts its integrator from there.
+//
+// Where this sits in PETSc 3.18's TSSolve loop (src/ts/interface/ts.c):
+//
+//   while (!ts->reason) {
+//     TSMonitor(ts, steps, ptime, U)     <- LeapMonitor: observe (skipped when already observed)
+//     TSPreStep(ts)
+//     TSStep(ts)                         steps++; reason set when steps >= max_steps or
+//                                        ptime >= max_time
+//     TSPostEvaluate; TSEventHandler; TSTrajectorySet
+//     TSPostStep(ts)                     <- LeapPostStep: program's post-step, observe, maybe leap
+//   }                                       (TSPostStep restarts the step when U changed)
+//   TSMonitor(ts, steps, ptime, U)       <- LeapMonitor: observe if not yet; end of solve
+//
+// The post-step observes the state the step produced (the leap's context must end there), so the
+// monitor at the top of the next iteration sees an already observed (step, time) and skips it; after
+// an accepted leap it sees the emulated state (a new step and time) and observes it: every state
+// the TS reaches is observed exactly once. TSStep decides termination before the post-step runs, so
+// a leap must leave a step to take: it never reaches max_steps and never lands within half a frame
+// of max_time; the final step is the solver's, and TSSolve ends on the same step as without LEAP.
+#include <petsc/private/tsimpl.h>
+#include <petscdmda.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "leap/error.h"
+#include "leap/petsc/dmda_layout.h"
+#include "leap/petsc/leap_petsc.h"
+#include "leap/plugin/runtime.h"
+#include "leap_log_events.h"
+
+namespace {
+
+constexpr const char* kComposeName = "LeapTSContext";
+constexpr size_t kMaxRejectionsListed = 1000;
+
+enum Mode : PetscInt { kOff = 0, kRecord = 1, kHybrid = 2 };
+const char* const kModeNames[] = {"off", "record", "hybrid"};
+
+struct Events {
+  leap::petsc::LeapPhaseEvents phases;
+};
+
+// LEAP's log events, shared with every LEAP route (leap_log_events.h). This route times gather,
+// emulate and scatter around its own calls; the emulator's encode, sample and decode nest in them.
+PetscErrorCode GetEvents(Events* out) {
+  PetscFunctionBeginUser;
+  PetscCall(leap::petsc::LeapGetPhaseEvents(&out->phases));
+  PetscFunctionReturn(0);
+}
+
+// Everything LeapTSAttach installs on a TS; owned by the PetscContainer composed on it.
+struct Context {
+  // ---- the attachment
+  bool attached = false;
+  Mode mode = kOff;
+  Events events;
+  DM da = nullptr;  // referenced while attached
+  std::string config;
+  PetscInt leap_frames = 10;
+  PetscInt solver_frames = 5;
+  std::vector<double> theta;
+  std::string summary_path;
+  std::unique_ptr<leap::plugin::Runtime> runtime;
+  bool recording = false;
+  PetscErrorCode (*previous_poststep)(TS) = nullptr;  // the program's post-step, chained
+  PetscInt nx = 0, ny = 0, dof = 0, xs = 0, ys = 0, xm = 0, ym = 0;
+  std::vector<std::string> fields;
+  PetscObjectId checked_vec = 0;  // the solution vector whose layout was last checked
+  std::vector<float> block;       // this rank's box, [y][x][dof] (the DMDA's own order)
+
+  // ---- the frames
+  bool have_last = false;  // a state was observed since attachment or the last accepted leap
+  PetscInt last_step = -1;
+  PetscReal last_time = 0;
+  PetscReal frame_dt = 0;      // the spacing of the observed frames
+  PetscInt run = 0;            // consecutive frames, frame_dt apart, ending at the last observed one
+  PetscInt since_attempt = 0;  // solver steps since the last leap attempt (or attachment)
+  PetscReal time = 0;          // the TS's time at the last callback (for the summary)
+  PetscInt step = 0;
+
+  // ---- what happened
+  LeapTSStats stats{};
+  std::vector<std::string> rejections;  // "step N: why"
+  bool warned_unsupported = false;
+};
+
+// Rank 0's problem (empty: none), on every rank.
+PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
+  PetscFunctionBeginUser;
+  int len = int(problem->size());
+  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
+  problem->resize(size_t(len));
+  if (len > 0) PetscCallMPI(MPI_Bcast(problem->data(), len, MPI_CHAR, 0, comm));
+  PetscFunctionReturn(0);
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", unsigned(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+bool SameSpacing(PetscReal a, PetscReal b, PetscReal t) {
+  return std::abs(a - b) <= std::max<PetscReal>(1e-6 * std::abs(b), 64 * PETSC_MACHINE_EPSILON * std::abs(t));
+}
+
+// The runtime's counters and times into c->stats.
+void RefreshStats(Context* c) {
+  if (!c->runtime) return;
+  const leap::plugin::HybridStats s = c->runtime->stats();
+  c->stats.gather_seconds = PetscReal(s.gather_seconds);
+  c->stats.emulate_seconds = PetscReal(s.emulate_seconds);
+  c->stats.scatter_seconds = PetscReal(s.scatter_seconds);
+  c->stats.trajectories_recorded = PetscInt(c->runtime->trajectories_recorded());
+  c->stats.frame_dt = c->frame_dt;
+}
+
+std::string SummaryJson(const Context* c, int ranks) {
+  const LeapTSStats& s = c->stats;
+  std::ostringstream j;
+  j.precision(17);
+  j << "{\n";
+  j << "  \"route\": \"LeapTSAttach\",\n";
+  j << "  \"mode\": " << JsonString(kModeNames[c->mode]) << ",\n";
+  j << "  \"config\": " << JsonString(c->config) << ",\n";
+  j << "  \"ranks\": " << ranks << ",\n";
+  j << "  \"grid\": [" << c->nx << ", " << c->ny << "],\n";
+  j << "  \"fields\": [";
+  for (size_t i = 0; i < c->fields.size(); ++i) j << (i ? ", " : "") << JsonString(c->fields[i]);
+  j << "],\n";
+  j << "  \"leap_frames\": " << c->leap_frames << ",\n";
+  j << "  \"solver_frames\": " << c->solver_frames << ",\n";
+  j << "  \"context\": " << (c->runtime ? c->runtime->context_frames() : 0) << ",\n";
+  j << "  \"frame_dt\": " << double(c->frame_dt) << ",\n";
+  j << "  \"time\": " << double(c->time) << ",\n";
+  j << "  \"step\": " << c->step << ",\n";
+  j << "  \"observations\": " << s.observations << ",\n";
+  j << "  \"steps_solver\": " << s.steps_solver << ",\n";
+  j << "  \"steps_emulated\": " << s.steps_emulated << ",\n";
+  j << "  \"leaps\": " << s.leaps << ",\n";
+  j << "  \"leaps_accepted\": " << s.leaps_accepted << ",\n";
+  j << "  \"leaps_rejected\": " << s.leaps_rejected << ",\n";
+  j << "  \"emulator_failures\": " << s.emulator_failures << ",\n";
+  j << "  \"context_restarts\": " << s.context_restarts << ",\n";
+  j << "  \"trajectories_recorded\": " << s.trajectories_recorded << ",\n";
+  j << "  \"rejections\": [";
+  for (size_t i = 0; i < c->rejections.size(); ++i) j << (i ? ", " : "") << JsonString(c->rejections[i]);
+  j << "],\n";
+  j << "  \"seconds\": {\"gather\": " << s.gather_seconds << ", \"emulate\": " << s.emulate_seconds
+    << ", \"scatter\": " << s.scatter_seconds << "}\n";
+  j << "}\n";
+  return j.str();
+}
+
+// Collective over `comm`: rank 0 writes -leap_summary (nothing without one); PetscInfo the counters.
+PetscErrorCode Report(Context* c, MPI_Comm comm, PetscObject obj) {
+  PetscMPIInt rank, size;
+  std::string problem;
+  PetscFunctionBeginUser;
+  RefreshStats(c);
+  const LeapTSStats& s = c->stats;
+  PetscCall(PetscInfo(
+      obj,
+      "LEAP: %s: %" PetscInt_FMT " states observed, %" PetscInt_FMT " solver steps, %" PetscInt_FMT
+      " emulated; leaps %" PetscInt_FMT " accepted, %" PetscInt_FMT " refused; %" PetscInt_FMT
+      " context restarts; %" PetscInt_FMT " trajectories recorded; seconds gather %g emulate %g scatter %g\n",
+      kModeNames[c->mode], s.observations, s.steps_solver, s.steps_emulated, s.leaps_accepted,
+      s.leaps_rejected, s.context_restarts, s.trajectories_recorded, double(s.gather_seconds),
+      double(s.emulate_seconds), double(s.scatter_seconds)));
+  if (c->summary_path.empty()) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (rank == 0) {
+    std::ofstream f(c->summary_path, std::ios::trunc);
+    f << SummaryJson(c, int(size));
+    f.close();
+    if (!f) problem = "-leap_summary " + c->summary_path + ": cannot write the file";
+  }
+  PetscCall(AgreeOnProblem(comm, &problem));
+  PetscCheck(problem.empty(), comm, PETSC_ERR_FILE_WRITE, "LEAP: %s", problem.c_str());
+  PetscFunctionReturn(0);
+}
+
+// Finishes the runtime (the recording's stats.yaml), writes the summary and releases the runtime
+// and the DM. Collective. Does not touch the TS (also called while it is being destroyed).
+PetscErrorCode Finish(Context* c, PetscObject obj) {
+  PetscFunctionBeginUser;
+  if (!c->attached) PetscFunctionReturn(0);
+  c->attached = false;
+  if (c->runtime) {
+    const MPI_Comm comm = c->runtime->communicator();
+    std::string failure;
+    try {
+      c->runtime->finish();
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    RefreshStats(c);
+    const PetscErrorCode report = Report(c, comm, obj);
+    c->runtime.reset();
+    PetscCall(DMDestroy(&c->da));
+    PetscCall(report);
+    PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s", failure.c_str());
+  }
+  PetscCall(DMDestroy(&c->da));
+  PetscFunctionReturn(0);
+}
+
+// The container's destroy callback (TSDestroy): finishes and frees the context.
+PetscErrorCode DestroyContext(void* p) {
+  std::unique_ptr<Context> owned(static_cast<Context*>(p));
+  PetscFunctionBeginUser;
+  PetscCall(Finish(owned.get(), nullptr));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GetContext(TS ts, Context** out) {
+  PetscContainer container = nullptr;
+  PetscFunctionBeginUser;
+  *out = nullptr;
+  PetscCall(PetscObjectQuery((PetscObject)ts, kComposeName, (PetscObject*)&container));
+  if (container) PetscCall(PetscContainerGetPointer(container, (void**)out));
+  PetscFunctionReturn(0);
+}
+
+// Observes the state `u` at (step, t) unless it was the last one observed. Collective.
+PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  PetscObjectId id;
+  const PetscScalar* a = nullptr;
+  PetscFunctionBeginUser;
+  if (step < 0) PetscFunctionReturn(0);  // TSMonitor's call for an interpolated final state
+  if (c->have_last && step == c->last_step && t == c->last_time) PetscFunctionReturn(0);
+  // Frames must be one step of one size apart; elsewhere the context restarts.
+  bool consecutive = false;
+  if (c->have_last && step == c->last_step + 1) {
+    const PetscReal gap = t - c->last_time;
+    if (gap > 0 && c->frame_dt <= 0) {
+      c->frame_dt = gap;
+      consecutive = true;
+    } else if (gap > 0 && SameSpacing(gap, c->frame_dt, t)) {
+      consecutive = true;
+    } else if (gap > 0) {
+      PetscCall(PetscInfo(ts,
+                          "LEAP: step %" PetscInt_FMT " was of size %g, the frames so far were %g apart: the "
+                          "emulator's context restarts with frames of %g\n",
+                          step, double(gap), double(c->frame_dt), double(gap)));
+      c->frame_dt = gap;
+    }
+  }
+  if (!consecutive) {
+    if (c->have_last) {
+      ++c->stats.context_restarts;
+      if (c->recording) {  // the recorded trajectory ends where the spacing breaks
+        try {
+          c->runtime->record(false);
+          c->runtime->record(true);
+        } catch (const std::exception& e) {
+          SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+        }
+      }
+    }
+    c->run = 0;
+  }
+  // The solution vector must be a global vector of the DMDA (checked once per vector).
+  PetscCall(PetscObjectGetId((PetscObject)u, &id));
+  if (id != c->checked_vec) {
+    PetscInt n, N;
+    PetscCall(VecGetLocalSize(u, &n));
+    PetscCall(VecGetSize(u, &N));
+    PetscBool ok = (n == c->dof * c->xm * c->ym && N == c->dof * c->nx * c->ny) ? PETSC_TRUE : PETSC_FALSE;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
+    PetscCheck(ok, comm, PETSC_ERR_ARG_INCOMP,
+               "LEAP: the TS's solution vector (%" PetscInt_FMT
+               " entries) is not a global vector of the DMDA "
+               "given to LeapTSAttach (%" PetscInt_FMT " x %" PetscInt_FMT " cells, %" PetscInt_FMT " dofs)",
+               N, c->nx, c->ny, c->dof);
+    c->checked_vec = id;
+  }
+  PetscCall(PetscLogEventBegin(c->events.phases.gather, ts, 0, 0, 0));
+  PetscCall(VecGetArrayRead(u, &a));
+  for (size_t i = 0; i < c->block.size(); ++i) c->block[i] = float(PetscRealPart(a[i]));
+  PetscCall(VecRestoreArrayRead(u, &a));
+  std::string failure;
+  try {
+    c->runtime->observe(c->block.data(), double(t));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  PetscCall(PetscLogEventEnd(c->events.phases.gather, ts, 0, 0, 0));
+  PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: observing step %" PetscInt_FMT ": %s", step,
+             failure.c_str());
+  ++c->run;
+  ++c->stats.observations;
+  c->have_last = true;
+  c->last_step = step;
+  c->last_time = t;
+  PetscFunctionReturn(0);
+}
+
+// Whether a leap may be attempted now (the same answer on every rank).
+PetscErrorCode CanLeap(Context* c, TS ts, PetscBool* can) {
+  PetscFunctionBeginUser;
+  *can = PETSC_FALSE;
+  if (ts->reason != TS_CONVERGED_ITERATING) PetscFunctionReturn(0);  // TSStep ended the solve
+  if (ts->event || ts->tspan || ts->forward_solve) {
+    if (!c->warned_unsupported)
+      PetscCall(PetscInfo(ts, "LEAP: no leaps on a TS with events, time spans or forward sensitivities\n"));
+    c->warned_unsupported = true;
+    PetscFunctionReturn(0);
+  }
+  if (c->frame_dt <= 0 || !c->runtime->context_ready() || c->run < c->runtime->context_frames())
+    PetscFunctionReturn(0);
+  if (c->since_attempt < std::max<PetscInt>(1, c->solver_frames)) PetscFunctionReturn(0);
+  if (!SameSpacing(ts->time_step, c->frame_dt, 0)) PetscFunctionReturn(0);  // the next step changes size
+  if (int64_t(ts->steps) + int64_t(c->leap_frames) >= int64_t(ts->max_steps)) PetscFunctionReturn(0);
+  if (ts->ptime + (PetscReal(c->leap_frames) + 0.5) * c->frame_dt >= ts->max_time) PetscFunctionReturn(0);
+  *can = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+// One leap attempt (collective). Accepted: the solution vector, time and step number are the
+// emulated ones and the integrator restarts; refused: nothing changes.
+PetscErrorCode Leap(Context* c, TS ts) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  leap::plugin::LeapOutcome outcome;
+  std::string failure, input_error;
+  PetscFunctionBeginUser;
+  c->since_attempt = 0;
+  ++c->stats.leaps;
+  PetscCall(PetscLogEventBegin(c->events.phases.emulate, ts, 0, 0, 0));
+  try {
+    outcome = c->runtime->leap(c->theta, int64_t(c->leap_frames), c->block.data());
+  } catch (const leap::InputError& e) {
+    input_error = e.what();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  PetscCall(PetscLogEventEnd(c->events.phases.emulate, ts, 0, 0, 0));
+  PetscCheck(input_error.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: the leap at step %" PetscInt_FMT ": %s",
+             ts->steps, input_error.c_str());
+  std::string why;
+  if (!failure.empty()) {
+    ++c->stats.emulator_failures;
+    why = "the emulator failed: " + failure;
+  } else if (!outcome.finite) {
+    why = "the emulated state is not finite";
+  } else if (outcome.suppressed) {
+    std::ostringstream s;
+    s << "the relative ensemble spread " << outcome.spread << " exceeds leap.max_spread";
+    why = s.str();
+  } else if (!outcome.accepted) {
+    why = "refused by the runtime";
+  }
+  if (!why.empty()) {
+    ++c->stats.leaps_rejected;
+    if (c->rejections.size() < kMaxRejectionsListed)
+      c->rejections.push_back("step " + std::to_string(ts->steps) + ": " + why);
+    PetscCall(PetscInfo(ts, "LEAP: leap refused at step %" PetscInt_FMT ": %s\n", ts->steps, why.c_str()));
+    PetscFunctionReturn(0);
+  }
+  // Accepted: the runtime wrote the emulated state into c->block.
+  PetscScalar* a = nullptr;
+  PetscCall(PetscLogEventBegin(c->events.phases.scatter, ts, 0, 0, 0));
+  PetscCall(VecGetArray(ts->vec_sol, &a));
+  for (size_t i = 0; i < c->block.size(); ++i) a[i] = PetscScalar(c->block[i]);
+  PetscCall(VecRestoreArray(ts->vec_sol, &a));
+  PetscCall(PetscLogEventEnd(c->events.phases.scatter, ts, 0, 0, 0));
+  const PetscReal t_new = ts->ptime + PetscReal(c->leap_frames) * c->frame_dt;
+  PetscCall(
+      PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g, step -> %" PetscInt_FMT "\n",
+                ts->steps, double(ts->ptime), double(t_new), ts->steps + c->leap_frames));
+  PetscCall(TSSetTime(ts, t_new));
+  PetscCall(TSSetStepNumber(ts, ts->steps + c->leap_frames));
+  PetscCall(TSRestartStep(ts));  // multistep and FSAL methods must not reuse the pre-leap history
+  ++c->stats.leaps_accepted;
+  c->stats.steps_emulated += c->leap_frames;
+  c->have_last = false;  // the runtime emptied its context: the emulated state starts a new run
+  c->run = 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapPostStep(TS ts) {
+  Context* c = nullptr;
+  PetscFunctionBeginUser;
+  PetscCall(GetContext(ts, &c));
+  if (!c) PetscFunctionReturn(0);
+  if (c->previous_poststep) PetscCall((*c->previous_poststep)(ts));  // the program's own, first
+  if (!c->attached || c->mode != kHybrid) PetscFunctionReturn(0);
+  ++c->stats.steps_solver;
+  ++c->since_attempt;
+  PetscCall(Observe(c, ts, ts->steps, ts->ptime, ts->vec_sol));
+  PetscBool can = PETSC_FALSE;
+  PetscCall(CanLeap(c, ts, &can));
+  if (can) PetscCall(Leap(c, ts));
+  c->time = ts->ptime;
+  c->step = ts->steps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LeapMonitor(TS ts, PetscInt step, PetscReal t, Vec u, void* p) {
+  Context* c = static_cast<Context*>(p);
+  TSConvergedReason reason;
+  PetscFunctionBeginUser;
+  if (!c->attached) PetscFunctionReturn(0);
+  if (c->mode == kHybrid && ts->poststep != LeapPostStep) {
+    // The program set a post-step after LeapTSAttach: chain it and take the slot back.
+    PetscCall(PetscInfo(ts, "LEAP: the program replaced LEAP's post-step; LEAP now calls it first\n"));
+    c->previous_poststep = ts->poststep;
+    PetscCall(TSSetPostStep(ts, LeapPostStep));
+  }
+  PetscCall(Observe(c, ts, step, t, u));
+  if (step >= 0) {
+    c->time = t;
+    c->step = step;
+  }
+  PetscCall(TSGetConvergedReason(ts, &reason));
+  if (reason != TS_CONVERGED_ITERATING && step >= 0) {  // TSSolve's last monitor call
+    PetscCall(Report(c, PetscObjectComm((PetscObject)ts), (PetscObject)ts));
+  }
+  PetscFunctionReturn(0);
+}
+
+struct AttachOptions {
+  std::string config;
+  Mode mode = kHybrid;
+  PetscInt leap_frames = 10;
+  PetscInt solver_frames = 5;
+  std::vector<double> theta;
+  std::string summary;
+};
+
+PetscErrorCode ReadOptions(TS ts, const char config[], AttachOptions* o) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  const char* prefix = nullptr;
+  char path[PETSC_MAX_PATH_LEN] = "", mode[64] = "hybrid", summary[PETSC_MAX_PATH_LEN] = "";
+  PetscReal theta[64] = {};
+  PetscInt ntheta = 64;
+  PetscBool set = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  if (config) PetscCall(PetscStrncpy(path, config, sizeof(path)));
+  PetscCall(TSGetOptionsPrefix(ts, &prefix));
+  PetscOptionsBegin(comm, prefix, "LEAP options (LeapTSAttach)", "TS");
+  PetscCall(PetscOptionsString("-leap_config", "runtime config (YAML; overrides LeapTSAttach's argument)",
+                               "LeapTSAttach", path, path, sizeof(path), nullptr));
+  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode,
+                               sizeof(mode), nullptr));
+  PetscCall(PetscOptionsInt("-leap_leap_frames", "steps skipped by one leap", "LeapTSAttach", o->leap_frames,
+                            &o->leap_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_solver_frames",
+                            "solver steps between leap attempts (and before the first)", "LeapTSAttach",
+                            o->solver_frames, &o->solver_frames, nullptr));
+  PetscCall(PetscOptionsRealArray("-leap_theta", "the emulator's conditioning vector", "LeapTSAttach", theta,
+                                  &ntheta, &set));
+  PetscCall(PetscOptionsString("-leap_summary", "JSON file of LEAP's counters and times", "LeapTSAttach",
+                               summary, summary, sizeof(summary), nullptr));
+  PetscOptionsEnd();
+  o->config = path;
+  o->summary = summary;
+  if (set) o->theta.assign(theta, theta + ntheta);
+  const std::string m = mode;
+  if (m == "off")
+    o->mode = kOff;
+  else if (m == "record")
+    o->mode = kRecord;
+  else if (m == "hybrid")
+    o->mode = kHybrid;
+  else
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: -leap_mode: expected off, record or hybrid, found '%s'", mode);
+  PetscCheck(o->leap_frames >= 1, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_leap_frames: expected a number of steps >= 1, found %" PetscInt_FMT,
+             o->leap_frames);
+  PetscCheck(o->solver_frames >= 0, comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_solver_frames: expected a number of steps >= 0, found %" PetscInt_FMT,
+             o->solver_frames);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode CheckDA(TS ts, DM da, bool from_ts) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  PetscBool isda = PETSC_FALSE;
+  PetscInt dim = 0;
+  DMType type = nullptr;
+  PetscFunctionBeginUser;
+  PetscCheck(da, comm, PETSC_ERR_ARG_NULL,
+             "LEAP: LeapTSAttach needs the 2-D DMDA of the state (argument da, or TSSetDM before the call)");
+  PetscCall(PetscObjectTypeCompare((PetscObject)da, DMDA, &isda));
+  if (!isda) {
+    PetscCall(DMGetType(da, &type));
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: LeapTSAttach needs a 2-D DMDA; the %s is of type %s%s",
+            from_ts ? "TS's DM" : "DM given", type ? type : "(none)",
+            from_ts ? " (a TS without TSSetDM has a shell DM: pass the DMDA to LeapTSAttach)" : "");
+  }
+  PetscCall(DMGetDimension(da, &dim));
+  PetscCheck(dim == 2, comm, PETSC_ERR_ARG_WRONG,
+             "LEAP: LeapTSAttach needs a 2-D DMDA; this DMDA is %" PetscInt_FMT "-D", dim);
+  PetscFunctionReturn(0);
+}
+
+// Creates the runtime for `da` and sets it up (collective). Errors leave `c` untouched.
+PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  PetscInt nx, ny, dof, xs, ys, xm, ym;
+  std::vector<std::string> fields;
+  std::unique_ptr<leap::plugin::Runtime> runtime;
+  std::string problem;
+  bool recording = false;
+  PetscMPIInt rank;
+  PetscFunctionBeginUser;
+  Events hook_events;
+  PetscCall(GetEvents(&hook_events));
+  PetscCheck(!o.config.empty(), comm, PETSC_ERR_USER_INPUT,
+             "LEAP: no runtime config: pass LeapTSAttach a config file (YAML, see runtime_config.h) or give "
+             "-leap_config FILE");
+  PetscCall(DMDAGetInfo(da, nullptr, &nx, &ny, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, nullptr,
+                        nullptr, nullptr, nullptr));
+  PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscCall(leap::petsc::LeapDMDAGetFieldNames(da, &fields));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0 && !o.summary.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(o.summary).parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+      problem = "-leap_summary " + o.summary + ": no directory " + dir.string();
+  }
+  PetscCall(AgreeOnProblem(comm, &problem));
+  PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+  try {
+    runtime = std::make_unique<leap::plugin::Runtime>(comm, o.config);
+    const leap::plugin::RuntimeConfig& cfg = runtime->config();
+    if (o.mode == kHybrid && cfg.emulator.kind == "none")
+      throw leap::InputError(
+          o.config +
+          ": -leap_mode hybrid needs an emulator (emulator.kind is none; use -leap_mode record "
+          "to record only)");
+    if (o.mode == kRecord && cfg.record.dir.empty())
+      throw leap::InputError(o.config + ": -leap_mode record needs record.dir (the dataset directory)");
+    recording = o.mode == kRecord || !cfg.record.dir.empty();
+    for (const auto& f : fields) runtime->add_field(f, 1);
+    runtime->set_box(int64_t(nx), int64_t(ny), int64_t(xs), int64_t(ys), int64_t(xm), int64_t(ym));
+    runtime->set_layout(leap::plugin::BlockLayout::yxc);  // a DMDA's own array: [y][x][dof]
+    if (recording) runtime->record(true);
+    {
+      // Only the emulator's inner phases: this route logs gather, emulate and scatter itself.
+      const auto log = leap::petsc::LeapPhaseLogHook(hook_events.phases);
+      runtime->set_phase_hook([log](leap::plugin::HybridPhase p, bool begin) {
+        if (p == leap::plugin::HybridPhase::encode || p == leap::plugin::HybridPhase::sample ||
+            p == leap::plugin::HybridPhase::decode)
+          log(p, begin);
+      });
+    }
+    runtime->setup();
+  } catch (const std::exception& e) {
+    // Every collective runtime call fails on all ranks together; add_field and set_box are checked
+    // locally, on the same description everywhere.
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
+  }
+  c->runtime = std::move(runtime);
+  c->recording = recording;
+  c->nx = nx;
+  c->ny = ny;
+  c->dof = dof;
+  c->xs = xs;
+  c->ys = ys;
+  c->xm = xm;
+  c->ym = ym;
+  c->fields = std::move(fields);
+  PetscFunctionReturn(0);
+}
+
+}  // namespace
+
+extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
+  Context* c = nullptr;
+  AttachOptions o;
+  Events events;
+  bool from_ts = false;
+  PetscFunctionBeginUser;
+  PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
+  if (da) PetscValidHeaderSpecific(da, DM_CLASSID, 2);
+  if (!da) {
+    PetscCall(TSGetDM(ts, &da));
+    from_ts = true;
+  }
+  PetscCall(CheckDA(ts, da, from_ts));
+  PetscCall(ReadOptions(ts, config, &o));
+  PetscCall(GetEvents(&events));
+  PetscCall(GetContext(ts, &c));
+  if (c && c->attached) PetscCall(LeapTSDetach(ts));
+  // Build the new runtime before touching the TS: a failure leaves the TS as it was.
+  Context fresh;
+  fresh.mode = o.mode;
+  fresh.events = events;
+  fresh.config = o.config;
+  fresh.leap_frames = o.leap_frames;
+  fresh.solver_frames = o.solver_frames;
+  fresh.theta = o.theta;
+  fresh.summary_path = o.summary;
+  fresh.stats.mode = o.mode;
+  if (o.mode != kOff) {
+    PetscCall(CreateRuntime(ts, da, o, &fresh));
+    fresh.block.assign(size_t(fresh.dof * fresh.xm * fresh.ym), 0.0f);
+  }
+  if (!c) {
+    auto owned = std::make_unique<Context>();
+    PetscContainer container;
+    PetscCall(PetscContainerCreate(PetscObjectComm((PetscObject)ts), &container));
+    PetscCall(PetscContainerSetPointer(container, owned.get()));
+    PetscCall(PetscContainerSetUserDestroy(container, DestroyContext));
+    c = owned.release();  // the container owns it now
+    PetscCall(PetscObjectCompose((PetscObject)ts, kComposeName, (PetscObject)container));
+    PetscCall(PetscContainerDestroy(&container));
+  }
+  // The same Context object for the TS's lifetime: the monitor registered with it stays valid.
+  const auto previous = c->previous_poststep;
+  *c = std::move(fresh);
+  if (o.mode == kOff) PetscFunctionReturn(0);
+  PetscCall(PetscObjectReference((PetscObject)da));
+  c->da = da;
+  c->attached = true;
+  c->time = ts->ptime;
+  c->step = ts->steps;
+  PetscCall(TSMonitorSet(ts, LeapMonitor, c, nullptr));  // no duplicate when re-attached
+  if (o.mode == kHybrid) {
+    c->previous_poststep = ts->poststep == LeapPostStep ? previous : ts->poststep;
+    PetscCall(TSSetPostStep(ts, LeapPostStep));
+  }
+  PetscCall(PetscInfo(
+      ts,
+      "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT " grid, %" PetscInt_FMT
+      " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT " solver steps\n",
+      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof, c->leap_frames, c->solver_frames));
+  PetscFunctionReturn(0);
+}
+
+extern "C" PetscErrorCode LeapTSDetach(TS ts) {
+  Context* c = nullptr;
+  PetscFunctionBeginUser;
+  PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
+  PetscCall(GetContext(ts, &c));
+  if (!c || !c->attached) PetscFunctionReturn(0);
+  if (ts->poststep == LeapPostStep) PetscCall(TSSetPostStep(ts, c->previous_poststep));
+  c->previous_poststep = nullptr;
+  c->time = ts->ptime;
+  c->step = ts->steps;
+  PetscCall(Finish(c, (PetscObject)ts));
+  PetscFunctionReturn(0);
+}
+
+extern "C" PetscErrorCode LeapTSGetStats(TS ts, LeapTSStats* stats) {
+  Context* c = nullptr;
+  PetscFunctionBeginUser;
+  PetscValidHeaderSpecific(ts, TS_CLASSID, 1);
+  PetscValidPointer(stats, 2);
+  PetscCall(GetContext(ts, &c));
+  PetscCheck(c, PetscObjectComm((PetscObject)ts), PETSC_ERR_ARG_WRONGSTATE,
+             "LEAP: LeapTSGetStats: LeapTSAttach was not called on this TS");
+  RefreshStats(c);
+  *stats = c->stats;
+  PetscFunctionReturn(0);
+}
