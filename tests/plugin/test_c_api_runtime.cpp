@@ -22,12 +22,14 @@
 #include "leap/data/well_writer.h"
 #include "leap/leap.h"
 #include "leap/plugin/runtime.h"
+#include "oracle_dataset.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kNx = 12, kNy = 10, kC = 3, kSteps = 16;  // fields a (scalar) and v (vector)
+constexpr int kNx = leap::test::kOracleNx, kNy = leap::test::kOracleNy, kC = 3,
+              kSteps = leap::test::kOracleSteps;  // a, v
 
 int world_rank() {
   int r = 0;
@@ -43,10 +45,9 @@ std::string last_error() {
   return leap_last_error();
 }
 
-// Stored value of channel c (0: a, 1: v_x, 2: v_y) at frame s, cell (x, y): an integer, exact in
-// float32, distinct for every (s, c, x, y).
+// Stored value of channel c (0: a, 1: v_x, 2: v_y) at frame s, cell (x, y) (oracle_dataset.h).
 float value(int s, int c, int x, int y) {
-  return float(1 + 360 * s + 120 * c + 10 * x + y);
+  return leap::test::oracle_value(s, c, x, y);
 }
 
 struct Box {
@@ -107,37 +108,8 @@ std::string shared_dir(const std::string& tag) {
 // The oracle's dataset: one trajectory of kSteps frames, written collectively (each rank its box).
 std::string write_dataset(const std::string& dir) {
   const std::string path = dir + "/oracle.hdf5";
-  leap::data::WellLayout L;
-  L.dataset_name = "runtime_test";
-  L.axes = {{"x", kNx, {}, "periodic"}, {"y", kNy, {}, "periodic"}};
-  for (int i = 0; i < kNx; ++i) L.axes[0].coords.push_back(i + 0.5);
-  for (int j = 0; j < kNy; ++j) L.axes[1].coords.push_back(j + 0.5);
-  leap::data::WellField a, v;
-  a.name = "a";
-  a.order = 0;
-  v.name = "v";
-  v.order = 1;
-  a.dim_varying = v.dim_varying = {true, true};
-  L.fields = {a, v};
-  L.n_trajectories = 1;
-  L.n_steps = kSteps;
-  for (int s = 0; s < kSteps; ++s) L.times.push_back(0.25 * s);
   const Box b = box_of(world_rank(), world_size());
-  leap::data::Block block{{b.x0, b.y0}, {b.xm, b.ym}};
-  leap::data::WellWriter w(MPI_COMM_WORLD, path, L);
-  for (int s = 0; s < kSteps; ++s) {
-    std::vector<float> fa, fv;
-    for (int i = 0; i < b.xm; ++i)
-      for (int j = 0; j < b.ym; ++j) {
-        fa.push_back(value(s, 0, b.x0 + i, b.y0 + j));
-        fv.push_back(value(s, 1, b.x0 + i, b.y0 + j));
-        fv.push_back(value(s, 2, b.x0 + i, b.y0 + j));
-      }
-    w.write_frame(0, s, "a", fa.data(), block);
-    w.write_frame(0, s, "v", fv.data(), block);
-  }
-  w.mark_complete(1);
-  w.finish();
+  leap::test::write_oracle_dataset(MPI_COMM_WORLD, path, "runtime_test", b.x0, b.y0, b.xm, b.ym);
   return path;
 }
 
