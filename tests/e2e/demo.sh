@@ -1,12 +1,14 @@
 #!/bin/bash
 # `leap demo --size tiny`: the whole pipeline (generate on 2 ranks, train the autoencoder, encode,
-# train the emulator, hybrid run against the solver alone) from the configs compiled into the binary;
+# train the emulator, hybrid run against the solver alone, evaluation on the test split) from the configs compiled into the binary;
 # the report, metrics.json with every stage and the figure are written; bad arguments exit 2.
 . "$2/tests/support/e2e_common.sh"
 
 "$LEAP" demo --size tiny --out "$WORK/demo" --no-progress > "$WORK/log.txt" 2>&1 || { cat "$WORK/log.txt"; fail "leap demo --size tiny"; }
 grep -q "speed-up over the solver alone" "$WORK/log.txt" || fail "no report printed"
-for f in report.md metrics.json configs/generate.yaml configs/hybrid.yaml hybrid/final_state.png ae/best.ckpt emulator/best.ckpt; do
+grep -q "^| diffusion |" "$WORK/demo/report.md" || fail "no evaluation table in the report"
+for f in report.md metrics.json configs/generate.yaml configs/hybrid.yaml hybrid/final_state.png ae/best.ckpt emulator/best.ckpt \
+         evaluate/table.csv evaluate/vrmse_vs_lead.png; do
   [[ -s $WORK/demo/$f ]] || fail "demo: missing $f"
 done
 head -c 8 "$WORK/demo/hybrid/final_state.png" | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" || fail "final_state.png is not a PNG"
@@ -14,10 +16,13 @@ python3 - "$WORK/demo/metrics.json" <<'PY' || fail "demo metrics"
 import json, math, sys
 m = json.load(open(sys.argv[1]))
 assert m["size"] == "tiny" and m["ranks"] == 2, m
-assert [t["stage"].split()[0] for t in m["seconds_per_stage"]] == ["generate", "train", "encode", "train", "hybrid"]
+assert [t["stage"].split()[0] for t in m["seconds_per_stage"]] == ["generate", "train", "encode", "train", "hybrid", "evaluate"]
 h = m["hybrid"]
 assert h["frames_by_solver"] + h["frames_by_emulator"] == 12, h
 assert h["speedup"] > 0 and math.isfinite(h["vrmse_final"]), h
+ev = m["evaluate"]["models"]
+assert {"autoencoder", "persistence", "diffusion"} <= set(ev), ev.keys()
+assert all(math.isfinite(b["vrmse"]) for b in ev["diffusion"]["bins"].values()), ev["diffusion"]
 assert m["seconds_total"] >= sum(t["seconds"] for t in m["seconds_per_stage"]) * 0.99, m
 PY
 # The embedded configs are the example configs.

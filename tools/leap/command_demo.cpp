@@ -41,7 +41,7 @@ struct DemoOptions {
 // Sizes: small is the demo; tiny (32x32, a few epochs) checks the pipeline in about a minute.
 std::vector<std::string> tiny_overrides(const std::string& stage) {
   if (stage == "generate")
-    return {"frames=8", "trajectories.train=4", "trajectories.valid=1", "trajectories.test=0",
+    return {"frames=8", "trajectories.train=4", "trajectories.valid=1", "trajectories.test=1",
             "sweep=[{key: gamma, values: [1.4]}]", "euler2d.boundary=periodic", "euler2d.nx=32", "euler2d.ny=32"};
   if (stage == "ae") return {"optim.epochs=3", "optim.batch=8", "model.channels=[8, 16]", "model.blocks=[1, 1]",
                              "model.latent_channels=4"};
@@ -50,6 +50,7 @@ std::vector<std::string> tiny_overrides(const std::string& stage) {
             "model.emb_features=32", "diffusion.sampler.steps=8", "diffusion.context.context_max=2"};
   if (stage == "hybrid")
     return {"euler2d.nx=32", "euler2d.ny=32", "frames=12", "leap.leap_frames=3", "leap.solver_frames=2"};
+  if (stage == "evaluate") return {"members=2", "trajectories=1"};
   return {};
 }
 
@@ -145,6 +146,14 @@ int run_demo(const DemoOptions& o) {
   if (o.size == "tiny")
     for (const auto& s : tiny_overrides("hybrid")) hyb.insert(hyb.end(), {"--set", s});
   stages.push_back({"hybrid run (solver + emulator) against the solver alone", hyb});
+  // The emulator against the solver on held-out test trajectories, by lead time (the paper's metrics).
+  std::vector<std::string> eval = cmd(mpi, {"evaluate", "--ae", (out / "ae" / "best.ckpt").string(), "--emulator",
+                                            (out / "emulator" / "best.ckpt").string(), "--data",
+                                            (out / "data").string(), "--out", (out / "evaluate").string(), "--set",
+                                            "device=" + device, "--set", "trajectories=2", "--set", "members=2"});
+  if (o.size == "tiny")
+    for (const auto& s : tiny_overrides("evaluate")) eval.insert(eval.end(), {"--set", s});
+  stages.push_back({"evaluate the emulator on held-out test trajectories", eval});
 
   nlohmann::json m;
   m["command"] = "demo";
@@ -168,12 +177,14 @@ int run_demo(const DemoOptions& o) {
   const nlohmann::json h = read_json(out / "hybrid" / "metrics.json");
   const nlohmann::json ae = read_json(out / "ae" / "metrics.json");
   const nlohmann::json emu = read_json(out / "emulator" / "metrics.json");
+  const nlohmann::json ev = read_json(out / "evaluate" / "metrics.json");
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   m["seconds_per_stage"] = times;
   m["seconds_total"] = total;
   m["hybrid"] = h;
   m["autoencoder"] = ae;
   m["emulator"] = emu;
+  m["evaluate"] = ev;
 
   std::ostringstream r;
   r << std::fixed << std::setprecision(3);
@@ -194,6 +205,26 @@ int run_demo(const DemoOptions& o) {
     << "- VRMSE of the final state against the solver alone: " << h.value("vrmse_final", 0.0) << "\n"
     << "- figure (rows: fields; columns: solver, hybrid, |difference|): " << h.value("figure", std::string()) << "\n"
     << "- details: " << (out / "metrics.json").string() << ", " << (out / "hybrid" / "metrics.json").string() << "\n";
+  // Evaluation: VRMSE against the solver per lead-time bin, per model.
+  if (ev.contains("models")) {
+    r << "\nEvaluation on held-out test trajectories (VRMSE against the solver, mean over fields, by lead-time "
+         "bin in frames):\n\n| model |";
+    std::vector<std::string> bins;
+    for (const auto& [model, jm] : ev["models"].items())
+      if (jm.contains("bins") && bins.empty())
+        for (const auto& [b, unused] : jm["bins"].items()) bins.push_back(b);
+    for (const auto& b : bins) r << " " << b << " |";
+    r << "\n|---|";
+    for (size_t k = 0; k < bins.size(); ++k) r << "---|";
+    r << "\n";
+    for (const auto& [model, jm] : ev["models"].items()) {
+      r << "| " << model << " |";
+      for (const auto& b : bins) r << " " << jm["bins"][b].value("vrmse", 0.0) << " |";
+      r << "\n";
+    }
+    r << "\nFigures: " << (out / "evaluate").string()
+      << "/ (snapshots_<field>.png, vrmse_vs_lead.png, spectra.png, spread_skill.png); table.csv beside them.\n";
+  }
   util::write_file_atomic((out / "metrics.json").string(), m.dump(2) + "\n");
   util::write_file_atomic((out / "report.md").string(), r.str());
   std::cout << "\n" << r.str() << std::flush;
