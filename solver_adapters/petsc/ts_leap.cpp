@@ -21,6 +21,7 @@
 #include "leap/petsc/dmda_layout.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
+#include "adapter_support.h"
 #include "leap_log_events.h"
 
 namespace fs = std::filesystem;
@@ -92,32 +93,7 @@ std::string Joined(const std::vector<std::string>& v) {
   return s;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", unsigned(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
-// Rank 0's problem (empty: none) on every rank.
-PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
-  PetscFunctionBeginUser;
-  int len = int(problem->size());
-  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
-  problem->resize(size_t(len));
-  if (len > 0) PetscCallMPI(MPI_Bcast(problem->data(), len, MPI_CHAR, 0, comm));
-  PetscFunctionReturn(0);
-}
 
 PetscErrorCode CheckDM(TS ts, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);

@@ -40,9 +40,13 @@
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
 #include "leap/plugin/runtime.h"
+#include "adapter_support.h"
 #include "leap_log_events.h"
 
 namespace {
+
+using leap::petsc::AgreeOnProblem;
+using leap::petsc::JsonString;
 
 constexpr const char* kComposeName = "LeapTSContext";
 constexpr size_t kMaxRejectionsListed = 1000;
@@ -98,32 +102,7 @@ struct Context {
   bool warned_unsupported = false;
 };
 
-// Rank 0's problem (empty: none), on every rank.
-PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
-  PetscFunctionBeginUser;
-  int len = int(problem->size());
-  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
-  problem->resize(size_t(len));
-  if (len > 0) PetscCallMPI(MPI_Bcast(problem->data(), len, MPI_CHAR, 0, comm));
-  PetscFunctionReturn(0);
-}
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", unsigned(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 bool SameSpacing(PetscReal a, PetscReal b, PetscReal t) {
   return std::abs(a - b) <= std::max<PetscReal>(1e-6 * std::abs(b), 64 * PETSC_MACHINE_EPSILON * std::abs(t));
