@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include "leap/data/augmentation.h"
 #include "leap/error.h"
 
 namespace leap::data {
@@ -52,21 +53,7 @@ std::vector<bool> WindowDataset::periodic() const {
   return out;
 }
 
-std::vector<float> WindowDataset::flip_signs(int axis) const {
-  std::vector<float> s;
-  const int D = layout_.n_spatial_dims();
-  for (const auto& f : layout_.fields) {
-    if (f.order == 0) {
-      s.push_back(1.f);
-    } else if (f.order == 1) {
-      for (int a = 0; a < D; ++a) s.push_back(a == axis ? -1.f : 1.f);
-    } else {
-      for (int a = 0; a < D; ++a)
-        for (int b = 0; b < D; ++b) s.push_back((a == axis) != (b == axis) ? -1.f : 1.f);
-    }
-  }
-  return s;
-}
+std::vector<float> WindowDataset::flip_signs(int axis) const { return data::flip_signs(layout_, axis); }
 
 at::Tensor WindowDataset::theta_of(int32_t file) const {
   std::vector<float> v;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "leap/data/augmentation.h"
+
 namespace leap::data {
 
 WindowLoader::WindowLoader(const WindowDataset& data, LoaderOptions options) : data_(data), opt_(options) {
@@ -34,18 +36,14 @@ void WindowLoader::start_epoch(int64_t epoch) {
 WindowSample WindowLoader::augment(WindowSample s) {
   if (!opt_.augment) return s;
   const auto periodic = data_.periodic();
-  std::uniform_int_distribution<int> coin(0, 1);
-  for (int a = 0; a < int(periodic.size()); ++a) {
-    const int64_t dim = s.frames.dim() - int64_t(periodic.size()) + a;
-    if (coin(rng_)) {
-      const auto signs = data_.flip_signs(a);
-      s.frames = s.frames.flip({dim}) * at::tensor(signs, at::kFloat).view({-1, 1, 1});
-    }
-    if (periodic[a]) {
-      std::uniform_int_distribution<int64_t> shift(0, s.frames.size(dim) - 1);
-      s.frames = s.frames.roll({shift(rng_)}, {dim});
-    }
+  const int64_t D = int64_t(periodic.size());
+  std::vector<int64_t> sizes;
+  std::vector<std::vector<float>> signs;
+  for (int64_t a = 0; a < D; ++a) {
+    sizes.push_back(s.frames.size(s.frames.dim() - D + a));
+    signs.push_back(data_.flip_signs(int(a)));
   }
+  s.frames = apply_augmentation(s.frames, draw_augmentation(periodic, sizes, rng_), signs);
   return s;
 }
 

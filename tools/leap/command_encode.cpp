@@ -1,4 +1,4 @@
-// `leap encode --checkpoint RUN_AE/best.ckpt --data DATA --out LATENTS`.
+// `leap encode --checkpoint RUN_AE/best.ckpt --data DATA --out LATENTS [--augment N --seed S]`.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +19,10 @@ void add_encode(CLI::App& app, Common& common) {
   cmd->add_option("--data", o->data_dir, "dataset directory written by leap generate")->required();
   cmd->add_option("--out", o->out_dir, "latent dataset directory")->required();
   cmd->add_option("--batch", o->batch, "frames encoded at once")->check(CLI::PositiveNumber);
+  cmd->add_option("--augment", o->augment,
+                  "augmented copies of every training trajectory (random flips, and rolls along periodic axes, "
+                  "in pixel space), written as train/NAME-augK.hdf5; validation and test are not augmented");
+  cmd->add_option("--seed", o->seed, "seed of the augmentations");
   cmd->add_flag("--no-progress", *no_progress, "no progress bar");
   cmd->callback([o, no_progress, &common] {
     o->progress = !*no_progress && !common.quiet;
@@ -34,12 +38,33 @@ void add_encode(CLI::App& app, Common& common) {
       m["seconds"] = r.seconds;
       m["compression_ratio"] = r.compression_ratio;
       m["latent_channels"] = r.latent_channels;
+      m["train_trajectories"] = r.train_trajectories + r.augmented_trajectories;
+      nlohmann::json aug;
+      aug["copies"] = o->augment;
+      aug["seed"] = o->seed;
+      aug["original_trajectories"] = r.train_trajectories;
+      aug["augmented_trajectories"] = r.augmented_trajectories;
+      aug["axes"] = r.axes;
+      aug["files"] = nlohmann::json::array();
+      for (const auto& f : r.augmented) {
+        nlohmann::json jf;
+        jf["file"] = f.file;
+        jf["source"] = f.source;
+        jf["copy"] = f.copy;
+        jf["transforms"] = nlohmann::json::array();
+        for (const auto& t : f.transforms) jf["transforms"].push_back({{"flip", t.flip}, {"roll", t.roll}});
+        aug["files"].push_back(jf);
+      }
+      m["augmentation"] = aug;
       util::write_file_atomic((fs::path(o->out_dir) / "metrics.json").string(), m.dump(2) + "\n");
       util::write_file_atomic((fs::path(o->out_dir) / "config.yaml").string(),
                               "checkpoint: " + o->checkpoint + "\ndata: " + o->data_dir + "\nbatch: " +
-                                  std::to_string(o->batch) + "\n");
-      spdlog::info("encode: {} frames of {} files, compression {:.0f}x, {:.1f} s -> {}", r.frames, r.files,
-                   r.compression_ratio, r.seconds, o->out_dir);
+                                  std::to_string(o->batch) + "\naugment: " + std::to_string(o->augment) +
+                                  "\nseed: " + std::to_string(o->seed) + "\n");
+      spdlog::info("encode: {} frames of {} files ({} training trajectories + {} augmented), compression {:.0f}x, "
+                   "{:.1f} s -> {}",
+                   r.frames, r.files, r.train_trajectories, r.augmented_trajectories, r.compression_ratio, r.seconds,
+                   o->out_dir);
     }
   });
 }

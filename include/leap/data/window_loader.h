@@ -1,7 +1,7 @@
 // Batches of windows for training: a deterministic per-epoch order (seed + epoch), a bounded
 // shuffle buffer, sharding across data-parallel ranks (rank r takes every world-th window of the
 // epoch's order), and augmentations that respect each axis' boundary: rolls only along periodic
-// axes, flips along any axis with the matching vector components negated.
+// axes, flips along any axis with the matching vector components negated (leap/data/augmentation.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>
