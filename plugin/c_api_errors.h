@@ -23,4 +23,18 @@ int guarded(F&& f) {
   }
 }
 
+// guarded() with the C function's name in front of the message (the error's kind kept).
+template <class F>
+int named(const char* fn, F&& f) {
+  return guarded([&] {
+    try {
+      f();
+    } catch (const InputError& e) {
+      throw InputError(std::string(fn) + ": " + e.what());
+    } catch (const std::exception& e) {
+      throw Error(std::string(fn) + ": " + e.what());
+    }
+  });
+}
+
 }  // namespace leap::capi

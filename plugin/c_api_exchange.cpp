@@ -1,5 +1,6 @@
 // The state-exchange half of the C API: leap_exchange handles over leap::plugin::StateExchange.
 #include <string>
+#include <utility>
 
 #include "c_api_errors.h"
 #include "collective_error.h"
@@ -16,18 +17,10 @@ leap::capi::HandleTable<StateExchange>& exchanges() {
   return table;
 }
 
-// guarded() with the C function's name in front of the message.
+// A C API call: errors caught, kept for leap_last_error() and named after the function.
 template <class F>
 int api(const char* fn, F&& f) {
-  return leap::capi::guarded([&] {
-    try {
-      f();
-    } catch (const leap::InputError& e) {
-      throw leap::InputError(std::string(fn) + ": " + e.what());
-    } catch (const std::exception& e) {
-      throw leap::Error(std::string(fn) + ": " + e.what());
-    }
-  });
+  return leap::capi::named(fn, std::forward<F>(f));
 }
 
 int create(const char* fn, MPI_Comm comm, int nx, int ny, int x0, int y0, int xm, int ym, int channels,

@@ -1,6 +1,7 @@
 // The runtime half of the C API: leap_runtime handles over leap::plugin::Runtime.
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "c_api_errors.h"
@@ -29,18 +30,10 @@ Runtime& runtime(leap_runtime h) {
   return *runtimes().get(h, "h").runtime;
 }
 
-// guarded() with the C function's name in front of the message.
+// A C API call: errors caught, kept for leap_last_error() and named after the function.
 template <class F>
 int api(const char* fn, F&& f) {
-  return leap::capi::guarded([&] {
-    try {
-      f();
-    } catch (const leap::InputError& e) {
-      throw leap::InputError(std::string(fn) + ": " + e.what());
-    } catch (const std::exception& e) {
-      throw leap::Error(std::string(fn) + ": " + e.what());
-    }
-  });
+  return leap::capi::named(fn, std::forward<F>(f));
 }
 
 int create(const char* fn, MPI_Comm comm, const char* config, leap_runtime* out) {

@@ -181,7 +181,7 @@ PetscErrorCode EulerSolver::RestoreConservedSums(const std::array<PetscReal, 4>&
   const PetscReal shift_y = (target[2] - PetscRealPart(sums[2])) / cells;
   PetscCall(DMDAGetCorners(da_, &xs, &ys, nullptr, &xm, &ym, nullptr));
   PetscCall(DMDAVecGetArray(da_, u_, &u));
-  // Pass 1: density and momentum corrected; the old internal energy kept in E for now.
+  // Pass 1: density and momentum corrected; E holds the old internal energy until pass 2.
   PetscReal local[2] = {0, 0}, global[2];  // sum of internal energy, sum of corrected kinetic energy
   for (PetscInt j = ys; j < ys + ym; ++j)
     for (PetscInt i = xs; i < xs + xm; ++i) {
