@@ -144,7 +144,7 @@ int leap_runtime_set_layout(leap_runtime h, int layout);
 int leap_runtime_setup(leap_runtime h);
 /* Rank-local: *frames = observations a leap needs (0 when emulator.kind is none). */
 int leap_runtime_context_frames(leap_runtime h, int* frames);
-/* Rank-local: *ready = 1 when a leap may be asked for now (set up, with context frames observed
+/* Rank-local: *ready = 1 when a leap can be requested at this point (set up, with context frames observed
  * since setup or the last accepted leap), else 0. The same on every rank. */
 int leap_runtime_context_ready(leap_runtime h, int* ready);
 /* Collective, after setup: the current state at simulated time `time`. block: C*xm*ym floats (may
