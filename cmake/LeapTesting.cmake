@@ -6,7 +6,9 @@ leap_require(GTest_FOUND "GoogleTest" "libgtest-dev")
 
 set(LEAP_TEST_ENV
   "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1" "OMPI_MCA_btl=self,vader"
-  "OMPI_MCA_rmaps_base_oversubscribe=1" "OMP_WAIT_POLICY=PASSIVE" "OMPI_MCA_btl_vader_single_copy_mechanism=none")
+  "OMPI_MCA_rmaps_base_oversubscribe=1" "OMP_WAIT_POLICY=PASSIVE" "OMPI_MCA_btl_vader_single_copy_mechanism=none"
+  # ctest runs nproc tests at once: one LibTorch thread per process keeps the machine at its core count.
+  "LEAP_NUM_THREADS=1")
 
 add_library(leap_test_main STATIC ${PROJECT_SOURCE_DIR}/tests/support/test_main.cpp)
 target_link_libraries(leap_test_main PUBLIC GTest::gtest PkgConfig::PETSC MPI::MPI_C)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -131,9 +132,12 @@ int run_demo(const DemoOptions& o) {
                     with_sets(cmd(single, {"train", "ae", "--config", cfg("ae"), "--data", (out / "data").string(),
                                            "--out", (out / "ae").string()}),
                               "ae")});
-  stages.push_back({"encode the dataset", cmd(single, {"encode", "--checkpoint", (out / "ae" / "best.ckpt").string(),
-                                                        "--data", (out / "data").string(), "--out",
-                                                        (out / "latents").string()})});
+  // The emulator sees 4 flipped/rolled copies of each training trajectory besides the original (flips
+  // with the vector-sign rules, rolls on periodic axes): 5x the windows for the same encoder.
+  stages.push_back({"encode the dataset, with augmented copies of the training split",
+                    cmd(single, {"encode", "--checkpoint", (out / "ae" / "best.ckpt").string(), "--data",
+                                 (out / "data").string(), "--out", (out / "latents").string(), "--augment",
+                                 o.size == "tiny" ? "1" : "4", "--seed", "0"})});
   if (!o.progress) stages.back().argv.push_back("--no-progress");
   stages.push_back({"train the latent diffusion emulator",
                     with_sets(cmd(single, {"train", "emulator", "--config", cfg("emulator"), "--data",
@@ -213,6 +217,9 @@ int run_demo(const DemoOptions& o) {
     for (const auto& [model, jm] : ev["models"].items())
       if (jm.contains("bins") && bins.empty())
         for (const auto& [b, unused] : jm["bins"].items()) bins.push_back(b);
+    // JSON objects come back sorted by key ("12:18" before "1:4"): order the bins by their first frame.
+    std::sort(bins.begin(), bins.end(),
+              [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
     for (const auto& b : bins) r << " " << b << " |";
     r << "\n|---|";
     for (size_t k = 0; k < bins.size(); ++k) r << "---|";

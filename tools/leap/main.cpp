@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       break;
     }
   leap::cli::Runtime runtime(&argc, &argv, petsc_options);
+  leap::cli::configure_torch_threads();
   leap::cli::Common common;
 
   CLI::App app{"LEAP: latent diffusion emulators coupled to PETSc fluid solvers", "leap"};
