@@ -25,6 +25,11 @@ expect 0 'PETSc +3\.' "$LEAP" --version
 expect 0 'HDF5 +1\.' "$LEAP" --version
 expect 0 'MPI +' "$LEAP" --version
 expect 0 'CUDA +(yes|no)' "$LEAP" --version
+# LibTorch threads: LEAP_NUM_THREADS, else the node's cores shared among the ranks on it.
+expect 0 'Threads +3 ' env LEAP_NUM_THREADS=3 "$LEAP" --version
+expect 0 "Threads +$(nproc) " env -u LEAP_NUM_THREADS "$LEAP" --version
+half=$(( $(nproc) / 2 )); (( half >= 1 )) || half=1
+expect 0 "Threads +$half " env -u LEAP_NUM_THREADS "$MPIEXEC" -n 2 --oversubscribe "$LEAP" --version
 expect 0 'info' "$LEAP" --help
 expect 0 'The Well' "$LEAP" info --help
 expect 2 'requires|required' "$LEAP"

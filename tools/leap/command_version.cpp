@@ -2,6 +2,7 @@
 #include <H5public.h>
 #include <mpi.h>
 #include <petscversion.h>
+#include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -28,6 +29,8 @@ std::string version_report() {
   unsigned hmaj = 0, hmin = 0, hrel = 0;
   H5get_libversion(&hmaj, &hmin, &hrel);
   s << "  HDF5     " << hmaj << "." << hmin << "." << hrel << " (parallel)\n";
+  s << "  Threads  " << at::get_num_threads()
+    << " LibTorch thread(s) per rank (LEAP_NUM_THREADS; default: the node's cores / its ranks)\n";
   const bool device = LEAP_WITH_CUDA && torch::cuda::is_available();
   s << "  CUDA     " << (LEAP_WITH_CUDA ? "yes" : "no") << " (built " << (LEAP_WITH_CUDA ? "with" : "without")
     << " CUDA; " << (device ? std::to_string(torch::cuda::device_count()) + " device(s) visible" : "no device visible")
