@@ -2,6 +2,7 @@
 
 #include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
 #include <torch/serialize/archive.h>
@@ -43,6 +44,18 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
   return a;
 }
 
+// The default generator of every visible CUDA device (none where LibTorch has no CUDA or sees no
+// GPU); its state is saved as "rng_cudaN" beside the CPU generator's "rng".
+std::vector<std::pair<std::string, at::Generator>> cuda_generators() {
+  std::vector<std::pair<std::string, at::Generator>> g;
+  if (!torch::cuda::is_available()) return g;
+  const int64_t n = int64_t(torch::cuda::device_count());
+  for (int64_t i = 0; i < n; ++i)
+    g.emplace_back("rng_cuda" + std::to_string(i),
+                   at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, c10::DeviceIndex(i))));
+  return g;
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
@@ -79,6 +92,10 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     at::Generator gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
     a.write("rng", gen.get_state());
+  }
+  for (auto& [key, gen] : cuda_generators()) {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    a.write(key, gen.get_state());
   }
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   a.save_to(tmp);
@@ -146,6 +163,12 @@ void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
       std::lock_guard<std::mutex> lock(gen.mutex());
       gen.set_state(state);
     }
+    // A device the checkpoint did not see (or a checkpoint from a CPU run) keeps its own state.
+    for (auto& [key, gen] : cuda_generators())
+      if (a.try_read(key, state)) {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_state(state);
+      }
   }
 }
 

@@ -1,11 +1,16 @@
 // The CUDA code paths against the fp32 CPU path: bf16 networks, flash attention, autocast training
-// losses and gradients, CUDA-graph replay of the whole emulation call. Skipped with a message where
+// losses and gradients, CUDA-graph replay of the whole emulation call; checkpoints that restore the
+// CUDA generator's state. Skipped with a message where
 // no GPU is visible (every test builds everywhere).
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <torch/cuda.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/version.h>
+
+#include <filesystem>
 
 #include "leap/models/attention.h"
 #include "leap/models/autocast_guard.h"
@@ -15,6 +20,7 @@
 #include "leap/models/denoiser.h"
 #include "leap/models/denoising_loss.h"
 #include "leap/models/emulation_engine.h"
+#include "leap/train/checkpoint.h"
 #include "leap/version.h"
 
 namespace {
@@ -204,6 +210,33 @@ TEST(Gpu, CudaGraphReplayEqualsEagerAndBf16MatchesFp32Cpu) {
 #if LEAP_WITH_CUDA
   EXPECT_EQ(CudaGraphCall::available(), true);
 #endif
+}
+
+// Resuming on a GPU draws the same noise as an uninterrupted run: the checkpoint holds the CUDA
+// generator's state (the denoising loss draws its sigmas and noise there) and load restores it.
+TEST(Gpu, CheckpointRestoresTheCudaGeneratorState) {
+  REQUIRE_GPU();
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("leap_gpu_rng_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "rng.ckpt").string();
+  torch::nn::Linear model(4, 3);
+  leap::train::CheckpointInfo info;
+  info.kind = "autoencoder";
+  info.model_yaml = "channels: [4, 3]\n";
+  info.config_yaml = "seed: 1\n";
+  at::manual_seed(11);
+  (void)at::randn({5}, at::TensorOptions().device(kGpu));  // advance the CUDA generator
+  leap::train::save_checkpoint(path, *model, nullptr, {}, info);
+  const at::Tensor after_save = at::randn({1000}, at::TensorOptions().device(kGpu)).cpu();
+  const at::Tensor further = at::randn({1000}, at::TensorOptions().device(kGpu)).cpu();
+  EXPECT_FALSE(at::equal(after_save, further));  // the generator did move on
+  leap::train::load_checkpoint(path, *model, nullptr, nullptr, /*use_ema=*/false, /*restore_rng=*/true);
+  EXPECT_TRUE(at::equal(at::randn({1000}, at::TensorOptions().device(kGpu)).cpu(), after_save));
+  // Without restore_rng the generator is left alone.
+  leap::train::load_checkpoint(path, *model, nullptr, nullptr, false, /*restore_rng=*/false);
+  EXPECT_FALSE(at::equal(at::randn({1000}, at::TensorOptions().device(kGpu)).cpu(), after_save));
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ CheckpointInfo read_checkpoint_info(const std::string& path, const std::string& 
 
 // Loads weights into `model` (built from info.model_yaml): the EMA weights when `use_ema` and the
 // checkpoint has them. With `optimizer`, its state too; with `ema`, the shadow weights.
-// Restores the CPU RNG state when `restore_rng`.
+// Restores the RNG states when `restore_rng`: the CPU generator's and each visible CUDA device's.
 void load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                      std::vector<at::Tensor>* ema, bool use_ema, bool restore_rng);
 
