@@ -27,6 +27,8 @@ expect 0 'MPI +' "$LEAP" --version
 expect 0 'CUDA +(yes|no)' "$LEAP" --version
 # LibTorch threads: LEAP_NUM_THREADS, else the node's cores shared among the ranks on it.
 expect 0 'Threads +3 ' env LEAP_NUM_THREADS=3 "$LEAP" --version
+expect 2 "LEAP_NUM_THREADS.*integer from 1 to 4096.*two" env LEAP_NUM_THREADS=two "$LEAP" --version
+expect 2 "LEAP_NUM_THREADS" env LEAP_NUM_THREADS=0 "$LEAP" info x.hdf5
 expect 0 "Threads +$(nproc) " env -u LEAP_NUM_THREADS "$LEAP" --version
 half=$(( $(nproc) / 2 )); (( half >= 1 )) || half=1
 expect 0 "Threads +$half " env -u LEAP_NUM_THREADS "$MPIEXEC" -n 2 --oversubscribe "$LEAP" --version

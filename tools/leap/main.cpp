@@ -24,7 +24,12 @@ int main(int argc, char** argv) {
       break;
     }
   leap::cli::Runtime runtime(&argc, &argv, petsc_options);
-  leap::cli::configure_torch_threads();
+  try {
+    leap::cli::configure_torch_threads();
+  } catch (const std::exception& e) {
+    if (runtime.rank() == 0) std::cerr << "leap: " << e.what() << "\n";
+    return leap::exit_code_for(e);
+  }
   leap::cli::Common common;
 
   CLI::App app{"LEAP: latent diffusion emulators coupled to PETSc fluid solvers", "leap"};

@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "leap/error.h"
+
 namespace leap::cli {
 
 void ensure_openmp_environment(int argc, char** argv) {
@@ -48,7 +50,13 @@ Runtime::~Runtime() {
 
 void configure_torch_threads() {
   int threads = 0;
-  if (const char* env = std::getenv("LEAP_NUM_THREADS")) threads = std::atoi(env);
+  if (const char* env = std::getenv("LEAP_NUM_THREADS"); env && *env) {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end != '\0' || v < 1 || v > 4096)
+      throw InputError("environment", "LEAP_NUM_THREADS", "an integer from 1 to 4096", env);
+    threads = int(v);
+  }
   if (threads <= 0) {
     int local = 1;
     MPI_Comm node;
