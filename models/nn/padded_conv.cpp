@@ -1,7 +1,7 @@
 #include "leap/models/padded_conv.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/nn/functional/padding.h>
 
 #include "leap/error.h"
@@ -22,17 +22,29 @@ PaddedConv2dImpl::PaddedConv2dImpl(int64_t in_channels, int64_t out_channels, in
 at::Tensor PaddedConv2dImpl::pad(const at::Tensor& x) const {
   const int64_t p = kernel_size_ / 2;
   if (p == 0) return x;
-  // Pad list order: last dim first, i.e. {y_left, y_right, x_left, x_right}.
-  at::Tensor y = x;
-  if (periodic_[0]) y = F::pad(y, F::PadFuncOptions({0, 0, p, p}).mode(torch::kCircular));
-  if (periodic_[1]) y = F::pad(y, F::PadFuncOptions({p, p, 0, 0}).mode(torch::kCircular));
+  at::Tensor y = circular_pad(x);
   const int64_t px = periodic_[0] ? 0 : p, py = periodic_[1] ? 0 : p;
+  // Pad list order: last dim first, i.e. {y_left, y_right, x_left, x_right}.
   if (px || py) y = F::pad(y, F::PadFuncOptions({py, py, px, px}).mode(torch::kConstant).value(0.0));
   return y;
 }
 
+at::Tensor PaddedConv2dImpl::circular_pad(const at::Tensor& x) const {
+  const int64_t p = kernel_size_ / 2;
+  if (p == 0) return x;
+  if (periodic_[0] && periodic_[1])  // both axes in one call
+    return F::pad(x, F::PadFuncOptions({p, p, p, p}).mode(torch::kCircular));
+  if (periodic_[0]) return F::pad(x, F::PadFuncOptions({0, 0, p, p}).mode(torch::kCircular));
+  if (periodic_[1]) return F::pad(x, F::PadFuncOptions({p, p, 0, 0}).mode(torch::kCircular));
+  return x;
+}
+
 at::Tensor PaddedConv2dImpl::forward(const at::Tensor& x) {
-  return conv->forward(pad(x));
+  // Zeros on open axes come from the convolution's own padding (no copy of the input); only the
+  // periodic axes are padded explicitly.
+  const int64_t p = kernel_size_ / 2;
+  const int64_t px = periodic_[0] ? 0 : p, py = periodic_[1] ? 0 : p;
+  return at::conv2d(circular_pad(x), conv->weight, conv->bias, /*stride=*/{1, 1}, /*padding=*/{px, py});
 }
 
 void PaddedConv2dImpl::identity_init(double scale) {

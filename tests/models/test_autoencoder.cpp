@@ -1,11 +1,12 @@
 // Autoencoder: shapes, compression ratio, periodic (circular) versus open (zero) padding, latent
 // equivariance to rolls along periodic axes, identity-like initialisation, config reading.
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
 
 #include "leap/config/load.h"
+#include "leap/models/channel_layer_norm.h"
 #include "leap/models/dcae.h"
 #include "leap/models/padded_conv.h"
 #include "leap/models/resample.h"
@@ -107,6 +108,47 @@ TEST(PaddedConv, CircularOnPeriodicAxisZerosOnOpenAxis) {
   EXPECT_LT(max_abs(conv3->forward(x) - at::conv2d(x, conv3->conv->weight, conv3->conv->bias,
                                                    at::IntArrayRef{1, 1}, at::IntArrayRef{1, 1})),
             1e-5);
+}
+
+TEST(PaddedConv, BothAxesPeriodicAndExplicitPadMatchWrappingByHand) {
+  at::manual_seed(12);
+  PaddedConv2d conv(3, 4, 5, Periodicity{true, true});  // p = 2
+  at::Tensor x = at::randn({2, 3, 8, 6});
+  at::Tensor wx = at::cat({x.narrow(2, 6, 2), x, x.narrow(2, 0, 2)}, 2);
+  at::Tensor wxy = at::cat({wx.narrow(3, 4, 2), wx, wx.narrow(3, 0, 2)}, 3);  // corners wrap too
+  EXPECT_EQ(max_abs(conv->pad(x) - wxy), 0.0);
+  at::Tensor expected = at::conv2d(wxy, conv->conv->weight, conv->conv->bias);
+  EXPECT_LT(max_abs(conv->forward(x) - expected), 1e-5);
+  // pad() of a mixed case: the periodic axis wrapped, the open one zero-filled.
+  PaddedConv2d mixed(3, 4, 5, Periodicity{false, true});
+  at::Tensor py = at::cat({x.narrow(3, 4, 2), x, x.narrow(3, 0, 2)}, 3);
+  at::Tensor pxy = at::cat({at::zeros({2, 3, 2, 10}), py, at::zeros({2, 3, 2, 10})}, 2);
+  EXPECT_EQ(max_abs(mixed->pad(x) - pxy), 0.0);
+  EXPECT_LT(max_abs(mixed->forward(x) - at::conv2d(pxy, mixed->conv->weight, mixed->conv->bias)), 1e-5);
+  // A channels-last input gives the same result.
+  EXPECT_LT(max_abs(mixed->forward(x.contiguous(at::MemoryFormat::ChannelsLast)) - mixed->forward(x)), 1e-5);
+}
+
+TEST(ChannelLayerNorm, NormalisesEveryPositionOverChannelsWithItsGradient) {
+  at::manual_seed(13);
+  ChannelLayerNorm norm(1e-5);
+  at::Tensor x = (at::randn({2, 7, 5, 4}) * 3 + 1).requires_grad_(true);
+  at::Tensor y = norm->forward(x);
+  ASSERT_EQ(y.sizes(), x.sizes());
+  // Each position: zero mean and unit (biased) variance over the 7 channels.
+  EXPECT_LT(max_abs(y.mean({1})), 1e-5);
+  EXPECT_LT(max_abs(at::square(y).mean({1}) - 1.0), 1e-4);
+  // Equal to the formula, forward and backward, for contiguous and channels-last inputs.
+  at::Tensor xr = x.detach().clone().requires_grad_(true);
+  const at::Tensor c = xr - xr.mean({1}, true);
+  at::Tensor ref = c * at::rsqrt(at::square(c).mean({1}, true) + 1e-5);
+  EXPECT_LT(max_abs(y - ref), 1e-5);
+  at::Tensor w = at::randn_like(ref);
+  (y * w).sum().backward();
+  (ref * w).sum().backward();
+  EXPECT_LT(max_abs(x.grad() - xr.grad()), 1e-4);
+  at::Tensor xl = x.detach().contiguous(at::MemoryFormat::ChannelsLast);
+  EXPECT_LT(max_abs(norm->forward(xl) - ref), 1e-5);
 }
 
 TEST(Autoencoder, RollAlongPeriodicAxisRollsLatent) {

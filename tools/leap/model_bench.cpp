@@ -50,8 +50,8 @@ struct Scale {
 
 Scale make_scale(const std::string& name) {
   Scale s;
-  s.ae.in_channels = 5;  // Euler: density, energy, pressure, momentum x, y
-  s.vit.param_features = 3;  // gamma and the two boundary flags
+  s.ae.in_channels = 5;           // Euler: density, energy, pressure, momentum x, y
+  s.vit.param_features = 3;       // gamma and the two boundary flags
   if (name == "paper") return s;  // DCAE f32c64 at 512^2, ViT 1024 x 16, 8 heads
   if (name != "small") throw InputError("leap bench: --scale must be paper or small, found '" + name + "'");
   s.ae.channels = {16, 32, 64};
@@ -107,7 +107,8 @@ std::string unavailable(const std::string& variant, const at::Device& d) {
 #endif
   }
   if (variant == "graph")
-    return !d.is_cuda() ? "CUDA graphs need a GPU" : (models::CudaGraphCall::available() ? "" : "built without CUDA");
+    return !d.is_cuda() ? "CUDA graphs need a GPU"
+                        : (models::CudaGraphCall::available() ? "" : "built without CUDA");
   throw InputError("leap bench: unknown variant '" + variant + "' (plain, bf16, flash, graph)");
 }
 
@@ -145,7 +146,8 @@ nlohmann::json guarded(const std::function<nlohmann::json()>& fn, const at::Devi
   } catch (const c10::Error& e) {
     release_cache(d);
     const std::string what = e.what_without_backtrace();
-    if (what.find("out of memory") != std::string::npos || what.find("can't allocate memory") != std::string::npos)
+    if (what.find("out of memory") != std::string::npos ||
+        what.find("can't allocate memory") != std::string::npos)
       return {{"skipped", "out of device memory"}};
     throw;
   }
@@ -178,8 +180,8 @@ void check_bench_device(const std::string& device) {
     throw InputError("leap bench: --device " + device + " but no CUDA device is visible" +
                      (LEAP_WITH_CUDA ? "" : " (this LEAP was built without CUDA)"));
   if (d.is_cuda() && d.has_index() && d.index() >= int(torch::cuda::device_count()))
-    throw InputError("leap bench: --device " + device + " but only " + std::to_string(torch::cuda::device_count()) +
-                     " CUDA device(s) are visible");
+    throw InputError("leap bench: --device " + device + " but only " +
+                     std::to_string(torch::cuda::device_count()) + " CUDA device(s) are visible");
 }
 
 std::string leap_resolution_problem(int resolution) {
@@ -203,8 +205,8 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
   s.ae.channels.resize(size_t(levels), s.ae.channels.back());
   s.ae.blocks.resize(size_t(levels), s.ae.blocks.back());
   if (o.context < 1 || o.context > s.window - 1)
-    throw InputError("leap bench: the leap's context must be in 1.." + std::to_string(s.window - 1) + ", found " +
-                     std::to_string(o.context));
+    throw InputError("leap bench: the leap's context must be in 1.." + std::to_string(s.window - 1) +
+                     ", found " + std::to_string(o.context));
   const int64_t f = int64_t(1) << (levels - 1), L = s.ae.latent_channels, X = o.resolution / f;
   const int64_t fresh = s.window - o.context, windows = (o.frames + fresh - 1) / fresh;
   if (d.is_cuda()) {
@@ -228,11 +230,14 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
         ae->eval();
         models::EmulationEngine engine(denoiser, models::Sampler(), s.window, o.context);
         const auto f32 = at::TensorOptions().dtype(at::kFloat).device(d);
-        const at::Tensor context = at::randn({o.context, o.fields, o.resolution, o.resolution});  // CPU, as gathered
+        const at::Tensor context =
+            at::randn({o.context, o.fields, o.resolution, o.resolution});  // CPU, as gathered
         const at::Tensor theta = at::rand({o.members, s.vit.param_features}, f32);
         std::vector<double> enc, smp, dec, all;
         using clock = std::chrono::steady_clock;
-        const auto since = [](clock::time_point t) { return 1e3 * std::chrono::duration<double>(clock::now() - t).count(); };
+        const auto since = [](clock::time_point t) {
+          return 1e3 * std::chrono::duration<double>(clock::now() - t).count();
+        };
         for (int i = 0; i < o.warmup + o.iters; ++i) {
           synchronize(d);
           const auto t0 = clock::now();
@@ -287,7 +292,8 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
   }
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(d);
   nlohmann::json out;
-  out["machine"] = {{"device", device_description(o.device)}, {"leap", LEAP_VERSION}, {"libtorch", TORCH_VERSION}};
+  out["machine"] = {
+      {"device", device_description(o.device)}, {"leap", LEAP_VERSION}, {"libtorch", TORCH_VERSION}};
   out["config"] = {{"scale", o.scale},
                    {"resolution", s.resolution},
                    {"fields", s.ae.in_channels},
@@ -407,7 +413,6 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
     for (const auto& v : o.variants) {
       if (v == "graph" || v == "flash") continue;  // no attention in the autoencoder
       for (bool channels_last : {false, true}) {
-        if (channels_last && v == "plain") continue;
         nlohmann::json r{{"part", "autoencoder"},
                          {"variant", channels_last ? v + "+channels_last" : v},
                          {"batch", s.ae_batch}};
@@ -420,7 +425,8 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
         if (o.progress) spdlog::info("bench: autoencoder training, {}", std::string(r["variant"]));
         r.update(guarded(
             [&] {
-              const auto format = channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+              const auto format =
+                  channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
               to_memory_format(*ae, format);
               torch::optim::AdamW opt(ae->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.0));
               const int64_t B = s.ae_batch;
@@ -474,7 +480,8 @@ std::string model_bench_table(const nlohmann::json& j) {
         << " ms/call: sampling " << r["ms_per_call_sampling"].get<double>() << ", decoding "
         << r["ms_per_call_decoding"].get<double>() << ")";
     else if (part == "denoiser")
-      v << r["windows_per_s"].get<double>() << " windows/s (" << r["ms_per_step"].get<double>() << " ms/step)";
+      v << r["windows_per_s"].get<double>() << " windows/s (" << r["ms_per_step"].get<double>()
+        << " ms/step)";
     else
       v << r["images_per_s"].get<double>() << " images/s (" << r["ms_per_step"].get<double>() << " ms/step)";
     s << v.str() << "\n";

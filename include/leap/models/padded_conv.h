@@ -1,5 +1,6 @@
 // A 2-D convolution with "same" padding chosen per spatial axis: circular on a periodic axis, zeros
-// on an open one. The padding is explicit (F::pad) and the convolution itself pads nothing.
+// on an open one. Periodic axes are padded explicitly (F::pad, circular); open axes by the
+// convolution's own zero padding, which copies nothing.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -20,8 +21,10 @@ class PaddedConv2dImpl : public torch::nn::Module {
                    std::array<bool, 2> periodic);
   at::Tensor forward(const at::Tensor& x);
 
-  // Pads x as the convolution sees it (exposed for tests and for reuse).
+  // Pads x as the convolution sees it, zeros included (exposed for tests and for reuse).
   at::Tensor pad(const at::Tensor& x) const;
+  // Pads the periodic axes only (what forward pads explicitly).
+  at::Tensor circular_pad(const at::Tensor& x) const;
   // Identity-like initialisation: weight <- eye + scale * weight, bias <- 0, where output channel i
   // copies input channel (i mod in_channels) at the kernel centre.
   void identity_init(double scale = 1e-2);
