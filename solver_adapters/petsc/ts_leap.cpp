@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "leap/petsc/dmda_layout.h"
+#include "leap/petsc/ts_attach.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
 #include "adapter_support.h"
@@ -57,6 +58,7 @@ struct Options {
   PetscInt oracle_trajectory = 0;
   PetscReal oracle_tolerance = 1e-4;
   std::vector<PetscReal> theta;
+  std::vector<PetscInt> conserve, conserve_scaled;  // dofs whose domain totals a leap keeps
   std::string summary;
   bool from_options = false;  // TSSetFromOptions was called: the inner TS reads the options too
 };
@@ -72,6 +74,7 @@ struct LeapTS {
   std::vector<float> theta;
   std::vector<std::string> fields;
   std::array<PetscInt, 2> grid{0, 0};
+  std::vector<ConservedDof> conserved;  // from -leap_conserve and -leap_conserve_scaled
   // Bookkeeping of the current run.
   PetscReal frame_dt = 0;
   PetscInt last_observed_step = -1;
@@ -164,6 +167,15 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
   j << "  \"leaps_accepted\": " << s.leaps_accepted << ",\n";
   j << "  \"leaps_rejected\": " << s.leaps_rejected << ",\n";
   j << "  \"context_restarts\": " << s.context_restarts << ",\n";
+  j << "  \"conserved\": [";
+  for (size_t i = 0; i < L->conserved.size(); ++i) {
+    const PetscInt d = L->conserved[i].dof;
+    j << (i ? ", " : "") << "{\"dof\": " << d << ", \"field\": " << JsonString(L->fields[size_t(d)])
+      << ", \"correction\": \"" << (L->conserved[i].multiplicative ? "scale" : "shift")
+      << "\", \"max_relative_change\": " << (i < s.conserved_max_change.size() ? s.conserved_max_change[i] : 0.0)
+      << "}";
+  }
+  j << "],\n";
   j << "  \"rejections\": [";
   for (size_t i = 0; i < s.rejections.size(); ++i) j << (i ? ", " : "") << JsonString(s.rejections[i]);
   j << "],\n";
@@ -276,6 +288,36 @@ PetscErrorCode CreateInner(TS ts, LeapTS* L) {
 }
 
 // Loads the emulator on rank 0 and builds the controller (collective).
+// The dofs of -leap_conserve (shifted) and -leap_conserve_scaled (scaled), checked against the DMDA:
+// indices of its dofs, each named once, and periodic in x and y (only there are totals conserved).
+PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof, DMBoundaryType bx, DMBoundaryType by) {
+  const Options& o = L->opt;
+  PetscFunctionBeginUser;
+  L->conserved.clear();
+  L->summary.conserved_max_change.clear();
+  for (const bool scaled : {false, true}) {
+    const char* option = scaled ? "-leap_conserve_scaled" : "-leap_conserve";
+    for (const PetscInt d : scaled ? o.conserve_scaled : o.conserve) {
+      PetscCheck(d >= 0 && d < dof, comm, PETSC_ERR_USER_INPUT,
+                 "LEAP: %s: expected dof indices from 0 to %" PetscInt_FMT " (the DMDA has %" PetscInt_FMT
+                 " dofs), found %" PetscInt_FMT,
+                 option, dof - 1, dof, d);
+      for (const auto& c : L->conserved)
+        PetscCheck(c.dof != d, comm, PETSC_ERR_USER_INPUT,
+                   "LEAP: %s: dof %" PetscInt_FMT " (%s) is named twice in -leap_conserve and -leap_conserve_scaled",
+                   option, d, L->fields[size_t(d)].c_str());
+      L->conserved.push_back({d, scaled ? PETSC_TRUE : PETSC_FALSE});
+    }
+  }
+  PetscCheck(L->conserved.empty() || (bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC), comm,
+             PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_conserve and -leap_conserve_scaled need a DMDA periodic in x and y (elsewhere the "
+             "boundaries exchange the totals); this DMDA's boundary types are %s and %s",
+             DMBoundaryTypes[bx], DMBoundaryTypes[by]);
+  L->summary.conserved_max_change.assign(L->conserved.size(), 0.0);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
   const Options& o = L->opt;
@@ -355,6 +397,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   }
   PetscCall(AgreeOnProblem(comm, &problem));
   PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+  PetscCall(SetConserved(comm, L, dof, bx, by));
   try {
     L->controller = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{M, N}, block,
                                                                std::vector<int64_t>(size_t(dof), 1), emulator,
@@ -447,6 +490,16 @@ PetscErrorCode StringOption(PetscOptionItems* PetscOptionsObject, const char* na
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode IntListOption(PetscOptionItems* PetscOptionsObject, const char* name, const char* text,
+                             std::vector<PetscInt>* value) {
+  PetscInt v[64], n = 64;
+  PetscBool set = PETSC_FALSE;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsIntArray(name, text, "TSLEAP", v, &n, &set));
+  if (set) value->assign(v, v + n);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject) {
   LeapTS* L = Data(ts);
   Options& o = L->opt;
@@ -493,6 +546,12 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
                                   "values of the emulator's parameters (other than <axis>_periodic)",
                                   "TSLEAP", theta, &ntheta, &set));
   if (set) o.theta.assign(theta, theta + ntheta);
+  PetscCall(IntListOption(PetscOptionsObject, "-leap_conserve",
+                          "dofs whose domain total a leap keeps, by a uniform shift (periodic DMDA only)",
+                          &o.conserve));
+  PetscCall(IntListOption(PetscOptionsObject, "-leap_conserve_scaled",
+                          "dofs of positive quantities whose domain total a leap keeps by scaling (periodic DMDA only)",
+                          &o.conserve_scaled));
   PetscCall(StringOption(PetscOptionsObject, "-leap_summary", "JSON file of the run's leaps, steps and times",
                          &o.summary));
   PetscOptionsHeadEnd();
@@ -570,8 +629,10 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* accepted) {
   plugin::LeapResult result;
   std::string why;
   DM dm;
+  std::vector<PetscScalar> before, after;
   PetscFunctionBeginUser;
   *accepted = PETSC_FALSE;
+  if (!L->conserved.empty()) PetscCall(LeapConservedSums(ts->vec_sol, L->conserved, &before));
   try {
     const at::Tensor theta = L->theta.empty() ? at::Tensor() : at::tensor(L->theta, at::kFloat);
     result = L->controller->leap(theta, int64_t(frames));
@@ -591,6 +652,16 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* accepted) {
     PetscCall(TSGetDM(ts, &dm));
     for (size_t c = 0; c < result.fields.size(); ++c)
       PetscCall(LeapDMDACopyFromWellOrder(dm, result.fields[c], {PetscInt(c)}, L->work));
+    if (!L->conserved.empty()) {
+      // The emulated totals are put back to the pre-leap ones (before the domain check sees the state).
+      PetscCall(LeapConservedSums(L->work, L->conserved, &after));
+      for (size_t k = 0; k < before.size(); ++k) {
+        const double s0 = PetscRealPart(before[k]), s = PetscRealPart(after[k]);
+        const double change = std::abs(s - s0) / (s0 != 0 ? std::abs(s0) : 1.0);
+        L->summary.conserved_max_change[k] = std::max(L->summary.conserved_max_change[k], change);
+      }
+      PetscCall(LeapRestoreConservedSums(L->work, L->conserved, before));
+    }
     PetscBool ok = PETSC_TRUE;
     PetscCall(TSFunctionDomainError(ts, t_new, L->work, &ok));
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
@@ -721,6 +792,13 @@ PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
   PetscCall(PetscViewerASCIIPrintf(
       viewer, "  LEAP seconds (rank 0): inner steps %g, gather %g, emulate %g, scatter %g, check %g\n",
       s.inner_seconds, s.gather_seconds, s.emulate_seconds, s.scatter_seconds, s.check_seconds));
+  for (size_t k = 0; k < L->conserved.size(); ++k)
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  LEAP keeps the total of dof %" PetscInt_FMT " (%s) by %s; largest relative "
+                                     "change put back: %g\n",
+                                     L->conserved[k].dof, L->fields[size_t(L->conserved[k].dof)].c_str(),
+                                     L->conserved[k].multiplicative ? "scaling" : "a uniform shift",
+                                     k < s.conserved_max_change.size() ? s.conserved_max_change[k] : 0.0));
   for (const auto& r : s.rejections)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP rejected: %s\n", r.c_str()));
   if (L->inner) {

@@ -23,6 +23,10 @@
 // where the spacing changes (a program that changes the step, a failed inner solve retried with a
 // shorter step) the context restarts, and leaps wait until it has filled again.
 //
+// Conservation: on a DMDA periodic in x and y, -leap_conserve d1,d2,... (a uniform shift) and
+// -leap_conserve_scaled d1,... (a factor, for positive quantities: it keeps them positive) put the
+// domain totals of those dofs back to their pre-leap values after every leap, before the domain check.
+//
 // A leap is rejected, and the inner solver takes the step instead (counted in the summary), when
 // the emulated state is not finite, when the relative ensemble spread exceeds -leap_max_spread
 // (> 0), or when the program's own domain check (TSSetFunctionDomainError) refuses it; after a
@@ -66,6 +70,9 @@ struct TSLeapSummary {
   PetscReal frame_dt = 0;
   double inner_seconds = 0, gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0, check_seconds = 0;
   std::vector<std::string> rejections;  // "step N: why", in order
+  // Per conserved dof (-leap_conserve, then -leap_conserve_scaled): the largest |total after the
+  // leap - total before| / |total before| (absolute where the total before is 0) that was put back.
+  std::vector<double> conserved_max_change;
 };
 
 PetscErrorCode TSCreate_Leap(TS ts);
