@@ -289,8 +289,9 @@ PetscErrorCode CreateInner(TS ts, LeapTS* L) {
 
 // Loads the emulator on rank 0 and builds the controller (collective).
 // The dofs of -leap_conserve (shifted) and -leap_conserve_scaled (scaled), checked against the DMDA:
-// indices of its dofs, each named once, and periodic in x and y (only there are totals conserved).
-PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof, DMBoundaryType bx, DMBoundaryType by) {
+// indices of its dofs, each named once. Whether the program conserves their totals (periodic or
+// closed boundaries) is the user's knowledge, not LEAP's.
+PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof) {
   const Options& o = L->opt;
   PetscFunctionBeginUser;
   L->conserved.clear();
@@ -309,11 +310,6 @@ PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof, DMBoundaryTy
       L->conserved.push_back({d, scaled ? PETSC_TRUE : PETSC_FALSE});
     }
   }
-  PetscCheck(L->conserved.empty() || (bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC), comm,
-             PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_conserve and -leap_conserve_scaled need a DMDA periodic in x and y (elsewhere the "
-             "boundaries exchange the totals); this DMDA's boundary types are %s and %s",
-             DMBoundaryTypes[bx], DMBoundaryTypes[by]);
   L->summary.conserved_max_change.assign(L->conserved.size(), 0.0);
   PetscFunctionReturn(0);
 }
@@ -397,7 +393,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   }
   PetscCall(AgreeOnProblem(comm, &problem));
   PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
-  PetscCall(SetConserved(comm, L, dof, bx, by));
+  PetscCall(SetConserved(comm, L, dof));
   try {
     L->controller = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{M, N}, block,
                                                                std::vector<int64_t>(size_t(dof), 1), emulator,
@@ -547,10 +543,10 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
                                   "TSLEAP", theta, &ntheta, &set));
   if (set) o.theta.assign(theta, theta + ntheta);
   PetscCall(IntListOption(PetscOptionsObject, "-leap_conserve",
-                          "dofs whose domain total a leap keeps, by a uniform shift (periodic DMDA only)",
+                          "dofs whose domain total the program conserves: a leap keeps it (uniform shift)",
                           &o.conserve));
   PetscCall(IntListOption(PetscOptionsObject, "-leap_conserve_scaled",
-                          "dofs of positive quantities whose domain total a leap keeps by scaling (periodic DMDA only)",
+                          "dofs of positive conserved quantities: a leap keeps their total (scaling)",
                           &o.conserve_scaled));
   PetscCall(StringOption(PetscOptionsObject, "-leap_summary", "JSON file of the run's leaps, steps and times",
                          &o.summary));

@@ -23,9 +23,10 @@
 // where the spacing changes (a program that changes the step, a failed inner solve retried with a
 // shorter step) the context restarts, and leaps wait until it has filled again.
 //
-// Conservation: on a DMDA periodic in x and y, -leap_conserve d1,d2,... (a uniform shift) and
-// -leap_conserve_scaled d1,... (a factor, for positive quantities: it keeps them positive) put the
-// domain totals of those dofs back to their pre-leap values after every leap, before the domain check.
+// Conservation: for dofs whose domain totals the program conserves (periodic or closed boundaries),
+// -leap_conserve d1,d2,... (a uniform shift) and -leap_conserve_scaled d1,... (a factor, for positive
+// quantities: it keeps them positive) put the totals back to their pre-leap values after every
+// leap, before the domain check.
 //
 // A leap is rejected, and the inner solver takes the step instead (counted in the summary), when
 // the emulated state is not finite, when the relative ensemble spread exceeds -leap_max_spread
