@@ -55,7 +55,8 @@ HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, c
                                    int64_t members)
     : components_(std::move(components)), emulator_(std::move(emulator)), members_(members) {
   if (comm == MPI_COMM_NULL) throw InputError("HybridController: MPI_COMM_NULL");
-  if (members_ < 1) throw InputError("HybridController: members must be >= 1, got " + std::to_string(members_));
+  if (members_ < 1)
+    throw InputError("HybridController: members must be >= 1, got " + std::to_string(members_));
   for (auto c : components_)
     if (c < 1) throw InputError("HybridController: every field needs at least one component");
   const int64_t C = std::accumulate(components_.begin(), components_.end(), int64_t(0));
@@ -109,9 +110,15 @@ HybridController::~HybridController() {
   if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
 }
 
-int64_t HybridController::channels() const { return exchange_->channels(); }
-int64_t HybridController::context_size() const { return context_size_; }
-int64_t HybridController::context_frames() const { return context_frames_; }
+int64_t HybridController::channels() const {
+  return exchange_->channels();
+}
+int64_t HybridController::context_size() const {
+  return context_size_;
+}
+int64_t HybridController::context_frames() const {
+  return context_frames_;
+}
 
 std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
   const int64_t C = channels(), cells = exchange_->block().cells();
@@ -123,8 +130,9 @@ std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
   for (size_t f = 0; f < fields.size(); ++f) {
     const int64_t k = components_[f];
     if (int64_t(fields[f].size()) != k * cells)
-      throw InputError("HybridController: field " + std::to_string(f) + " has " + std::to_string(fields[f].size()) +
-                       " values on this rank, expected " + std::to_string(k * cells));
+      throw InputError("HybridController: field " + std::to_string(f) + " has " +
+                       std::to_string(fields[f].size()) + " values on this rank, expected " +
+                       std::to_string(k * cells));
     for (int64_t i = 0; i < cells; ++i)
       for (int64_t j = 0; j < k; ++j) out[size_t(i * C + c0 + j)] = fields[f][size_t(i * k + j)];
     c0 += k;
@@ -166,14 +174,47 @@ void HybridController::clear_context() {
   context_size_ = 0;
 }
 
+void HybridController::set_conserved(std::vector<ConservedChannel> list) {
+  const int64_t C = channels();
+  for (size_t i = 0; i < list.size(); ++i) {
+    const int64_t c = list[i].channel;
+    if (c < 0 || c >= C)
+      throw InputError("HybridController: conserved channel " + std::to_string(c) +
+                       " is out of range (the state has " + std::to_string(C) + " channels)");
+    for (size_t j = 0; j < i; ++j)
+      if (list[j].channel == c)
+        throw InputError("HybridController: conserved channel " + std::to_string(c) + " is named twice");
+  }
+  conserved_ = std::move(list);
+}
+
+double HybridController::restore_totals(const at::Tensor& before, at::Tensor* mean) const {
+  // In double: the totals of the observed frame and of the emulated mean, one correction per channel.
+  at::Tensor m = mean->to(at::kDouble);
+  const at::Tensor s0 = before.to(at::kDouble).sum({1, 2}), s = m.sum({1, 2});
+  const double cells = double(m.size(1) * m.size(2));
+  double change = 0;
+  for (const auto& k : conserved_) {
+    const double a = s0[k.channel].item<double>(), b = s[k.channel].item<double>();
+    change = std::max(change, std::abs(b - a) / (a != 0 ? std::abs(a) : 1.0));
+    at::Tensor ch = m[k.channel];
+    if (k.scaled && b != 0 && a * b > 0)
+      ch.mul_(a / b);
+    else
+      ch.add_((a - b) / cells);
+  }
+  *mean = m.to(at::kFloat).contiguous();
+  return change;
+}
+
 LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   if (!ready())
-    throw InputError("HybridController: a leap needs " + std::to_string(context_frames_) + " observed frames, " +
-                     std::to_string(context_size_) + " observed");
+    throw InputError("HybridController: a leap needs " + std::to_string(context_frames_) +
+                     " observed frames, " + std::to_string(context_size_) + " observed");
   if (frames < 1) throw InputError("HybridController: a leap must skip at least one frame");
   LeapResult result;
   at::Tensor mean;
-  double flags[3] = {1, 0, 0};  // finite, spread, relative spread
+  double flags[4] = {1, 0, 0, 0};  // finite, spread, relative spread, conserved change
   {
     PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
     std::string failure;
@@ -194,17 +235,19 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
           flags[1] = sd.mean().item<double>();
           flags[2] = (sd / scale).mean().item<double>();
         }
+        if (flags[0] != 0 && !conserved_.empty()) flags[3] = restore_totals(context_.back(), &mean);
       } catch (const std::exception& e) {
         failure = std::string("emulator: ") + e.what();
       }
     }
     agree_on_failure(comm_, exchange_->emulator(), failure);
-    mpi_check(MPI_Bcast(flags, 3, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
+    mpi_check(MPI_Bcast(flags, 4, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
   }
   ++stats_.leaps;
   result.finite = flags[0] != 0;
   result.spread = flags[1];
   result.relative_spread = flags[2];
+  result.conserved_change = flags[3];
   std::vector<float> block(size_t(exchange_->block_size()));
   {
     PhaseTimer timer(hook_, HybridPhase::scatter, &stats_.scatter_seconds);
@@ -227,7 +270,8 @@ double HybridController::vrmse(const FieldBlocks& reference, const FieldBlocks& 
       sums[size_t(3 * c + 2)] += a * a;
     }
   sums.back() = double(cells);
-  mpi_check(MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, comm_), "MPI_Allreduce");
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, comm_),
+            "MPI_Allreduce");
   const double n = std::max(1.0, sums.back());
   double total = 0;
   for (int64_t c = 0; c < C; ++c) {

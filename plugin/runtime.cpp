@@ -151,8 +151,8 @@ struct Runtime::Impl {
   bool recording = false;
   std::unique_ptr<HybridController> controller;  // after setup, with an emulator
   HybridController::PhaseHook phase_hook;
-  std::unique_ptr<FrameRecorder> recorder;       // once recording was switched on after setup
-  HybridStats own_stats;                         // without an emulator
+  std::unique_ptr<FrameRecorder> recorder;  // once recording was switched on after setup
+  HybridStats own_stats;                    // without an emulator
 
   int64_t channels() const {
     int64_t c = 0;
@@ -243,6 +243,31 @@ struct Runtime::Impl {
     for (const auto& f : fields)
       for (const auto& s : component_suffixes(f.components)) names.push_back(f.name + s);
     return names;
+  }
+
+  // "" or why leap.conserve / leap.conserve_scaled do not name channels of the state, each once;
+  // otherwise the conserved channels in `out`.
+  std::string conserved_problem(std::vector<ConservedChannel>* out) const {
+    const auto names = channel_names();
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    for (const bool scaled : {false, true}) {
+      const char* key = scaled ? "leap.conserve_scaled" : "leap.conserve";
+      for (const auto& name : scaled ? cfg.leap.conserve_scaled : cfg.leap.conserve) {
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end())
+          return InputError(config_name, key, "channels of the state (" + list + ")", "'" + name + "'")
+              .what();
+        const int64_t c = int64_t(it - names.begin());
+        for (const auto& k : *out)
+          if (k.channel == c)
+            return InputError(config_name, key, "each channel once in leap.conserve and leap.conserve_scaled",
+                              "'" + name + "' twice")
+                .what();
+        out->push_back({c, scaled});
+      }
+    }
+    return "";
   }
 
   // Collective (after setup): the recorder for the state as described.
@@ -404,6 +429,8 @@ void Runtime::setup() {
                 ") works on " + list(want) + " (add the fields in its order, with its names)";
     }
   }
+  std::vector<ConservedChannel> conserved;
+  if (problem.empty()) problem = m.conserved_problem(&conserved);
   agree_on_input_error(comm, problem);
 
   std::vector<int64_t> components;
@@ -412,6 +439,7 @@ void Runtime::setup() {
   if (m.has_emulator) {
     controller =
         std::make_unique<HybridController>(comm, m.grid, m.block, components, m.emulator, m.cfg.leap.members);
+    controller->set_conserved(conserved);
   } else {
     StateExchange check(comm, m.grid, m.block, m.channels());  // the boxes tile the grid
   }
@@ -475,6 +503,7 @@ LeapOutcome run_leap(HybridController& controller, FrameRecorder* recorder, cons
   o.finite = r.finite;
   o.spread = r.relative_spread;
   o.absolute_spread = r.spread;
+  o.conserved_change = r.conserved_change;
   o.suppressed = o.finite && max_spread > 0 && !(o.spread <= max_spread);
   o.accepted = o.finite && !o.suppressed;
   controller.record_outcome(o.accepted, frames);

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "adapter_support.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/ts_attach.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
-#include "adapter_support.h"
 #include "leap_log_events.h"
 
 namespace fs = std::filesystem;
@@ -95,8 +95,6 @@ std::string Joined(const std::vector<std::string>& v) {
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
   return s;
 }
-
-
 
 PetscErrorCode CheckDM(TS ts, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
@@ -172,8 +170,8 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
     const PetscInt d = L->conserved[i].dof;
     j << (i ? ", " : "") << "{\"dof\": " << d << ", \"field\": " << JsonString(L->fields[size_t(d)])
       << ", \"correction\": \"" << (L->conserved[i].multiplicative ? "scale" : "shift")
-      << "\", \"max_relative_change\": " << (i < s.conserved_max_change.size() ? s.conserved_max_change[i] : 0.0)
-      << "}";
+      << "\", \"max_relative_change\": "
+      << (i < s.conserved_max_change.size() ? s.conserved_max_change[i] : 0.0) << "}";
   }
   j << "],\n";
   j << "  \"rejections\": [";
@@ -305,7 +303,8 @@ PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof) {
                  option, dof - 1, dof, d);
       for (const auto& c : L->conserved)
         PetscCheck(c.dof != d, comm, PETSC_ERR_USER_INPUT,
-                   "LEAP: %s: dof %" PetscInt_FMT " (%s) is named twice in -leap_conserve and -leap_conserve_scaled",
+                   "LEAP: %s: dof %" PetscInt_FMT
+                   " (%s) is named twice in -leap_conserve and -leap_conserve_scaled",
                    option, d, L->fields[size_t(d)].c_str());
       L->conserved.push_back({d, scaled ? PETSC_TRUE : PETSC_FALSE});
     }
@@ -790,7 +789,8 @@ PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
       s.inner_seconds, s.gather_seconds, s.emulate_seconds, s.scatter_seconds, s.check_seconds));
   for (size_t k = 0; k < L->conserved.size(); ++k)
     PetscCall(PetscViewerASCIIPrintf(viewer,
-                                     "  LEAP keeps the total of dof %" PetscInt_FMT " (%s) by %s; largest relative "
+                                     "  LEAP keeps the total of dof %" PetscInt_FMT
+                                     " (%s) by %s; largest relative "
                                      "change put back: %g\n",
                                      L->conserved[k].dof, L->fields[size_t(L->conserved[k].dof)].c_str(),
                                      L->conserved[k].multiplicative ? "scaling" : "a uniform shift",

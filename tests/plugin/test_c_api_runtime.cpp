@@ -10,12 +10,14 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "leap/data/well_file.h"
@@ -591,3 +593,102 @@ TEST(RuntimeCpp, NoSpreadLimitMeansEveryFiniteLeapIsAccepted) {
 }
 
 }  // namespace
+
+namespace {
+
+// Members: the last context frame times `factor` plus `offset` (all channels), so every total moves.
+class DriftEmulator final : public leap::plugin::Emulator {
+ public:
+  DriftEmulator(double factor, double offset) : factor_(factor), offset_(offset) {}
+  at::Tensor leap(const at::Tensor& context, const at::Tensor&, int64_t, int64_t members) override {
+    return (context[context.size(0) - 1] * factor_ + offset_)
+        .unsqueeze(0)
+        .expand({members, -1, -1, -1})
+        .clone();
+  }
+  int64_t context_frames() const override { return 1; }
+
+ private:
+  double factor_, offset_;
+};
+
+// Domain totals per channel (cxy blocks of every rank), in double.
+std::vector<double> totals(const std::vector<float>& block, int cells) {
+  std::vector<double> t(kC, 0.0);
+  for (int c = 0; c < kC; ++c)
+    for (int i = 0; i < cells; ++i) t[size_t(c)] += block[size_t(c * cells + i)];
+  MPI_Allreduce(MPI_IN_PLACE, t.data(), kC, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  return t;
+}
+
+}  // namespace
+
+TEST(RuntimeCpp, ConservedChannelsKeepTheirTotalsOverALeap) {
+  using namespace leap::plugin;
+  RuntimeConfig cfg;
+  cfg.leap.conserve = {"v_x"};       // shifted
+  cfg.leap.conserve_scaled = {"a"};  // scaled
+  auto emulator = world_rank() == 0 ? std::make_shared<DriftEmulator>(0.8, 5.0) : nullptr;
+  Runtime rt(MPI_COMM_WORLD, cfg, emulator, "conserve test");
+  const Box b = box_of(world_rank(), world_size());
+  rt.add_field("a", 1);
+  rt.add_field("v", 2);
+  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  rt.setup();
+  const std::vector<float> frame = frame_block(3, b, LEAP_LAYOUT_CXY);
+  const std::vector<double> before = totals(frame, b.cells());
+  rt.observe(frame.data(), 0.75);
+  std::vector<float> state = frame;
+  const LeapOutcome o = rt.leap({}, 2, state.data());
+  ASSERT_TRUE(o.accepted);
+  const std::vector<double> after = totals(state, b.cells());
+  // a and v_x: back to their totals (float32 state: relative 1e-6); v_y: the emulator's drift.
+  EXPECT_NEAR(after[0] / before[0], 1.0, 1e-6);
+  EXPECT_NEAR(after[1] / before[1], 1.0, 1e-6);
+  const double cells = kNx * kNy;
+  EXPECT_NEAR(after[2], 0.8 * before[2] + 5.0 * cells, 1e-6 * before[2]);
+  // The change put back: the largest of |0.8 s + 5 n - s| / s over a and v_x.
+  const double want = std::max(std::abs(-0.2 * before[0] + 5 * cells) / before[0],
+                               std::abs(-0.2 * before[1] + 5 * cells) / before[1]);
+  EXPECT_NEAR(o.conserved_change, want, 1e-6 * want);
+  // a was scaled (the emulated field times one factor), v_x shifted (plus one constant).
+  const int n = b.cells();
+  if (n >= 2) {
+    const double fa = state[0] / (0.8 * frame[0] + 5), fa1 = state[1] / (0.8 * frame[1] + 5);
+    EXPECT_NEAR(fa, fa1, 1e-5);
+    const double sx = state[size_t(n)] - (0.8 * frame[size_t(n)] + 5),
+                 sx1 = state[size_t(n + 1)] - (0.8 * frame[size_t(n + 1)] + 5);
+    EXPECT_NEAR(sx, sx1, 1e-2);
+  }
+  rt.finish();
+}
+
+TEST(RuntimeCpp, ConservedChannelsMustBeChannelsOfTheStateOnce) {
+  using namespace leap::plugin;
+  const Box b = box_of(world_rank(), world_size());
+  for (const auto& [conserve, scaled, found] :
+       std::vector<std::tuple<std::vector<std::string>, std::vector<std::string>, std::string>>{
+           {{"v"}, {}, "'v'"}, {{"a"}, {"a"}, "'a' twice"}}) {
+    RuntimeConfig cfg;
+    cfg.leap.conserve = conserve;
+    cfg.leap.conserve_scaled = scaled;
+    auto emulator = world_rank() == 0 ? std::make_shared<DriftEmulator>(1.0, 0.0) : nullptr;
+    Runtime rt(MPI_COMM_WORLD, cfg, emulator, "conserve.yaml");
+    rt.add_field("a", 1);
+    rt.add_field("v", 2);
+    rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+    try {
+      rt.setup();
+      ADD_FAILURE() << "setup accepted " << found;
+    } catch (const leap::InputError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("conserve.yaml"), std::string::npos) << what;
+      EXPECT_NE(what.find("leap.conserve"), std::string::npos) << what;
+      EXPECT_NE(what.find(found), std::string::npos) << what;
+      if (scaled.empty()) {
+        EXPECT_NE(what.find("channels of the state (a, v_x, v_y)"), std::string::npos) << what;
+      }
+    }
+    EXPECT_FALSE(rt.is_setup());
+  }
+}

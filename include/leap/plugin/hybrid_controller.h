@@ -36,22 +36,34 @@ enum class HybridPhase { gather = 0, emulate = 1, scatter = 2, encode = 3, sampl
 struct HybridStats {
   double gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0;
   double encode_seconds = 0, sample_seconds = 0, decode_seconds = 0;  // parts of emulate (emulator rank)
-  int64_t observations = 0;      // frames gathered
-  int64_t leaps = 0;             // leaps performed (emulator calls)
+  int64_t observations = 0;                                           // frames gathered
+  int64_t leaps = 0;                                                  // leaps performed (emulator calls)
   int64_t leaps_accepted = 0;
   int64_t leaps_rejected = 0;
-  int64_t frames_emulated = 0;   // frames skipped by accepted leaps
-  int64_t frames_solved = 0;     // frames advanced by the solver (recorded by the adapter)
+  int64_t frames_emulated = 0;  // frames skipped by accepted leaps
+  int64_t frames_solved = 0;    // frames advanced by the solver (recorded by the adapter)
 };
 
 struct LeapResult {
-  FieldBlocks fields;        // this rank's blocks of the ensemble mean
-  bool finite = true;        // every value of the ensemble mean is finite (same on all ranks)
-  double spread = 0;         // ensemble standard deviation, averaged over cells and channels
+  FieldBlocks fields;  // this rank's blocks of the ensemble mean
+  bool finite = true;  // every value of the ensemble mean is finite (same on all ranks)
+  double spread = 0;   // ensemble standard deviation, averaged over cells and channels
   // Scale-free spread: per channel, the ensemble standard deviation averaged over cells divided by
   // the spatial standard deviation of the ensemble mean (+1e-6), averaged over channels; 0 for a
   // single member. Comparable across fields and cases (like VRMSE).
   double relative_spread = 0;
+  // With conserved channels (set_conserved): the largest |total of the mean - total of the last
+  // observed frame| / |total of the last observed frame| (absolute where that total is 0) over them,
+  // before the totals were put back.
+  double conserved_change = 0;
+};
+
+// A channel whose domain total the solver conserves (periodic or closed boundaries): a leap puts its
+// total back to that of the last observed frame, by a uniform shift, or for `scaled` by a factor
+// (positive quantities stay positive; a shift where the totals differ in sign).
+struct ConservedChannel {
+  int64_t channel = 0;
+  bool scaled = false;
 };
 
 class HybridController {
@@ -76,6 +88,11 @@ class HybridController {
   // The state `frames` frames after the last observed one (needs ready()). theta: [P] (used on
   // the emulator rank).
   LeapResult leap(const at::Tensor& theta, int64_t frames);
+
+  // Channels whose totals a leap keeps (each at most once; InputError for a channel out of range or
+  // named twice). Rank-local; give every rank the same list.
+  void set_conserved(std::vector<ConservedChannel> channels);
+  const std::vector<ConservedChannel>& conserved() const { return conserved_; }
 
   // Admissibility of a state, evaluated collectively by the adapter's callback (e.g. positive
   // density and pressure); returns false with a reason to reject. Without a callback, a state is
@@ -106,6 +123,10 @@ class HybridController {
   FieldBlocks unpack(const std::vector<float>& block) const;
 
  private:
+  // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y] back to those of
+  // `before`; returns the largest relative change it undid.
+  double restore_totals(const at::Tensor& before, at::Tensor* mean) const;
+
   MPI_Comm comm_ = MPI_COMM_NULL;  // duplicated; freed by the destructor
   std::unique_ptr<StateExchange> exchange_;
   std::vector<int64_t> components_;
@@ -114,6 +135,7 @@ class HybridController {
   int64_t context_frames_ = 1;
   int64_t context_size_ = 0;
   std::deque<at::Tensor> context_;  // [C, X, Y] frames, on the emulator rank
+  std::vector<ConservedChannel> conserved_;
   AdmissibleFn admissible_;
   PhaseHook hook_;
   HybridStats stats_;

@@ -29,6 +29,8 @@
 // consecutive with those after it; context_frames() new observations are needed for the next leap)
 // and the recording segment is broken. Refused: the block is left untouched, the context and the
 // recording segment go on (the caller keeps its own state and continues solving).
+// Channels named in leap.conserve / leap.conserve_scaled have their domain totals put back to those
+// of the last observed frame before the result is handed back (HybridController::set_conserved).
 //
 // Recording. While on, every observed frame goes to a FrameRecorder (frame_recorder.h) in
 // record.dir: each run of record.frames_per_trajectory consecutive observations becomes a
@@ -62,6 +64,7 @@ struct LeapOutcome {
   bool suppressed = false;     // refused because the relative spread exceeds leap.max_spread
   double spread = 0;           // relative ensemble spread (0 for one member)
   double absolute_spread = 0;  // ensemble standard deviation averaged over cells and channels
+  double conserved_change = 0;  // leap.conserve*: the largest relative change of a total put back
 };
 
 class Runtime {

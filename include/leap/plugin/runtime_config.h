@@ -15,6 +15,8 @@
 //   leap:
 //     members: 1               # ensemble members per leap (their mean is handed back)
 //     max_spread: 0            # refuse a leap whose relative ensemble spread exceeds this (0: never)
+//     conserve: []             # channels whose totals the solver conserves: kept by a uniform shift
+//     conserve_scaled: []      # positive conserved channels (density, energy): kept by a factor
 //   record:                    # in-situ recording (leap_runtime_record) as a dataset in The Well's schema
 //     dir: ""                  # dataset directory (needed to record)
 //     name: runtime            # file name stem: DIR/train/NAME_<k>.hdf5
@@ -115,6 +117,7 @@ struct RuntimeEmulatorConfig {
 struct RuntimeLeapConfig {
   int64_t members = 1;
   double max_spread = 0;
+  std::vector<std::string> conserve, conserve_scaled;
 
   template <class V>
   void visit(V& v) {
@@ -127,6 +130,12 @@ struct RuntimeLeapConfig {
       "mean, "
       "averaged over channels (0: no limit; needs members > 1 to have an effect)",
       at_least(0.0));
+    v("conserve", conserve,
+      "channels whose domain totals the solver conserves (periodic or closed boundaries): each leap puts "
+      "their totals back to those of the last observed frame by a uniform shift");
+    v("conserve_scaled", conserve_scaled,
+      "channels of positive conserved quantities (a density, an energy): each leap puts their totals back "
+      "by a factor, which keeps them positive");
   }
 };
 
