@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <numeric>
 #include <utility>
 
@@ -26,6 +27,16 @@ void agree_on_failure(MPI_Comm comm, int root, const std::string& local) {
   std::string message = rank == root ? local : std::string(size_t(len), ' ');
   mpi_check(MPI_Bcast(message.data(), len, MPI_CHAR, root, comm), "MPI_Bcast");
   throw Error(message);
+}
+
+// Every rank learns whether any rank failed, and the lowest failing rank's message; all then throw Error.
+void agree_on_any_failure(MPI_Comm comm, const std::string& local) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  int first = local.empty() ? std::numeric_limits<int>::max() : rank;
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+  if (first == std::numeric_limits<int>::max()) return;
+  agree_on_failure(comm, first, local);
 }
 
 class PhaseTimer {
@@ -52,7 +63,7 @@ class PhaseTimer {
 
 HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
                                    std::vector<int64_t> components, std::shared_ptr<Emulator> emulator,
-                                   int64_t members)
+                                   int64_t members, EmulatorRanks emulators)
     : components_(std::move(components)), emulator_(std::move(emulator)), members_(members) {
   if (comm == MPI_COMM_NULL) throw InputError("HybridController: MPI_COMM_NULL");
   if (members_ < 1)
@@ -62,13 +73,25 @@ HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, c
   const int64_t C = std::accumulate(components_.begin(), components_.end(), int64_t(0));
   ExchangeOptions options;
   options.layout = BlockLayout::xyc;
+  options.emulators = std::move(emulators);
   exchange_ = std::make_unique<StateExchange>(comm, grid, block, C, options);
   mpi_check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
-  // The context length comes from the emulator rank's emulator.
+  int rank = 0;
+  mpi_check(MPI_Comm_rank(comm_, &rank), "MPI_Comm_rank");
+  // The emulator ranks among themselves (each computes its share of the members).
+  mpi_check(MPI_Comm_split(comm_, exchange_->is_emulator() ? 0 : MPI_UNDEFINED, rank, &emulators_),
+            "MPI_Comm_split");
+  if (emulators_ != MPI_COMM_NULL) {
+    mpi_check(MPI_Comm_rank(emulators_, &emulator_index_), "MPI_Comm_rank");
+    mpi_check(MPI_Comm_size(emulators_, &emulator_count_), "MPI_Comm_size");
+  }
+  // The context length comes from rank 0's emulator (rank 0 is always an emulator rank).
   std::string problem;
-  if (exchange_->is_emulator()) {
+  if (rank == 0 && !exchange_->is_emulator())
+    problem = "HybridController: rank 0 must be an emulator rank (it reports the leaps' outcome)";
+  else if (exchange_->is_emulator()) {
     if (!emulator_) {
-      problem = "HybridController: the emulator rank has no emulator";
+      problem = "HybridController: emulator rank " + std::to_string(rank) + " has no emulator";
     } else {
       context_frames_ = emulator_->context_frames();
       const auto names = emulator_->channel_names();
@@ -78,13 +101,14 @@ HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, c
     }
   }
   try {
-    agree_on_failure(comm_, exchange_->emulator(), problem);
+    agree_on_any_failure(comm_, problem);
   } catch (const Error& e) {
     MPI_Comm_free(&comm_);
+    if (emulators_ != MPI_COMM_NULL) MPI_Comm_free(&emulators_);
     throw InputError(e.what());
   }
   long long c = context_frames_;
-  mpi_check(MPI_Bcast(&c, 1, MPI_LONG_LONG, exchange_->emulator(), comm_), "MPI_Bcast");
+  mpi_check(MPI_Bcast(&c, 1, MPI_LONG_LONG, 0, comm_), "MPI_Bcast");
   context_frames_ = c;
   if (emulator_ && exchange_->is_emulator())
     emulator_->set_phase_hook([this](EmulatorPhase p, bool begin) {
@@ -108,6 +132,7 @@ HybridController::~HybridController() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
+  if (emulators_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&emulators_);
 }
 
 int64_t HybridController::channels() const {
@@ -188,6 +213,14 @@ void HybridController::set_conserved(std::vector<ConservedChannel> list) {
   conserved_ = std::move(list);
 }
 
+void HybridController::allreduce_emulators(at::Tensor& t) const {
+  if (emulator_count_ < 2) return;
+  t = t.contiguous();
+  mpi_check(
+      MPI_Allreduce(MPI_IN_PLACE, t.data_ptr<double>(), int(t.numel()), MPI_DOUBLE, MPI_SUM, emulators_),
+      "MPI_Allreduce");
+}
+
 double HybridController::restore_totals(const at::Tensor& before, at::Tensor* mean) const {
   // In double: the totals of the observed frame and of the emulated mean, one correction per channel.
   at::Tensor m = mean->to(at::kDouble);
@@ -218,30 +251,44 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   {
     PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
     std::string failure;
-    if (exchange_->is_emulator()) {
+    // This emulator rank's share of the members (the first members % count ranks take one more).
+    const int64_t share = members_ / emulator_count_ + (emulator_index_ < members_ % emulator_count_ ? 1 : 0);
+    at::Tensor ensemble;  // [share, C, X, Y], double
+    if (exchange_->is_emulator() && share > 0) {
       try {
         torch::NoGradGuard no_grad;
         const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
-        const at::Tensor ensemble = emulator_->leap(context, theta, frames, members_).to(at::kFloat);
+        ensemble = emulator_->leap(context, theta, frames, share).to(at::kDouble);
         const auto& g = exchange_->grid();
-        if (ensemble.dim() != 4 || ensemble.size(0) != members_ || ensemble.size(1) != channels() ||
+        if (ensemble.dim() != 4 || ensemble.size(0) != share || ensemble.size(1) != channels() ||
             ensemble.size(2) != g[0] || ensemble.size(3) != g[1])
           throw Error("HybridController: the emulator returned a tensor of the wrong shape");
-        mean = ensemble.mean(0).contiguous();
-        flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
-        if (members_ > 1) {
-          const at::Tensor sd = ensemble.to(at::kDouble).std(0, /*unbiased=*/true).mean({1, 2});  // [C]
-          const at::Tensor scale = mean.to(at::kDouble).std({1, 2}, /*unbiased=*/false) + 1e-6;
-          flags[1] = sd.mean().item<double>();
-          flags[2] = (sd / scale).mean().item<double>();
-        }
-        if (flags[0] != 0 && !conserved_.empty()) flags[3] = restore_totals(context_.back(), &mean);
       } catch (const std::exception& e) {
         failure = std::string("emulator: ") + e.what();
       }
     }
-    agree_on_failure(comm_, exchange_->emulator(), failure);
-    mpi_check(MPI_Bcast(flags, 4, MPI_DOUBLE, exchange_->emulator(), comm_), "MPI_Bcast");
+    agree_on_any_failure(comm_, failure);
+    if (exchange_->is_emulator()) {
+      // The mean and the members' standard deviation over every emulator rank's members (two passes:
+      // no cancellation), the same on all of them.
+      const auto& g = exchange_->grid();
+      const auto f64 = at::TensorOptions().dtype(at::kDouble);
+      at::Tensor sum = share > 0 ? ensemble.sum(0) : at::zeros({channels(), g[0], g[1]}, f64);
+      allreduce_emulators(sum);
+      const at::Tensor mean64 = sum / double(members_);
+      mean = mean64.to(at::kFloat).contiguous();
+      flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
+      if (members_ > 1) {
+        at::Tensor sq = share > 0 ? (ensemble - mean64).square().sum(0) : at::zeros_like(sum);
+        allreduce_emulators(sq);
+        const at::Tensor sd = (sq / double(members_ - 1)).sqrt().mean({1, 2});  // [C]
+        const at::Tensor scale = mean64.std({1, 2}, /*unbiased=*/false) + 1e-6;
+        flags[1] = sd.mean().item<double>();
+        flags[2] = (sd / scale).mean().item<double>();
+      }
+      if (flags[0] != 0 && !conserved_.empty()) flags[3] = restore_totals(context_.back(), &mean);
+    }
+    mpi_check(MPI_Bcast(flags, 4, MPI_DOUBLE, 0, comm_), "MPI_Bcast");
   }
   ++stats_.leaps;
   result.finite = flags[0] != 0;

@@ -67,13 +67,21 @@ RuntimeConfig read_config(MPI_Comm comm, const std::string& path) {
   return cfg;
 }
 
-// The emulator the config names, on the emulator rank (null elsewhere, and for kind none).
+// The config's emulator ranks.
+EmulatorRanks emulator_ranks(const RuntimeEmulatorConfig& e) {
+  if (e.per_node) return EmulatorRanks::one_per_node();
+  EmulatorRanks r;
+  r.ranks.assign(e.ranks.begin(), e.ranks.end());
+  return r;
+}
+
+// The emulator the config names, on the emulator ranks (null elsewhere, and for kind none); emulator
+// rank k samples with seed + k.
 std::shared_ptr<Emulator> load_emulator(MPI_Comm comm, const RuntimeConfig& cfg, const std::string& path) {
-  int rank = 0;
-  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  const EmulatorPlacement place = emulator_placement(comm, emulator_ranks(cfg.emulator));
   std::shared_ptr<Emulator> emulator;
   std::exception_ptr failure;
-  if (rank == kEmulatorRank && cfg.emulator.kind != "none") {
+  if (place.is_emulator && cfg.emulator.kind != "none") {
     const auto& e = cfg.emulator;
     try {
       try {
@@ -81,7 +89,7 @@ std::shared_ptr<Emulator> load_emulator(MPI_Comm comm, const RuntimeConfig& cfg,
           LatentDiffusionOptions o;
           o.context = e.context;
           o.device = e.device;
-          o.seed = e.seed;
+          o.seed = e.seed + place.index;
           o.bf16 = e.precision == "bf16";
           o.cuda_graph = e.cuda_graph;
           emulator = std::make_shared<LatentDiffusionEmulator>(e.autoencoder, e.checkpoint, o);
@@ -307,7 +315,7 @@ struct Runtime::Impl {
     mpi_check(MPI_Comm_rank(dup, &rank), "MPI_Comm_rank");
     cfg = std::move(config);
     config_name = name;
-    if (rank == kEmulatorRank) emulator = std::move(emu);
+    if (emulator_placement(dup, emulator_ranks(cfg.emulator)).is_emulator) emulator = std::move(emu);
     long long info[3] = {0, 0, -1};  // has an emulator, context frames, theta count
     std::exception_ptr failure;
     if (rank == kEmulatorRank && emulator) {
@@ -437,8 +445,8 @@ void Runtime::setup() {
   for (const auto& f : m.fields) components.push_back(f.components);
   std::unique_ptr<HybridController> controller;
   if (m.has_emulator) {
-    controller =
-        std::make_unique<HybridController>(comm, m.grid, m.block, components, m.emulator, m.cfg.leap.members);
+    controller = std::make_unique<HybridController>(comm, m.grid, m.block, components, m.emulator,
+                                                    m.cfg.leap.members, emulator_ranks(m.cfg.emulator));
     controller->set_conserved(conserved);
   } else {
     StateExchange check(comm, m.grid, m.block, m.channels());  // the boxes tile the grid

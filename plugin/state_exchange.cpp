@@ -38,10 +38,14 @@ struct Box {
 // Element strides (channel, x, y) of a block of `xm` x `ym` cells and `c` channels in `layout`.
 std::array<int64_t, 3> strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym) {
   switch (layout) {
-    case BlockLayout::cxy: return {xm * ym, ym, 1};
-    case BlockLayout::xyc: return {1, ym * c, c};
-    case BlockLayout::yxc: return {1, c, xm * c};
-    case BlockLayout::cyx: return {xm * ym, 1, xm};
+    case BlockLayout::cxy:
+      return {xm * ym, ym, 1};
+    case BlockLayout::xyc:
+      return {1, ym * c, c};
+    case BlockLayout::yxc:
+      return {1, c, xm * c};
+    case BlockLayout::cyx:
+      return {xm * ym, 1, xm};
   }
   throw InputError(arg_problem("layout", "cxy, xyc, yxc or cyx (0..3)", std::to_string(int(layout))));
 }
@@ -68,11 +72,11 @@ struct StateExchange::Impl {
   std::optional<data::Normalizer> normalizer;
 
   // Emulator ranks only.
-  std::vector<Box> boxes;                          // all ranks, in packed order
-  std::vector<int> group_counts, group_displs;     // floats per group member, relative to group_offset
-  std::vector<int> leader_counts, leader_displs;   // floats per group, into packed
-  int64_t group_offset = 0;                        // where this group's blocks start in packed
-  size_t group_first = 0;                          // index in boxes of this group's first block
+  std::vector<Box> boxes;                         // all ranks, in packed order
+  std::vector<int> group_counts, group_displs;    // floats per group member, relative to group_offset
+  std::vector<int> leader_counts, leader_displs;  // floats per group, into packed
+  int64_t group_offset = 0;                       // where this group's blocks start in packed
+  size_t group_first = 0;                         // index in boxes of this group's first block
   std::vector<float> packed;
   std::vector<float> local;  // this rank's packed block when layout != cxy
 
@@ -114,9 +118,11 @@ struct StateExchange::Impl {
                   const char* full_name) const {
     std::string problem;
     if (!block_ptr && block_size() > 0)
-      problem = arg_problem(block_name, std::to_string(block_size()) + " floats of this rank's block", "a null pointer");
+      problem = arg_problem(block_name, std::to_string(block_size()) + " floats of this rank's block",
+                            "a null pointer");
     else if (!full_ptr && is_emulator())
-      problem = arg_problem(full_name, std::to_string(full_size()) + " floats of the full field on this emulator rank",
+      problem = arg_problem(full_name,
+                            std::to_string(full_size()) + " floats of the full field on this emulator rank",
                             "a null pointer");
     agree_on_input_error(comm.get(), problem);
   }
@@ -136,12 +142,16 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   // Local checks, failed together.
   std::string problem;
   const auto range = [](int64_t v) { return std::to_string(v); };
-  if (grid[0] <= 0) problem = arg_problem("nx", "a positive grid size", range(grid[0]));
-  else if (grid[1] <= 0) problem = arg_problem("ny", "a positive grid size", range(grid[1]));
-  else if (channels <= 0) problem = arg_problem("channels", "a positive channel count", range(channels));
+  if (grid[0] <= 0)
+    problem = arg_problem("nx", "a positive grid size", range(grid[0]));
+  else if (grid[1] <= 0)
+    problem = arg_problem("ny", "a positive grid size", range(grid[1]));
+  else if (channels <= 0)
+    problem = arg_problem("channels", "a positive channel count", range(channels));
   else if (block.start.size() != 2 || block.count.size() != 2)
-    problem = arg_problem("block", "a 2-D block (start and count along x and y)",
-                          std::to_string(block.start.size()) + "-D start, " + std::to_string(block.count.size()) + "-D count");
+    problem = arg_problem(
+        "block", "a 2-D block (start and count along x and y)",
+        std::to_string(block.start.size()) + "-D start, " + std::to_string(block.count.size()) + "-D count");
   else if (block.count[0] < 0 || block.count[0] > grid[0])
     problem = arg_problem("xm", "a block x count in [0, nx=" + range(grid[0]) + "]", range(block.count[0]));
   else if (block.count[1] < 0 || block.count[1] > grid[1])
@@ -167,7 +177,9 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
       problem = arg_problem("emulators", "ranks in [0, " + std::to_string(m.size - 1) + "]",
                             "rank " + std::to_string(list.front() < 0 ? list.front() : list.back()));
     else if (std::adjacent_find(list.begin(), list.end()) != list.end())
-      problem = arg_problem("emulators", "distinct ranks", "rank " + std::to_string(*std::adjacent_find(list.begin(), list.end())) + " twice");
+      problem =
+          arg_problem("emulators", "distinct ranks",
+                      "rank " + std::to_string(*std::adjacent_find(list.begin(), list.end())) + " twice");
     else {
       served_by = list.front();
       for (int e : list)
@@ -186,7 +198,8 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   // Groups: emulator first in each.
   MPI_Comm group = MPI_COMM_NULL;
   if (options.emulators.per_node)
-    mpi_check(MPI_Comm_split_type(dup, MPI_COMM_TYPE_SHARED, m.rank, MPI_INFO_NULL, &group), "MPI_Comm_split_type");
+    mpi_check(MPI_Comm_split_type(dup, MPI_COMM_TYPE_SHARED, m.rank, MPI_INFO_NULL, &group),
+              "MPI_Comm_split_type");
   else
     mpi_check(MPI_Comm_split(dup, served_by, m.rank == served_by ? 0 : m.rank + 1, &group), "MPI_Comm_split");
   m.group = OwnedComm(group);
@@ -204,26 +217,31 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   m.leaders = OwnedComm(leaders);
 
   // Descriptors of every rank.
-  const int64_t mine[kDescLen] = {block.start[0], block.start[1], block.count[0], block.count[1],
-                                  m.nx, m.ny, m.c, m.emulator, group_rank};
+  const int64_t mine[kDescLen] = {
+      block.start[0], block.start[1], block.count[0], block.count[1], m.nx, m.ny, m.c,
+      m.emulator,     group_rank};
   std::vector<int64_t> all(size_t(m.size) * kDescLen);
-  mpi_check(MPI_Allgather(mine, kDescLen, MPI_INT64_T, all.data(), kDescLen, MPI_INT64_T, dup), "MPI_Allgather");
+  mpi_check(MPI_Allgather(mine, kDescLen, MPI_INT64_T, all.data(), kDescLen, MPI_INT64_T, dup),
+            "MPI_Allgather");
   const auto desc = [&](int r, int k) { return all[size_t(r) * kDescLen + size_t(k)]; };
 
   // Checks on data every rank holds alike (so they fail on every rank together).
   int64_t cells = 0;
   for (int r = 0; r < m.size; ++r) {
     if (desc(r, kNx) != m.nx || desc(r, kNy) != m.ny || desc(r, kC) != m.c)
-      throw InputError(std::string(kWhere) + ": ranks disagree on the grid or the channels: rank 0 passed nx=" +
-                       std::to_string(desc(0, kNx)) + " ny=" + std::to_string(desc(0, kNy)) + " channels=" +
-                       std::to_string(desc(0, kC)) + ", rank " + std::to_string(r) + " nx=" +
-                       std::to_string(desc(r, kNx)) + " ny=" + std::to_string(desc(r, kNy)) +
-                       " channels=" + std::to_string(desc(r, kC)));
+      throw InputError(
+          std::string(kWhere) +
+          ": ranks disagree on the grid or the channels: rank 0 passed nx=" + std::to_string(desc(0, kNx)) +
+          " ny=" + std::to_string(desc(0, kNy)) + " channels=" + std::to_string(desc(0, kC)) + ", rank " +
+          std::to_string(r) + " nx=" + std::to_string(desc(r, kNx)) + " ny=" + std::to_string(desc(r, kNy)) +
+          " channels=" + std::to_string(desc(r, kC)));
     cells += desc(r, kXm) * desc(r, kYm);
   }
   if (cells != m.nx * m.ny)
-    throw InputError(arg_problem("blocks", "blocks of all ranks tiling the " + std::to_string(m.nx) + "x" +
-                                               std::to_string(m.ny) + " grid (" + std::to_string(m.nx * m.ny) + " cells)",
+    throw InputError(arg_problem("blocks",
+                                 "blocks of all ranks tiling the " + std::to_string(m.nx) + "x" +
+                                     std::to_string(m.ny) + " grid (" + std::to_string(m.nx * m.ny) +
+                                     " cells)",
                                  std::to_string(cells) + " cells in all"));
   int overlap = -1;  // a rank whose block overlaps an earlier one, checked on rank 0
   if (m.rank == 0) {
@@ -253,7 +271,8 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   std::vector<int> order(size_t(m.size));
   for (int r = 0; r < m.size; ++r) order[size_t(r)] = r;
   std::sort(order.begin(), order.end(), [&](int a, int b) {
-    return std::make_pair(desc(a, kEmulator), desc(a, kGroupRank)) < std::make_pair(desc(b, kEmulator), desc(b, kGroupRank));
+    return std::make_pair(desc(a, kEmulator), desc(a, kGroupRank)) <
+           std::make_pair(desc(b, kEmulator), desc(b, kGroupRank));
   });
   int64_t offset = 0;
   for (int r : order) {
@@ -294,8 +313,8 @@ void StateExchange::gather(const float* block, float* full) {
   }
   float* recv = m.is_emulator() ? m.packed.data() + m.group_offset : nullptr;
   if (m.is_emulator() && m.packed.empty()) recv = &zero_length_buffer;
-  mpi_check(MPI_Gatherv(send, int(m.block_size()), MPI_FLOAT, recv, m.group_counts.data(), m.group_displs.data(),
-                        MPI_FLOAT, 0, m.group.get()),
+  mpi_check(MPI_Gatherv(send, int(m.block_size()), MPI_FLOAT, recv, m.group_counts.data(),
+                        m.group_displs.data(), MPI_FLOAT, 0, m.group.get()),
             "MPI_Gatherv");
   if (!m.is_emulator()) return;
   if (m.emulator_count > 1)
@@ -332,13 +351,15 @@ void StateExchange::scatter(const float* full, float* block) {
   const float* src = full;
   at::Tensor denormalized;
   if (m.is_emulator() && m.normalizer) {
-    denormalized = m.normalizer->denormalize(at::from_blob(const_cast<float*>(full), {m.c, m.nx, m.ny}, at::kFloat))
-                       .contiguous();
+    denormalized =
+        m.normalizer->denormalize(at::from_blob(const_cast<float*>(full), {m.c, m.nx, m.ny}, at::kFloat))
+            .contiguous();
     src = denormalized.data_ptr<float>();
   }
   const float* send = nullptr;
   if (m.is_emulator()) {
-    for (size_t k = m.group_first; k < m.group_first + size_t(m.group_size); ++k) m.full_to_box(src, m.boxes[k]);
+    for (size_t k = m.group_first; k < m.group_first + size_t(m.group_size); ++k)
+      m.full_to_box(src, m.boxes[k]);
     send = m.packed.empty() ? &zero_length_buffer : m.packed.data() + m.group_offset;
   }
   float* recv = m.block_size() ? block : &zero_length_buffer;
@@ -346,8 +367,8 @@ void StateExchange::scatter(const float* full, float* block) {
     m.local.resize(size_t(m.block_size()));
     recv = m.local.data();
   }
-  mpi_check(MPI_Scatterv(send, m.group_counts.data(), m.group_displs.data(), MPI_FLOAT, recv, int(m.block_size()),
-                         MPI_FLOAT, 0, m.group.get()),
+  mpi_check(MPI_Scatterv(send, m.group_counts.data(), m.group_displs.data(), MPI_FLOAT, recv,
+                         int(m.block_size()), MPI_FLOAT, 0, m.group.get()),
             "MPI_Scatterv");
   if (m.layout != BlockLayout::cxy && m.block_size() > 0) m.unpack_local(m.local.data(), block);
 }
@@ -359,9 +380,11 @@ void StateExchange::scatter(const at::Tensor& full, float* block) {
   if (m.is_emulator()) {
     if (!full.defined())
       problem = arg_problem("full", "a [C, X, Y] tensor on this emulator rank", "an undefined tensor");
-    else if (full.sizes().vec() != std::vector<int64_t>{m.c, m.nx, m.ny} || !at::isFloatingType(full.scalar_type()))
-      problem = arg_problem("full", "a floating [" + std::to_string(m.c) + ", " + std::to_string(m.nx) + ", " +
-                                        std::to_string(m.ny) + "] tensor",
+    else if (full.sizes().vec() != std::vector<int64_t>{m.c, m.nx, m.ny} ||
+             !at::isFloatingType(full.scalar_type()))
+      problem = arg_problem("full",
+                            "a floating [" + std::to_string(m.c) + ", " + std::to_string(m.nx) + ", " +
+                                std::to_string(m.ny) + "] tensor",
                             c10::str(full.scalar_type(), " ", full.sizes()));
     else
       cpu = full.to(at::kCPU, at::kFloat).contiguous();
@@ -372,10 +395,11 @@ void StateExchange::scatter(const at::Tensor& full, float* block) {
 
 void StateExchange::scatter(const std::vector<float>& full, std::vector<float>& block) {
   const Impl& m = *impl_;
-  agree_on_input_error(m.comm.get(), m.is_emulator() && int64_t(full.size()) != m.full_size()
-                                         ? arg_problem("full", std::to_string(m.full_size()) + " floats on this emulator rank",
-                                                       std::to_string(full.size()))
-                                         : std::string());
+  agree_on_input_error(
+      m.comm.get(), m.is_emulator() && int64_t(full.size()) != m.full_size()
+                        ? arg_problem("full", std::to_string(m.full_size()) + " floats on this emulator rank",
+                                      std::to_string(full.size()))
+                        : std::string());
   block.resize(size_t(m.block_size()));
   scatter(m.is_emulator() ? (full.empty() ? &zero_length_buffer : full.data()) : nullptr,
           block.empty() ? &zero_length_buffer : block.data());
@@ -386,15 +410,64 @@ void StateExchange::set_layout(BlockLayout layout) {
     throw InputError(arg_problem("layout", "cxy, xyc, yxc or cyx (0..3)", std::to_string(int(layout))));
   impl_->layout = layout;
 }
-BlockLayout StateExchange::layout() const { return impl_->layout; }
-bool StateExchange::is_emulator() const { return impl_->is_emulator(); }
-int StateExchange::emulator() const { return impl_->emulator; }
-int StateExchange::emulator_count() const { return impl_->emulator_count; }
-int StateExchange::group_size() const { return impl_->group_size; }
-int64_t StateExchange::channels() const { return impl_->c; }
-std::array<int64_t, 2> StateExchange::grid() const { return {impl_->nx, impl_->ny}; }
-const data::Block& StateExchange::block() const { return impl_->block; }
-int64_t StateExchange::block_size() const { return impl_->block_size(); }
-int64_t StateExchange::full_size() const { return impl_->full_size(); }
+BlockLayout StateExchange::layout() const {
+  return impl_->layout;
+}
+bool StateExchange::is_emulator() const {
+  return impl_->is_emulator();
+}
+
+EmulatorPlacement emulator_placement(MPI_Comm comm, const EmulatorRanks& emulators) {
+  int rank = 0;
+  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  EmulatorPlacement p;
+  if (emulators.per_node) {
+    MPI_Comm node = MPI_COMM_NULL;
+    mpi_check(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node),
+              "MPI_Comm_split_type");
+    int local = 0;
+    mpi_check(MPI_Comm_rank(node, &local), "MPI_Comm_rank");
+    mpi_check(MPI_Comm_free(&node), "MPI_Comm_free");
+    p.is_emulator = local == 0;
+    const int mine = p.is_emulator ? 1 : 0;
+    int before = 0;
+    mpi_check(MPI_Exscan(&mine, &before, 1, MPI_INT, MPI_SUM, comm), "MPI_Exscan");
+    p.index = rank == 0 ? 0 : before;  // MPI_Exscan leaves rank 0's result undefined
+    mpi_check(MPI_Allreduce(&mine, &p.count, 1, MPI_INT, MPI_SUM, comm), "MPI_Allreduce");
+    return p;
+  }
+  std::vector<int> list = emulators.ranks;
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+  p.count = int(list.size());
+  const auto it = std::find(list.begin(), list.end(), rank);
+  p.is_emulator = it != list.end();
+  p.index = p.is_emulator ? int(it - list.begin()) : 0;
+  return p;
+}
+int StateExchange::emulator() const {
+  return impl_->emulator;
+}
+int StateExchange::emulator_count() const {
+  return impl_->emulator_count;
+}
+int StateExchange::group_size() const {
+  return impl_->group_size;
+}
+int64_t StateExchange::channels() const {
+  return impl_->c;
+}
+std::array<int64_t, 2> StateExchange::grid() const {
+  return {impl_->nx, impl_->ny};
+}
+const data::Block& StateExchange::block() const {
+  return impl_->block;
+}
+int64_t StateExchange::block_size() const {
+  return impl_->block_size();
+}
+int64_t StateExchange::full_size() const {
+  return impl_->full_size();
+}
 
 }  // namespace leap::plugin

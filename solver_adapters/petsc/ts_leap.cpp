@@ -59,6 +59,8 @@ struct Options {
   PetscReal oracle_tolerance = 1e-4;
   std::vector<PetscReal> theta;
   std::vector<PetscInt> conserve, conserve_scaled;  // dofs whose domain totals a leap keeps
+  std::vector<PetscInt> emulator_ranks{0};          // ranks that run the emulator
+  PetscBool emulators_per_node = PETSC_FALSE;
   std::string summary;
   bool from_options = false;  // TSSetFromOptions was called: the inner TS reads the options too
 };
@@ -148,6 +150,7 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
     j << "  \"ae\": " << JsonString(o.ae) << ",\n  \"emulator_checkpoint\": " << JsonString(o.emulator)
       << ",\n";
   j << "  \"ranks\": " << size << ",\n";
+  j << "  \"emulator_ranks\": " << (L->controller ? L->controller->exchange().emulator_count() : 1) << ",\n";
   j << "  \"grid\": [" << L->grid[0] << ", " << L->grid[1] << "],\n";
   j << "  \"fields\": [";
   for (size_t i = 0; i < L->fields.size(); ++i) j << (i ? ", " : "") << JsonString(L->fields[i]);
@@ -285,7 +288,8 @@ PetscErrorCode CreateInner(TS ts, LeapTS* L) {
   PetscFunctionReturn(0);
 }
 
-// Loads the emulator on rank 0 and builds the controller (collective).
+// Loads the emulator on the emulator ranks (-leap_emulator_ranks, rank 0 by default) and builds the
+// controller (collective).
 // The dofs of -leap_conserve (shifted) and -leap_conserve_scaled (scaled), checked against the DMDA:
 // indices of its dofs, each named once. Whether the program conserves their totals (periodic or
 // closed boundaries) is the user's knowledge, not LEAP's.
@@ -313,13 +317,19 @@ PetscErrorCode SetConserved(MPI_Comm comm, LeapTS* L, PetscInt dof) {
   PetscFunctionReturn(0);
 }
 
+plugin::EmulatorRanks EmulatorRanksOf(const Options& o) {
+  if (o.emulators_per_node) return plugin::EmulatorRanks::one_per_node();
+  plugin::EmulatorRanks r;
+  r.ranks.assign(o.emulator_ranks.begin(), o.emulator_ranks.end());
+  return r;
+}
+
 PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
   const Options& o = L->opt;
   PetscInt M, N, dof;
   DMBoundaryType bx, by;
   data::Block block;
-  PetscMPIInt rank;
   std::shared_ptr<plugin::Emulator> emulator;
   std::string problem;
   PetscFunctionBeginUser;
@@ -329,8 +339,9 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   PetscCall(LeapDMDAGetBlock(dm, &block));
   L->grid = {M, N};
   L->emulator_kind = o.oracle.empty() ? "latent diffusion" : "oracle";
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
+  const plugin::EmulatorRanks placement = EmulatorRanksOf(o);
+  const plugin::EmulatorPlacement place = plugin::emulator_placement(comm, placement);
+  if (place.is_emulator) {
     try {
       const std::vector<std::pair<std::string, std::string>> files =
           o.oracle.empty() ? std::vector<std::pair<std::string, std::string>>{{"-leap_ae", o.ae},
@@ -353,7 +364,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
           plugin::LatentDiffusionOptions lo;
           lo.context = int64_t(o.context);
           lo.device = o.device;
-          lo.seed = int64_t(o.seed);
+          lo.seed = int64_t(o.seed) + place.index;  // emulator rank k: seed + k
           auto lde = std::make_shared<plugin::LatentDiffusionEmulator>(o.ae, o.emulator, lo);
           theta_names = lde->theta_names();
           emulator = lde;
@@ -396,7 +407,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   try {
     L->controller = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{M, N}, block,
                                                                std::vector<int64_t>(size_t(dof), 1), emulator,
-                                                               int64_t(o.members));
+                                                               int64_t(o.members), placement);
   } catch (const std::exception& e) {
     SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
   }
@@ -541,6 +552,11 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
                                   "values of the emulator's parameters (other than <axis>_periodic)",
                                   "TSLEAP", theta, &ntheta, &set));
   if (set) o.theta.assign(theta, theta + ntheta);
+  PetscCall(IntListOption(PetscOptionsObject, "-leap_emulator_ranks",
+                          "ranks that run the emulator, each for its share of -leap_members (0 among them)",
+                          &o.emulator_ranks));
+  PetscCall(PetscOptionsBool("-leap_emulators_per_node", "one emulator rank per node (its first rank)",
+                             "TSLEAP", o.emulators_per_node, &o.emulators_per_node, nullptr));
   PetscCall(IntListOption(PetscOptionsObject, "-leap_conserve",
                           "dofs whose domain total the program conserves: a leap keeps it (uniform shift)",
                           &o.conserve));
@@ -564,6 +580,18 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
              "LEAP: -leap_context: expected a value >= 0, found %" PetscInt_FMT, o.context);
   PetscCheck(o.frame_dt >= 0, comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_frame_dt: expected a value >= 0, found %g", double(o.frame_dt));
+  {
+    std::vector<PetscInt> sorted = o.emulator_ranks;
+    std::sort(sorted.begin(), sorted.end());
+    PetscMPIInt size;
+    PetscCallMPI(MPI_Comm_size(comm, &size));
+    PetscCheck(!sorted.empty() && sorted.front() == 0 && sorted.back() < size &&
+                   std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+               comm, PETSC_ERR_USER_INPUT,
+               "LEAP: -leap_emulator_ranks: expected distinct ranks from 0 to %d, 0 among them", size - 1);
+    PetscCheck(!o.emulators_per_node || o.emulator_ranks == std::vector<PetscInt>{0}, comm,
+               PETSC_ERR_USER_INPUT, "LEAP: give -leap_emulator_ranks or -leap_emulators_per_node, not both");
+  }
   PetscCheck(o.max_spread >= 0, comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_max_spread: expected a value >= 0, found %g", double(o.max_spread));
   PetscFunctionReturn(0);

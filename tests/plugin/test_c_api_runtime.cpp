@@ -334,6 +334,11 @@ TEST_F(CApiRuntime, BadConfigsAreInputErrorsNamingTheFileAndKey) {
        "record.frames_per_trajectory"},
       {"bad_parameter.yaml", "emulator:\n  kind: none\nrecord:\n  parameters: [{name: gamma, valu: 1}]\n",
        "record.parameters[0].valu"},
+      {"ranks_without_0.yaml", "emulator:\n  kind: none\n  ranks: [1]\n", "emulator.ranks"},
+      {"ranks_twice.yaml", "emulator:\n  kind: none\n  ranks: [0, 0]\n", "emulator.ranks"},
+      {"ranks_negative.yaml", "emulator:\n  kind: none\n  ranks: [0, -1]\n", "emulator.ranks"},
+      {"ranks_and_per_node.yaml", "emulator:\n  kind: none\n  ranks: [0, 1]\n  per_node: true\n",
+       "emulator.per_node"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -691,4 +696,80 @@ TEST(RuntimeCpp, ConservedChannelsMustBeChannelsOfTheStateOnce) {
     }
     EXPECT_FALSE(rt.is_setup());
   }
+}
+
+TEST_F(CApiRuntime, SeveralEmulatorRanksGiveEveryRankTheStoredFrame) {
+  // Every rank an emulator (each serves itself), the first and the last, and one per node.
+  std::string all;
+  for (int r = 0; r < world_size(); ++r) all += (r ? ", " : "") + std::to_string(r);
+  const std::string ends = world_size() > 1 ? "0, " + std::to_string(world_size() - 1) : "0";
+  const std::vector<std::string> placements = {"  ranks: [" + all + "]\n", "  ranks: [" + ends + "]\n",
+                                               "  per_node: true\n"};
+  int k = 0;
+  for (const auto& placement : placements) {
+    SCOPED_TRACE(placement);
+    const std::string text = "emulator:\n  kind: oracle\n  dataset: " + dataset_ + "\n  context: 2\n" +
+                             placement + "leap:\n  members: 3\n";
+    const std::string path = write_config(dir_, "placed" + std::to_string(k++) + ".yaml", text);
+    for (int layout : {LEAP_LAYOUT_CXY, LEAP_LAYOUT_YXC}) {
+      leap_runtime h = make(path, layout);
+      const Box b = box_of(world_rank(), world_size());
+      observe_and_leap(h, 5, 2, 3, b, layout);
+      EXPECT_EQ(leap_runtime_destroy(h), LEAP_OK) << last_error();
+    }
+  }
+}
+
+namespace {
+
+// Every member: the last context frame plus `offset` (a different offset on each emulator rank).
+class OffsetEmulator final : public leap::plugin::Emulator {
+ public:
+  explicit OffsetEmulator(double offset) : offset_(offset) {}
+  at::Tensor leap(const at::Tensor& context, const at::Tensor&, int64_t, int64_t members) override {
+    ++calls;
+    last_members = members;
+    return (context[context.size(0) - 1] + offset_).unsqueeze(0).expand({members, -1, -1, -1}).clone();
+  }
+  int64_t context_frames() const override { return 1; }
+  int calls = 0;
+  int64_t last_members = -1;
+
+ private:
+  double offset_;
+};
+
+}  // namespace
+
+TEST(RuntimeCpp, MembersAreSplitOverTheEmulatorRanksAndReducedOverAll) {
+  using namespace leap::plugin;
+  const int size = world_size(), rank = world_rank();
+  RuntimeConfig cfg;
+  cfg.emulator.ranks.clear();
+  for (int r = 0; r < size; ++r) cfg.emulator.ranks.push_back(r);  // every rank an emulator
+  const int M = 2 * size + 1;                                      // rank 0 takes one more
+  cfg.leap.members = M;
+  auto emulator = std::make_shared<OffsetEmulator>(double(rank + 1));
+  Runtime rt(MPI_COMM_WORLD, cfg, emulator, "split test");
+  const Box b = box_of(rank, size);
+  rt.add_field("a", 1);
+  rt.add_field("v", 2);
+  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  rt.setup();
+  const std::vector<float> frame = frame_block(2, b, LEAP_LAYOUT_CXY);
+  rt.observe(frame.data(), 0.5);
+  std::vector<float> state = frame;
+  const LeapOutcome o = rt.leap({}, 1, state.data());
+  ASSERT_TRUE(o.accepted);
+  EXPECT_EQ(emulator->calls, 1);
+  EXPECT_EQ(emulator->last_members, rank == 0 ? 3 : 2);
+  // The members' offsets: 1 three times, then k + 1 twice for every other emulator rank k.
+  std::vector<double> offsets = {1, 1, 1};
+  for (int k = 1; k < size; ++k) offsets.insert(offsets.end(), 2, double(k + 1));
+  double mean = 0, var = 0;
+  for (double x : offsets) mean += x / M;
+  for (double x : offsets) var += (x - mean) * (x - mean) / (M - 1);
+  for (size_t i = 0; i < state.size(); ++i) ASSERT_NEAR(state[i], frame[i] + mean, 1e-3) << i;
+  EXPECT_NEAR(o.absolute_spread, std::sqrt(var), 1e-9);
+  rt.finish();
 }

@@ -9,7 +9,8 @@
 #    (w, shifted) and -leap_conserve_scaled 0 (u, scaled) on 2 ranks they equal the starting totals
 #    to round-off, u stays positive, and the summary reports the correction each leap needed
 #    (1 - 1/1.1 = 0.0909). With the exact oracle the correction is float round-off.
-#    The same holds with zero-flux walls (-open), where the totals are invariants too.
+#    The same holds with zero-flux walls (-open), where the totals are invariants too, and with both
+#    ranks running the emulator (-leap_emulator_ranks 0,1), which gives the identical state.
 # 3. Misuse (a dof out of range, a dof named twice) ends in a "LEAP:" error.
 . "$2/tests/support/e2e_common.sh"
 LIB=$BUILD/solver_adapters/petsc/libleap_petsc.so
@@ -64,6 +65,13 @@ assert min(x[0::2]) > 0, "u lost positivity"
 print("corrections put back: u %.4f, w %.4f" % (c["u"]["max_relative_change"], c["w"]["max_relative_change"]))
 PY
 
+echo "--- the same with both ranks running the emulator (-leap_emulator_ranks 0,1, 3 members split 2 + 1)"
+"${M2[@]}" "$WORK/pd" "${BASE[@]}" -amplitude 1.1 "${ORACLE[@]}" -leap_conserve 1 -leap_conserve_scaled 0 \
+  -leap_emulator_ranks 0,1 -leap_members 3 -leap_summary "$WORK/s4.json" -ts_view_solution "binary:$WORK/b2.bin" \
+  >/dev/null || fail "run with two emulator ranks"
+[[ $(json "$WORK/s4.json" "['emulator_ranks']") == 2 ]] || fail "summary: $(cat "$WORK/s4.json")"
+cmp -s "$WORK/b.bin" "$WORK/b2.bin" || fail "two emulator ranks changed the result"
+
 echo "--- closed walls (-open: zero-flux boundaries, the totals are still invariants)"
 "$WORK/pd" "${BASE[@]}" -open -amplitude 1.1 "${ORACLE[@]}" -leap_conserve 1 -leap_conserve_scaled 0 \
   -leap_summary "$WORK/s3.json" >"$WORK/c.out" || fail "run with walls"
@@ -91,6 +99,8 @@ expect() {
 }
 expect "LEAP: -leap_conserve: expected dof indices from 0 to 1 (the DMDA has 2 dofs), found 2" \
   "$WORK/pd" "${BASE[@]}" "${ORACLE[@]}" -leap_conserve 2
+expect "LEAP: -leap_emulator_ranks: expected distinct ranks from 0 to 0, 0 among them" \
+  "$WORK/pd" "${BASE[@]}" "${ORACLE[@]}" -leap_emulator_ranks 1
 expect "LEAP: -leap_conserve_scaled: dof 0 (u) is named twice" \
   "$WORK/pd" "${BASE[@]}" "${ORACLE[@]}" -leap_conserve 0 -leap_conserve_scaled 0
 echo "conservation in the leap TS: all checks passed"

@@ -7,7 +7,7 @@
 // admissibility of an emulated state through a callback supplied by the solver adapter.
 //
 // Every call is collective over the communicator given at construction; the emulator is used on
-// the emulator rank (rank 0) only and may be null elsewhere.
+// the emulator ranks only (rank 0 by default) and may be null elsewhere.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -69,9 +69,14 @@ struct ConservedChannel {
 class HybridController {
  public:
   // grid = {X, Y}; block: this rank's box; components: per field (1 scalar, 2 vector, ...), in the
-  // order blocks are passed; emulator: used on rank 0 (may be null elsewhere, never there).
+  // order blocks are passed; emulator: used on the emulator ranks (may be null elsewhere, never
+  // there). emulators: the ranks that hold the whole state and run the emulator (rank 0 among them;
+  // see StateExchange): each computes its share of the members (give each a different seed), the
+  // ensemble's mean and spread are reduced over all of them, and each hands its group's ranks their
+  // blocks.
   HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
-                   std::vector<int64_t> components, std::shared_ptr<Emulator> emulator, int64_t members = 1);
+                   std::vector<int64_t> components, std::shared_ptr<Emulator> emulator, int64_t members = 1,
+                   EmulatorRanks emulators = EmulatorRanks::root());
   ~HybridController();
   HybridController(const HybridController&) = delete;
   HybridController& operator=(const HybridController&) = delete;
@@ -126,8 +131,12 @@ class HybridController {
   // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y] back to those of
   // `before`; returns the largest relative change it undid.
   double restore_totals(const at::Tensor& before, at::Tensor* mean) const;
+  // Sums a double tensor over the emulator ranks (in place; nothing with one).
+  void allreduce_emulators(at::Tensor& t) const;
 
-  MPI_Comm comm_ = MPI_COMM_NULL;  // duplicated; freed by the destructor
+  MPI_Comm comm_ = MPI_COMM_NULL;       // duplicated; freed by the destructor
+  MPI_Comm emulators_ = MPI_COMM_NULL;  // the emulator ranks (null elsewhere)
+  int emulator_index_ = 0, emulator_count_ = 1;
   std::unique_ptr<StateExchange> exchange_;
   std::vector<int64_t> components_;
   std::shared_ptr<Emulator> emulator_;

@@ -2,7 +2,8 @@
 //
 // Life cycle, on every rank of the communicator:
 //   1. Runtime(comm, config.yaml)          collective: reads the config (runtime_config.h) and, on
-//                                          rank 0 (the emulator rank), loads the emulator
+//                                          the emulator ranks (emulator.ranks, rank 0 by default),
+//                                          loads the emulator
 //   2. add_field(name, components) ...     rank-local: the state's fields, in the emulator's channel
 //      set_box(nx, ny, x0, y0, xm, ym)     order; this rank's box of the nx x ny grid; the layout of
 //      set_layout(layout)                  this rank's blocks (set_layout also later)
@@ -21,7 +22,9 @@
 // cxy [C][xm][ym] by default, xyc, yxc or cyx). FieldBlocks overloads take one vector per field in
 // The Well's order [x][y][component] instead.
 //
-// A leap. The emulator produces an ensemble of leap.members states; their mean is the result. The
+// A leap. The emulator produces an ensemble of leap.members states; their mean is the result. With
+// several emulator ranks (emulator.ranks or emulator.per_node), each computes its share of the
+// members, and the mean and spread are reduced over all of them. The
 // leap is accepted when the mean is finite everywhere and, with leap.max_spread > 0, the relative
 // spread (per channel: the members' standard deviation averaged over cells, over the spatial
 // standard deviation of the mean + 1e-6; averaged over channels) does not exceed it. Accepted: the
@@ -59,21 +62,22 @@ namespace leap::plugin {
 
 // What a leap gave (the same on every rank).
 struct LeapOutcome {
-  bool accepted = false;       // the result was handed back (finite and not suppressed)
-  bool finite = true;          // every value of the ensemble mean is finite
-  bool suppressed = false;     // refused because the relative spread exceeds leap.max_spread
-  double spread = 0;           // relative ensemble spread (0 for one member)
-  double absolute_spread = 0;  // ensemble standard deviation averaged over cells and channels
+  bool accepted = false;        // the result was handed back (finite and not suppressed)
+  bool finite = true;           // every value of the ensemble mean is finite
+  bool suppressed = false;      // refused because the relative spread exceeds leap.max_spread
+  double spread = 0;            // relative ensemble spread (0 for one member)
+  double absolute_spread = 0;   // ensemble standard deviation averaged over cells and channels
   double conserved_change = 0;  // leap.conserve*: the largest relative change of a total put back
 };
 
 class Runtime {
  public:
-  // Collective. Reads `config_path` on every rank; loads the emulator on rank 0.
+  // Collective. Reads `config_path` on every rank; loads the emulator on the emulator ranks.
   Runtime(MPI_Comm comm, const std::string& config_path);
-  // Collective. A parsed config and an emulator supplied by the caller (on rank 0; ignored, and may
-  // be null, elsewhere): config.emulator is not used to load one. A null emulator on rank 0 means
-  // none (observe and record only). `config_name` stands for the config file in messages.
+  // Collective. A parsed config and an emulator supplied by the caller (on the emulator ranks of
+  // config.emulator.ranks / per_node, rank 0 by default; ignored, and may be null, elsewhere):
+  // config.emulator is not used to load one. A null emulator on rank 0 means none (observe and record only).
+  // `config_name` stands for the config file in messages.
   Runtime(MPI_Comm comm, RuntimeConfig config, std::shared_ptr<Emulator> emulator,
           const std::string& config_name = "(runtime config)");
   ~Runtime();

@@ -11,7 +11,9 @@
 //     device: cpu              # latent_diffusion: cpu, cuda, cuda:N
 //     precision: fp32          # latent_diffusion: fp32 or bf16
 //     cuda_graph: false        # latent_diffusion: replay each window call from a CUDA graph
-//     seed: 0                  # latent_diffusion: seed of the sampling noise
+//     seed: 0                  # latent_diffusion: seed of the sampling noise (emulator rank k: seed + k)
+//     ranks: [0]               # the ranks that run the emulator, each for its share of leap.members
+//     per_node: false          # instead: one emulator rank per node (its first rank)
 //   leap:
 //     members: 1               # ensemble members per leap (their mean is handed back)
 //     max_spread: 0            # refuse a leap whose relative ensemble spread exceeds this (0: never)
@@ -34,6 +36,7 @@
 // kind are refused with an InputError naming the file and the key.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -55,6 +58,8 @@ struct RuntimeEmulatorConfig {
   std::string precision = "fp32";
   bool cuda_graph = false;
   int64_t seed = 0;
+  std::vector<int64_t> ranks{0};
+  bool per_node = false;
 
   template <class V>
   void visit(V& v) {
@@ -76,7 +81,14 @@ struct RuntimeEmulatorConfig {
       config::one_of({"fp32", "bf16"}));
     v("cuda_graph", cuda_graph,
       "kind latent_diffusion: replay each window call from a CUDA graph (device cuda)");
-    v("seed", seed, "kind latent_diffusion: seed of the sampling noise", at_least<int64_t>(0));
+    v("seed", seed, "kind latent_diffusion: seed of the sampling noise (emulator rank k uses seed + k)",
+      at_least<int64_t>(0));
+    v("ranks", ranks,
+      "the ranks that run the emulator (rank 0 among them), each loading it and computing its share of "
+      "leap.members; every other rank is served by the nearest emulator rank below it",
+      config::each(at_least<int64_t>(0)));
+    v("per_node", per_node,
+      "instead of ranks: one emulator rank per node (the node's first rank), e.g. one GPU per node");
   }
 
   void validate(const std::string& file, const std::string& prefix) const {
@@ -95,6 +107,19 @@ struct RuntimeEmulatorConfig {
                          std::string("nothing: it applies to kind ") + applies_to + " (kind is " + kind + ")",
                          "a value");
     };
+    const auto shown = [&] {
+      std::string t;
+      for (const auto r : ranks) t += (t.empty() ? "" : ", ") + std::to_string(r);
+      return "[" + t + "]";
+    };
+    std::vector<int64_t> sorted = ranks;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted.empty() || sorted.front() != 0)
+      throw InputError(file, key("ranks"), "a list of ranks that includes 0", shown());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+      throw InputError(file, key("ranks"), "distinct ranks", shown());
+    if (per_node && ranks != std::vector<int64_t>{0})
+      throw InputError(file, key("per_node"), "false when ranks is given (one or the other)", "true");
     if (kind == "latent_diffusion") {
       need_file("autoencoder", autoencoder, "the autoencoder checkpoint");
       need_file("checkpoint", checkpoint, "the emulator checkpoint");

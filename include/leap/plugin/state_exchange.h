@@ -60,6 +60,15 @@ struct EmulatorRanks {
   static EmulatorRanks one_per_node() { return EmulatorRanks{{}, true}; }
 };
 
+// Where this rank stands among the emulator ranks that `emulators` names on `comm` (collective for
+// one_per_node; rank-local for a list, which is not validated here: StateExchange does that).
+struct EmulatorPlacement {
+  bool is_emulator = false;
+  int index = 0;  // among the emulator ranks, in rank order (emulator ranks only)
+  int count = 1;  // emulator ranks
+};
+EmulatorPlacement emulator_placement(MPI_Comm comm, const EmulatorRanks& emulators);
+
 struct ExchangeOptions {
   BlockLayout layout = BlockLayout::cxy;
   EmulatorRanks emulators;
@@ -103,15 +112,15 @@ class StateExchange {
   void set_layout(BlockLayout layout);
   BlockLayout layout() const;
 
-  bool is_emulator() const;     // this rank holds the full field
-  int emulator() const;         // rank (in the construction communicator) of this rank's emulator
-  int emulator_count() const;   // number of emulator ranks (groups)
-  int group_size() const;       // ranks served by this rank's emulator, itself included
+  bool is_emulator() const;    // this rank holds the full field
+  int emulator() const;        // rank (in the construction communicator) of this rank's emulator
+  int emulator_count() const;  // number of emulator ranks (groups)
+  int group_size() const;      // ranks served by this rank's emulator, itself included
   int64_t channels() const;
   std::array<int64_t, 2> grid() const;
   const data::Block& block() const;
-  int64_t block_size() const;   // channels * cells of this rank's box
-  int64_t full_size() const;    // channels * X * Y
+  int64_t block_size() const;  // channels * cells of this rank's box
+  int64_t full_size() const;   // channels * X * Y
 
  private:
   struct Impl;
