@@ -17,7 +17,7 @@ namespace {
 
 // Mean loss and VRMSE over frames of `ds` (shared among ranks) for a model mapping x -> x_hat.
 Validation validate_reconstruction(const data::WindowDataset& ds, models::Autoencoder& ae, int64_t max_frames,
-                                   MPI_Comm comm) {
+                                   MPI_Comm comm, const at::Device& device) {
   int rank = 0, world = 1;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &world);
@@ -27,8 +27,8 @@ Validation validate_reconstruction(const data::WindowDataset& ds, models::Autoen
   for (int64_t start = rank * chunk; start < n; start += world * chunk) {
     std::vector<at::Tensor> xs;
     for (int64_t i = start; i < std::min(n, start + chunk); ++i) xs.push_back(ds.get(i).frames[0]);
-    const at::Tensor x = at::stack(xs);
-    const at::Tensor y = ae->forward(x);
+    const at::Tensor x = at::stack(xs).to(device);
+    const at::Tensor y = ae->forward(x).to(at::kFloat);
     sums[0] += (y - x).pow(2).mean(at::IntArrayRef{1, 2, 3}).sum().item<double>();
     sums[1] += metrics::vrmse(x, y).mean(-1).sum().item<double>();
     sums[2] += double(xs.size());
@@ -48,7 +48,8 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
   const DatasetDir dir = open_dataset_dir(run.data_dir);
   const data::WellFile first(dir.train.front());
   const data::WellLayout& L = first.layout();
-  const auto norm = training_normalizer(dir.stats, dir.stats_path, L, cfg.data.log_fields, run, "autoencoder");
+  const auto norm =
+      training_normalizer(dir.stats, dir.stats_path, L, cfg.data.log_fields, run, "autoencoder");
 
   // The data must fit the model: channels and a grid the model can divide.
   if (cfg.model.in_channels != L.channels()) {
@@ -60,11 +61,13 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
   }
   for (const auto& a : L.axes)
     if (a.size % cfg.model.spatial_factor() != 0)
-      throw InputError(run.config_file, "model.channels",
-                       "a spatial factor dividing the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
-                       "factor " + std::to_string(cfg.model.spatial_factor()));
+      throw InputError(
+          run.config_file, "model.channels",
+          "a spatial factor dividing the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
+          "factor " + std::to_string(cfg.model.spatial_factor()));
   if (cfg.optim.batch % world != 0)
-    throw InputError(run.config_file, "optim.batch", "a multiple of the number of ranks (" + std::to_string(world) + ")",
+    throw InputError(run.config_file, "optim.batch",
+                     "a multiple of the number of ranks (" + std::to_string(world) + ")",
                      std::to_string(cfg.optim.batch));
 
   data::WindowOptions wopt;
@@ -89,9 +92,9 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
       *ae, loader,
       [&](const data::Batch& b) {
         const at::Tensor x = b.frames.select(1, 0);
-        return (ae->forward(x) - x).pow(2).mean();
+        return (ae->forward(x).to(at::kFloat) - x).pow(2).mean();
       },
-      [&] { return validate_reconstruction(valid_ds, ae, max_val, run.comm); }, o);
+      [&] { return validate_reconstruction(valid_ds, ae, max_val, run.comm, o.device); }, o);
 }
 
 }  // namespace leap::train

@@ -20,7 +20,9 @@ namespace leap::train {
 namespace {
 
 // (B, T, C, X, Y) from the loader -> (B, C, T, X, Y) windows.
-at::Tensor windows_of(const at::Tensor& frames) { return frames.permute({0, 2, 1, 3, 4}).contiguous(); }
+at::Tensor windows_of(const at::Tensor& frames) {
+  return frames.permute({0, 2, 1, 3, 4}).contiguous();
+}
 
 }  // namespace
 
@@ -43,8 +45,8 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     std::string names;
     for (const auto& n : train_ds.theta_names()) names += (names.empty() ? "" : ", ") + n;
     throw InputError(run.config_file, "model.param_features",
-                     "0 or " + std::to_string(train_ds.theta_size()) + " (the conditioning of " + run.data_dir +
-                         ": " + names + ")",
+                     "0 or " + std::to_string(train_ds.theta_size()) + " (the conditioning of " +
+                         run.data_dir + ": " + names + ")",
                      std::to_string(cfg.model.param_features));
   }
   for (const auto& a : L.axes)
@@ -53,7 +55,8 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
                        "a divisor of the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
                        std::to_string(cfg.model.patch_size));
   if (cfg.optim.batch % world != 0)
-    throw InputError(run.config_file, "optim.batch", "a multiple of the number of ranks (" + std::to_string(world) + ")",
+    throw InputError(run.config_file, "optim.batch",
+                     "a multiple of the number of ranks (" + std::to_string(world) + ")",
                      std::to_string(cfg.optim.batch));
 
   torch::manual_seed(uint64_t(cfg.seed));
@@ -89,14 +92,16 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   o.info.extra["window"] = std::to_string(cfg.window);
 
   auto loss_of = [&](const at::Tensor& x, const at::Tensor& mask, const at::Tensor& theta) {
-    return diffusion ? models::denoising_loss(denoiser, x, mask, theta) : models::surrogate_loss(surrogate, x, mask, theta);
+    return diffusion ? models::denoising_loss(denoiser, x, mask, theta)
+                     : models::surrogate_loss(surrogate, x, mask, theta);
   };
   // Validation: fixed masks (context of 1..window-1 frames cycling over samples) and, for the
   // diffusion model, fixed noise levels and noise from a private generator.
   auto validate = [&]() -> Validation {
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) + 12345);
-    const int64_t n = cfg.optim.validation_batches > 0 ? std::min(valid_ds.size(), cfg.optim.validation_batches * lopt.batch)
-                                                       : valid_ds.size();
+    const int64_t n = cfg.optim.validation_batches > 0
+                          ? std::min(valid_ds.size(), cfg.optim.validation_batches * lopt.batch)
+                          : valid_ds.size();
     double sums[3] = {0, 0, 0};
     const int64_t chunk = std::max<int64_t>(1, lopt.batch);
     for (int64_t start = 0; start < n; start += chunk) {
@@ -108,24 +113,27 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
         ts.push_back(s.theta);
         ctx.push_back(1 + i % (cfg.window - 1));
       }
-      const at::Tensor x = windows_of(at::stack(xs));
-      const at::Tensor theta = use_theta ? at::stack(ts) : at::Tensor();
+      // Every rank draws the same noise for every chunk (on the CPU); ranks split the chunks.
+      const at::Tensor x_cpu = windows_of(at::stack(xs));
+      const at::Tensor u_cpu = at::rand({x_cpu.size(0)}, gen, at::kDouble).to(at::kFloat);
+      const at::Tensor noise_cpu = at::randn(x_cpu.sizes(), gen, at::kDouble).to(at::kFloat);
+      if ((start / chunk) % world != rank) continue;
+      const at::Tensor x = x_cpu.to(o.device), u = u_cpu.to(o.device), noise = noise_cpu.to(o.device);
+      const at::Tensor theta = use_theta ? at::stack(ts).to(o.device) : at::Tensor();
       std::vector<at::Tensor> masks;
       for (auto c : ctx) masks.push_back(models::context_mask(1, cfg.window, c)[0]);
-      const at::Tensor mask = at::stack(masks);
-      // Every rank draws the same noise for every chunk; ranks split the chunks.
-      const at::Tensor u = at::rand({x.size(0)}, gen, at::kDouble).to(at::kFloat);
-      const at::Tensor noise = at::randn(x.sizes(), gen, at::kDouble).to(at::kFloat);
-      if ((start / chunk) % world != rank) continue;
+      const at::Tensor mask = at::stack(masks).to(o.device);
       if (diffusion) {
         const at::Tensor sigma = denoiser->schedule().sigma(u);
-        sums[0] += models::denoising_loss(denoiser, x, mask, theta, sigma, noise).item<double>() * double(xs.size());
+        sums[0] +=
+            models::denoising_loss(denoiser, x, mask, theta, sigma, noise).to(at::kDouble).item<double>() *
+            double(xs.size());
       } else {
         const at::Tensor y = surrogate->forward(x, mask, theta);
         sums[0] += models::surrogate_loss(surrogate, x, mask, theta).item<double>() * double(xs.size());
         // VRMSE of the predicted frames (the last one of each window, always unknown).
         const at::Tensor last_t = x.select(2, cfg.window - 1), last_p = y.select(2, cfg.window - 1);
-        sums[1] += metrics::vrmse(last_t, last_p).mean(-1).sum().item<double>();
+        sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat)).mean(-1).sum().item<double>();
       }
       sums[2] += double(xs.size());
     }
@@ -140,7 +148,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
       *module, loader,
       [&](const data::Batch& b) {
         const at::Tensor x = windows_of(b.frames);
-        const at::Tensor mask = models::random_context_mask(x.size(0), cfg.window, masks);
+        const at::Tensor mask = models::random_context_mask(x.size(0), cfg.window, masks).to(x.device());
         return loss_of(x, mask, use_theta ? b.theta : at::Tensor());
       },
       validate, o);

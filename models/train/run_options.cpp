@@ -1,5 +1,8 @@
 #include "leap/train/run_options.h"
 
+#include <ATen/Context.h>
+#include <torch/cuda.h>
+
 #include "leap/error.h"
 #include "leap/log.h"
 #include "leap/train/checkpoint.h"
@@ -8,8 +11,9 @@
 namespace leap::train {
 
 data::Normalizer training_normalizer(const data::DatasetStats& stats, const std::string& stats_path,
-                                     const data::WellLayout& layout, const std::vector<std::string>& log_fields,
-                                     const RunOptions& run, const std::string& kind) {
+                                     const data::WellLayout& layout,
+                                     const std::vector<std::string>& log_fields, const RunOptions& run,
+                                     const std::string& kind) {
   if (run.init.empty()) return data::Normalizer::from_stats(stats, layout, log_fields, stats_path);
   const CheckpointInfo info = read_checkpoint_info(run.init, kind);
   const auto it = info.extra.find("normalizer");
@@ -24,7 +28,8 @@ data::Normalizer training_normalizer(const data::DatasetStats& stats, const std:
     if (have != want)
       throw InputError(run.init, "channels", "the channels of " + run.data_dir + " (" + want + ")", have);
   }
-  spdlog::info("fine-tuning from {}: its normaliser is kept (the dataset's statistics are not used)", run.init);
+  spdlog::info("fine-tuning from {}: its normaliser is kept (the dataset's statistics are not used)",
+               run.init);
   return norm;
 }
 
@@ -39,9 +44,26 @@ data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_C
   return l;
 }
 
+at::Device training_device(const OptimConfig& optim, const std::string& config_file) {
+  if (optim.device == "cpu") return at::Device(at::kCPU);
+  if (!at::hasCUDA())
+    throw InputError(config_file, "optim.device", "cpu (this LibTorch has no CUDA)",
+                     "'" + optim.device + "'");
+  const int64_t count = int64_t(torch::cuda::device_count());
+  const int64_t index = optim.device == "cuda" ? 0 : std::stoll(optim.device.substr(5));
+  if (index >= count)
+    throw InputError(config_file, "optim.device",
+                     "cpu or a visible GPU (" + std::to_string(count) +
+                         " visible: cuda:0 to cuda:" + std::to_string(count - 1) + ")",
+                     "'" + optim.device + "'");
+  return at::Device(at::kCUDA, c10::DeviceIndex(index));
+}
+
 TrainLoopOptions loop_options(const OptimConfig& optim, const RunOptions& run, const std::string& kind,
                               const std::string& label) {
   TrainLoopOptions o;
+  o.device = training_device(optim, run.config_file);
+  o.bf16 = optim.precision == "bf16";
   o.optim = optim;
   o.comm = run.comm;
   o.out_dir = run.out_dir;

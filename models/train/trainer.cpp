@@ -1,7 +1,7 @@
 #include "leap/train/trainer.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/nn/module.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/optimizer.h>
@@ -10,8 +10,11 @@
 #include <cmath>
 #include <filesystem>
 
+#include <torch/optim/adamw.h>
+
 #include "leap/error.h"
 #include "leap/log.h"
+#include "leap/models/autocast_guard.h"
 #include "leap/train/data_parallel.h"
 #include "leap/train/lr_schedule.h"
 #include "leap/train/psgd_kron.h"
@@ -30,6 +33,24 @@ void swap_weights(const std::vector<at::Tensor>& params, std::vector<at::Tensor>
   }
 }
 
+// Optimiser state restored from a checkpoint (CPU tensors) goes to the device of the parameters.
+void move_optimizer_state(torch::optim::Optimizer& optimizer, const at::Device& device) {
+  if (device.is_cpu()) return;
+  for (auto& [key, state] : optimizer.state()) {
+    (void)key;
+    if (auto* a = dynamic_cast<torch::optim::AdamWParamState*>(state.get())) {
+      a->exp_avg(a->exp_avg().to(device));
+      a->exp_avg_sq(a->exp_avg_sq().to(device));
+      if (a->max_exp_avg_sq().defined()) a->max_exp_avg_sq(a->max_exp_avg_sq().to(device));
+    } else if (auto* k = dynamic_cast<PsgdKronParamState*>(state.get())) {
+      if (k->momentum_buffer().defined()) k->momentum_buffer(k->momentum_buffer().to(device));
+      std::vector<at::Tensor> f = k->factors();
+      for (auto& t : f) t = t.to(device);
+      k->factors(f);
+    }
+  }
+}
+
 }  // namespace
 
 TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, const LossFn& loss_fn,
@@ -41,6 +62,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   const std::string last_path = (fs::path(o.out_dir) / "last.ckpt").string();
   const std::string best_path = (fs::path(o.out_dir) / "best.ckpt").string();
 
+  model.to(o.device);
   std::vector<at::Tensor> params = model.parameters();
   const std::unique_ptr<torch::optim::Optimizer> optimizer_owner = make_optimizer(params, o.optim);
   torch::optim::Optimizer& optimizer = *optimizer_owner;  // AdamW or PSGD-Kron (optim.optimizer)
@@ -55,8 +77,10 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   if (o.resume) {
     const CheckpointInfo prev = read_checkpoint_info(last_path, o.info.kind);
     const std::string diff = yaml_difference(prev.model_yaml, o.info.model_yaml);
-    if (!diff.empty()) throw InputError(last_path + ": the checkpoint's model differs from the config: " + diff);
+    if (!diff.empty())
+      throw InputError(last_path + ": the checkpoint's model differs from the config: " + diff);
     load_checkpoint(last_path, model, &optimizer, o.optim.ema > 0 ? &ema : nullptr, false, true);
+    move_optimizer_state(optimizer, o.device);
     start_epoch = prev.epoch;
     step = prev.step;
     result.best_loss = prev.best;
@@ -65,7 +89,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     if (!o.init.empty()) {
       const CheckpointInfo prev = read_checkpoint_info(o.init, o.info.kind);
       const std::string diff = yaml_difference(prev.model_yaml, o.info.model_yaml);
-      if (!diff.empty()) throw InputError(o.init + ": the checkpoint's model differs from the config: " + diff);
+      if (!diff.empty())
+        throw InputError(o.init + ": the checkpoint's model differs from the config: " + diff);
       load_checkpoint(o.init, model, nullptr, nullptr, /*use_ema=*/true, /*restore_rng=*/false);
       if (!ema.empty()) {
         c10::NoGradGuard guard;
@@ -80,6 +105,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   if (!o.resume) {
     model.eval();
     c10::NoGradGuard guard;
+    models::AutocastGuard autocast(o.device.type(), at::kBFloat16, o.bf16);
     result.initial = validate();
     model.train();
   }
@@ -92,8 +118,9 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     const auto t_epoch = std::chrono::steady_clock::now();
     model.train();
     loader.start_epoch(epoch);
-    util::ProgressBar bar(o.label + " epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.optim.epochs),
-                          per_epoch, o.progress && rank == 0);
+    util::ProgressBar bar(
+        o.label + " epoch " + std::to_string(epoch + 1) + "/" + std::to_string(o.optim.epochs), per_epoch,
+        o.progress && rank == 0);
     double loss_sum = 0;
     int64_t loss_count = 0;
     double lr = o.optim.lr;
@@ -102,15 +129,28 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
       lr = cosine_lr(o.optim.lr, step, total_steps, o.optim.warmup, o.optim.min_lr_factor);
       for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
       optimizer.zero_grad();
-      at::Tensor loss = loss_fn(batch);
+      at::Tensor loss;
+      {
+        const data::Batch on_device{batch.frames.to(o.device, /*non_blocking=*/true),
+                                    batch.theta.defined() ? batch.theta.to(o.device) : at::Tensor()};
+        models::AutocastGuard autocast(o.device.type(), at::kBFloat16, o.bf16);
+        loss = loss_fn(on_device).to(at::kFloat);
+      }
       loss.backward();
       allreduce_gradients(params, o.comm);
       double values[2] = {loss.item<double>(), 0.0};
       {
         c10::NoGradGuard guard;
         double sq = 0;
-        for (const auto& p : params)
-          if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
+        if (o.device.is_cpu()) {
+          for (const auto& p : params)
+            if (p.grad().defined()) sq += p.grad().pow(2).sum().item<double>();
+        } else {  // one device-to-host copy rather than one per parameter
+          std::vector<at::Tensor> parts;
+          for (const auto& p : params)
+            if (p.grad().defined()) parts.push_back(p.grad().to(at::kDouble).pow(2).sum());
+          if (!parts.empty()) sq = at::stack(parts).sum().item<double>();
+        }
         values[1] = sq;  // identical on every rank after the allreduce
       }
       MPI_Allreduce(MPI_IN_PLACE, values, 1, MPI_DOUBLE, MPI_SUM, o.comm);
@@ -124,7 +164,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
       optimizer.step();
       if (!ema.empty()) {
         c10::NoGradGuard guard;
-        for (size_t i = 0; i < params.size(); ++i) ema[i].mul_(o.optim.ema).add_(params[i].detach(), 1 - o.optim.ema);
+        for (size_t i = 0; i < params.size(); ++i)
+          ema[i].mul_(o.optim.ema).add_(params[i].detach(), 1 - o.optim.ema);
       }
       loss_sum += mean_loss;
       ++loss_count;
@@ -143,6 +184,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     Validation val;
     {
       c10::NoGradGuard guard;
+      models::AutocastGuard autocast(o.device.type(), at::kBFloat16, o.bf16);
       val = validate();
     }
     if (!ema.empty()) swap_weights(params, ema);
@@ -176,8 +218,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     MPI_Barrier(o.comm);
     std::string ms;
     for (const auto& [k, v] : val.metrics) ms += " " + k + " " + std::to_string(v);
-    spdlog::info("{}: epoch {} train loss {:.5g} validation loss {:.5g}{}{}", o.label, epoch + 1, rec.train_loss,
-                 val.loss, ms, improved ? " (best)" : "");
+    spdlog::info("{}: epoch {} train loss {:.5g} validation loss {:.5g}{}{}", o.label, epoch + 1,
+                 rec.train_loss, val.loss, ms, improved ? " (best)" : "");
   }
   result.steps = step;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

@@ -61,14 +61,16 @@ struct OptimConfig {
   std::vector<double> betas{0.9, 0.99};
   PsgdConfig psgd;
   int64_t epochs = 10;
-  int64_t batch = 8;            // global batch (split across data-parallel ranks)
-  int64_t warmup = 0;           // steps of linear warm-up
-  double min_lr_factor = 0.0;   // cosine decays to lr * min_lr_factor
-  double grad_clip = 1.0;       // global gradient-norm clipping (0: off)
-  double ema = 0.0;             // EMA decay of the weights (0: off)
+  int64_t batch = 8;           // global batch (split across data-parallel ranks)
+  int64_t warmup = 0;          // steps of linear warm-up
+  double min_lr_factor = 0.0;  // cosine decays to lr * min_lr_factor
+  double grad_clip = 1.0;      // global gradient-norm clipping (0: off)
+  double ema = 0.0;            // EMA decay of the weights (0: off)
   int64_t shuffle_buffer = 256;
-  bool augment = false;         // flips and periodic rolls
+  bool augment = false;            // flips and periodic rolls
   int64_t validation_batches = 0;  // 0: the whole validation split
+  std::string device = "cpu";      // cpu, cuda, cuda:N
+  std::string precision = "fp32";  // fp32, or bf16 autocast (CUDA only)
 
   template <class V>
   void visit(V& v) {
@@ -83,16 +85,35 @@ struct OptimConfig {
     v("epochs", epochs, "passes over the training split", at_least<int64_t>(1));
     v("batch", batch, "global batch size (divided among data-parallel ranks)", at_least<int64_t>(1));
     v("warmup", warmup, "steps of linear learning-rate warm-up", at_least<int64_t>(0));
-    v("min_lr_factor", min_lr_factor, "final learning rate as a fraction of lr (cosine schedule)", in_range(0.0, 1.0));
+    v("min_lr_factor", min_lr_factor, "final learning rate as a fraction of lr (cosine schedule)",
+      in_range(0.0, 1.0));
     v("grad_clip", grad_clip, "clip the global gradient norm to this value (0: off)", at_least(0.0));
     v("ema", ema, "exponential moving average decay of the weights (0: off)", in_range(0.0, 0.999999));
     v("shuffle_buffer", shuffle_buffer, "windows in the shuffle buffer", at_least<int64_t>(0));
     v("augment", augment, "random flips and periodic rolls of training windows");
-    v("validation_batches", validation_batches, "validation batches per epoch (0: all)", at_least<int64_t>(0));
+    v("validation_batches", validation_batches, "validation batches per epoch (0: all)",
+      at_least<int64_t>(0));
+    v("device", device,
+      "where the model trains: cpu, cuda or cuda:N (a LibTorch with CUDA and a visible GPU)");
+    v("precision", precision,
+      "fp32, or bf16: matrix products and convolutions in bf16 autocast with fp32 weights (device cuda only; "
+      "TF32 allowed for the fp32 ones)",
+      one_of({"fp32", "bf16"}));
   }
   void validate(const std::string& file, const std::string& prefix) const {
     if (betas.size() != 2)
       throw InputError(file, prefix + ".betas", "2 values", std::to_string(betas.size()) + " values");
+    const bool cuda = device.rfind("cuda", 0) == 0;
+    const auto index_ok = [&] {
+      if (device == "cuda") return true;
+      if (device.size() < 6 || device[4] != ':') return false;
+      return device.find_first_not_of("0123456789", 5) == std::string::npos;
+    };
+    if (device != "cpu" && !(cuda && index_ok()))
+      throw InputError(file, prefix + ".device", "cpu, cuda or cuda:N", "'" + device + "'");
+    if (precision == "bf16" && !cuda)
+      throw InputError(file, prefix + ".precision",
+                       "fp32 on device " + device + " (bf16 autocast is for cuda)", "bf16");
   }
 };
 

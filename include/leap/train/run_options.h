@@ -40,12 +40,17 @@ struct RunOptions {
 // the initial checkpoint was trained with (so its weights see the inputs they learned from); an
 // InputError when that checkpoint is not of `kind` or its channels differ from the data's.
 data::Normalizer training_normalizer(const data::DatasetStats& stats, const std::string& stats_path,
-                                     const data::WellLayout& layout, const std::vector<std::string>& log_fields,
-                                     const RunOptions& run, const std::string& kind);
+                                     const data::WellLayout& layout,
+                                     const std::vector<std::string>& log_fields, const RunOptions& run,
+                                     const std::string& kind);
 
 // Loader settings: the global batch split among the ranks of run.comm, seeded order, augmentation.
 data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_Comm comm);
-// Loop settings of a run; `kind` is the checkpoint kind, `label` names the run in the log.
+// The device optim.device names, checked against this LibTorch and machine (InputError naming
+// `config_file` and optim.device when it has no CUDA or no such GPU).
+at::Device training_device(const OptimConfig& optim, const std::string& config_file);
+// Loop settings of a run (its device checked as above); `kind` is the checkpoint kind, `label` names
+// the run in the log.
 TrainLoopOptions loop_options(const OptimConfig& optim, const RunOptions& run, const std::string& kind,
                               const std::string& label);
 

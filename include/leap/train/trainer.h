@@ -5,6 +5,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 #include <mpi.h>
 
 #include <functional>
@@ -31,11 +32,13 @@ struct TrainLoopOptions {
   OptimConfig optim;
   MPI_Comm comm = MPI_COMM_WORLD;
   std::string out_dir;
-  CheckpointInfo info;       // kind, model_yaml, config_yaml, extra (epoch/step/best filled in)
-  bool resume = false;       // continue from out_dir/last.ckpt
-  std::string init;          // fine-tune: start from this checkpoint's weights (EMA ones when it has them)
+  CheckpointInfo info;  // kind, model_yaml, config_yaml, extra (epoch/step/best filled in)
+  bool resume = false;  // continue from out_dir/last.ckpt
+  std::string init;     // fine-tune: start from this checkpoint's weights (EMA ones when it has them)
   bool progress = true;
   std::string label = "train";
+  at::Device device = at::kCPU;  // the model is moved there; batches are copied there
+  bool bf16 = false;             // bf16 autocast around the loss and validation (CUDA)
 };
 
 struct EpochRecord {
@@ -58,6 +61,8 @@ struct TrainResult {
   Validation last;
 };
 
+// The batch handed to the loss is on TrainLoopOptions::device; validation moves its own tensors
+// to the model's device.
 using LossFn = std::function<at::Tensor(const data::Batch&)>;
 using ValidateFn = std::function<Validation()>;
 
