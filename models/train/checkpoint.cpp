@@ -36,7 +36,7 @@ torch::serialize::InputArchive open_archive(const std::string& path) {
   if (!std::filesystem::exists(path)) throw InputError(path + ": no such checkpoint");
   torch::serialize::InputArchive a;
   try {
-    a.load_from(path);
+    a.load_from(path, at::Device(at::kCPU));  // a checkpoint of a GPU run opens anywhere
   } catch (const std::exception& e) {
     throw InputError(path + ": not a LEAP checkpoint, or truncated/corrupted (" +
                      std::string(e.what()).substr(0, std::string(e.what()).find('\n')) + ")");
