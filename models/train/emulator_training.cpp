@@ -1,13 +1,17 @@
 #include "leap/train/emulator_training.h"
 
 #include <ATen/ATen.h>
+#include <unistd.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/module.h>
 #include <torch/utils.h>
+#include <cstdio>
 
 #include "leap/config/load.h"
 #include "leap/data/window_loader.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/models/attention.h"
 #include "leap/models/context_mask.h"
 #include "leap/models/denoiser.h"
 #include "leap/models/denoising_loss.h"
@@ -22,6 +26,16 @@ namespace {
 // (B, T, C, X, Y) from the loader -> (B, C, T, X, Y) windows.
 at::Tensor windows_of(const at::Tensor& frames) {
   return frames.permute({0, 2, 1, 3, 4}).contiguous();
+}
+
+// Bytes one training step of the ViT needs on a rank, dominated on the CPU by the attention
+// matrices of the math kernel (batch x heads x tokens^2 floats, one kept per block for the backward
+// pass and about three alive at the peak) plus the token activations of every block.
+double training_step_bytes(const models::ViTConfig& m, int64_t batch, int64_t tokens) {
+  const double attention = 4.0 * double(batch) * double(m.heads) * double(tokens) * double(tokens);
+  const double activations =
+      4.0 * double(batch) * double(tokens) * double(m.width) * double(m.ffn_factor + 12);
+  return double(m.depth + 3) * attention + double(m.depth) * activations;
 }
 
 }  // namespace
@@ -58,6 +72,28 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     throw InputError(run.config_file, "optim.batch",
                      "a multiple of the number of ranks (" + std::to_string(world) + ")",
                      std::to_string(cfg.optim.batch));
+  // On the CPU with the math attention kernel (LibTorch 1.x), a window of too many tokens exhausts the
+  // memory (e.g. a dataset of solver fields given where the latents of `leap encode` belong): refused
+  // before any step rather than killed by the system.
+  if (cfg.optim.device == "cpu" && !models::attention_uses_sdpa()) {
+    const int64_t p = cfg.model.patch_size;
+    const int64_t nx = L.axes[0].size / p, ny = L.axes.size() > 1 ? L.axes[1].size / p : 1;
+    const int64_t tokens = cfg.window * nx * ny, per_rank = cfg.optim.batch / world;
+    const double need = training_step_bytes(cfg.model, per_rank, tokens);
+    const double have = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
+    if (have > 0 && need > 0.8 * have) {
+      char text[640];
+      std::snprintf(
+          text, sizeof(text),
+          "a batch whose training step fits in memory: %lld windows of %lld tokens (%lld frames x "
+          "%lld x %lld patches) need about %.1f GiB per rank, this machine has %.1f GiB; lower "
+          "optim.batch or window, raise model.patch_size (or, if %s holds solver fields rather than "
+          "the latents of `leap encode`, encode it first)",
+          (long long)per_rank, (long long)tokens, (long long)cfg.window, (long long)nx, (long long)ny,
+          need / double(1 << 30), have / double(1 << 30), run.data_dir.c_str());
+      throw InputError(run.config_file, "optim.batch", text, std::to_string(cfg.optim.batch));
+    }
+  }
 
   torch::manual_seed(uint64_t(cfg.seed));
   const int64_t C = L.channels();
