@@ -33,9 +33,13 @@ WindowDataset::WindowDataset(const std::vector<std::string>& files, Normalizer n
       for (int64_t s = 0; s + options_.window <= L.n_steps; s += options_.stride)
         index_.push_back({int32_t(f), int32_t(t), int32_t(s)});
   }
-  if (normalizer_.channels() != layout_.channels())
-    throw InputError("dataset: normaliser has " + std::to_string(normalizer_.channels()) + " channels, data " +
-                     std::to_string(layout_.channels()));
+  if (normalizer_.channels() != layout_.channels()) {
+    std::string names;
+    for (const auto& n : layout_.channel_names()) names += (names.empty() ? "" : ", ") + n;
+    throw InputError(files_.front()->path() + ": " + std::to_string(layout_.channels()) + " channels (" + names +
+                     "), but the model's normaliser has " + std::to_string(normalizer_.channels()) +
+                     " (a dataset of other fields: solver fields and latents of `leap encode` are not interchangeable)");
+  }
 }
 
 std::vector<std::string> WindowDataset::theta_names() const {

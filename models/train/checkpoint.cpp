@@ -102,13 +102,19 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
   util::commit_file(tmp, path);
 }
 
+// "an autoencoder", "a denoiser".
+static std::string article(const std::string& noun) {
+  return (noun.empty() || std::string("aeiou").find(noun[0]) == std::string::npos ? "a " : "an ") + noun;
+}
+
 CheckpointInfo read_checkpoint_info(const std::string& path, const std::string& expected_kind) {
   auto a = open_archive(path);
   if (read_string(a, "magic", path) != kMagic) throw InputError(path + ": not a LEAP checkpoint (wrong format)");
   CheckpointInfo info;
   info.kind = read_string(a, "kind", path);
   if (!expected_kind.empty() && info.kind != expected_kind)
-    throw InputError(path + ": expected a " + expected_kind + " checkpoint, found a " + info.kind + " checkpoint");
+    throw InputError(path + ": expected " + article(expected_kind) + " checkpoint, found " + article(info.kind) +
+                     " checkpoint");
   info.model_yaml = read_string(a, "model_yaml", path);
   info.config_yaml = read_string(a, "config_yaml", path);
   c10::IValue v;

@@ -77,7 +77,7 @@ expect_bad() {
 expect_bad "context" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set context=4
 expect_bad "device" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set device=gpu
 expect_bad "split" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set split=training
-expect_bad "expected a surrogate checkpoint, found a autoencoder" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/ae/best.ckpt" \
+expect_bad "expected a surrogate checkpoint, found an autoencoder" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/ae/best.ckpt" \
   --data "$WORK/data" --out "$WORK/bad"
 expect_bad "a second latent_surrogate" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/sur/best.ckpt" \
   --surrogate "$WORK/sur/best.ckpt" --data "$WORK/data" --out "$WORK/bad"

@@ -93,7 +93,7 @@ expect_bad() {
 }
 expect_bad "key 'model.in_channels': expected 5 \(the channels of" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/b1" --set model.in_channels=4
 expect_bad "key 'model.channels': expected a spatial factor dividing the grid" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/b2" --set "model.channels=[4,4,4,4,4,4,4]" --set "model.blocks=[0,0,0,0,0,0,0]"
-expect_bad "expected a autoencoder checkpoint, found a denoiser" "$LEAP" encode --checkpoint "$WORK/emu/best.ckpt" --data "$WORK/data" --out "$WORK/b3"
+expect_bad "expected an autoencoder checkpoint, found a denoiser" "$LEAP" encode --checkpoint "$WORK/emu/best.ckpt" --data "$WORK/data" --out "$WORK/b3"
 head -c 1000 "$WORK/ae/best.ckpt" > "$WORK/trunc.ckpt"
 expect_bad "truncated/corrupted" "$LEAP" encode --checkpoint "$WORK/trunc.ckpt" --data "$WORK/data" --out "$WORK/b4"
 expect_bad "model differs from the config: .*latent_channels" "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" --resume --set model.latent_channels=2

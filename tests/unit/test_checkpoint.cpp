@@ -89,7 +89,7 @@ TEST(Checkpoint, RoundTripAndRefusals) {
   EXPECT_TRUE(at::equal(other->bias, ema[1]));
 
   EXPECT_NE(error_of([&] { train::read_checkpoint_info(path, "denoiser"); })
-                .find("expected a denoiser checkpoint, found a autoencoder"),
+                .find("expected a denoiser checkpoint, found an autoencoder"),
             std::string::npos);
   torch::nn::Linear wrong(5, 3);
   EXPECT_NE(error_of([&] { train::load_checkpoint(path, *wrong, nullptr, nullptr, false, false); })
