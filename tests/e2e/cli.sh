@@ -84,7 +84,8 @@ expect 0 '^optim.lr: a number' "$LEAP" config emulator
 expect 0 'latent_channels: 8' "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml"
 for kind in generate:euler2d/generate-small generate:rayleigh_benard/generate-small ae:euler2d/ae-small \
             emulator:euler2d/emulator-small surrogate:euler2d/surrogate-small generate:euler2d/generate-large \
-            hybrid:euler2d/hybrid-small ae:rayleigh_benard/ae-small emulator:rayleigh_benard/emulator-small \
+            hybrid:euler2d/hybrid-small hybrid:rayleigh_benard/hybrid-small ae:rayleigh_benard/ae-small \
+            emulator:rayleigh_benard/emulator-small \
             study:rayleigh_benard/study-small study:euler2d/study-small; do
   expect 0 'seed' "$LEAP" config "${kind%%:*}" --check "$SRC/examples/${kind#*:}.yaml"
 done
