@@ -26,7 +26,9 @@ PetscErrorCode LeapLogEvents(LeapEvents* out) {
   PetscFunctionReturn(0);
 }
 
-PetscInt RoundFrames(PetscReal span, PetscReal interval) { return PetscInt(std::llround(span / interval)); }
+PetscInt RoundFrames(PetscReal span, PetscReal interval) {
+  return PetscInt(std::llround(span / interval));
+}
 
 }  // namespace
 
@@ -36,36 +38,38 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(mode, o->mode.c_str(), sizeof(mode)));
   PetscOptionsBegin(comm, nullptr, "LEAP hybrid run options", "LEAP");
-  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode, sizeof(mode), &set));
+  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode,
+                               sizeof(mode), &set));
   PetscCall(PetscOptionsInt("-leap_leap_frames", "frames skipped per leap", "LeapTSAttach", o->leap_frames,
                             &o->leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver frames between leaps", "LeapTSAttach", o->solver_frames,
-                            &o->solver_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver frames between leaps", "LeapTSAttach",
+                            o->solver_frames, &o->solver_frames, nullptr));
   PetscCall(PetscOptionsReal("-leap_frame_interval", "simulated time between frames", "LeapTSAttach",
                              o->frame_interval, &o->frame_interval, nullptr));
-  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap", "LeapTSAttach", o->members, &o->members,
-                            nullptr));
-  PetscCall(PetscOptionsBool("-leap_restore_conserved", "restore conserved totals after a leap", "LeapTSAttach",
-                             o->restore_conserved, &o->restore_conserved, nullptr));
-  PetscCall(PetscOptionsReal("-leap_max_spread", "relative ensemble spread above which a leap is suppressed (0: off)",
+  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap", "LeapTSAttach", o->members,
+                            &o->members, nullptr));
+  PetscCall(PetscOptionsBool("-leap_restore_conserved", "restore conserved totals after a leap",
+                             "LeapTSAttach", o->restore_conserved, &o->restore_conserved, nullptr));
+  PetscCall(PetscOptionsReal("-leap_max_spread",
+                             "relative ensemble spread above which a leap is suppressed (0: off)",
                              "LeapTSAttach", o->max_spread, &o->max_spread, nullptr));
-  PetscCall(PetscOptionsInt("-leap_check_every", "check every k-th leap against the solver (0: off)", "LeapTSAttach",
-                            o->check_every, &o->check_every, nullptr));
+  PetscCall(PetscOptionsInt("-leap_check_every", "check every k-th leap against the solver (0: off)",
+                            "LeapTSAttach", o->check_every, &o->check_every, nullptr));
   PetscCall(PetscOptionsReal("-leap_check_tolerance", "VRMSE a checked leap may have", "LeapTSAttach",
                              o->check_tolerance, &o->check_tolerance, nullptr));
-  PetscCall(PetscOptionsInt("-leap_min_leap_frames", "shortest adapted leap", "LeapTSAttach", o->min_leap_frames,
-                            &o->min_leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest adapted leap (0: 4 x leap_frames)", "LeapTSAttach",
-                            o->max_leap_frames, &o->max_leap_frames, nullptr));
-  PetscCall(PetscOptionsString("-leap_record_dir", "record the solver's frames as a dataset here", "LeapTSAttach",
-                               o->record.dir.c_str(), path, sizeof(path), &rset));
+  PetscCall(PetscOptionsInt("-leap_min_leap_frames", "shortest adapted leap", "LeapTSAttach",
+                            o->min_leap_frames, &o->min_leap_frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest adapted leap (0: 4 x leap_frames)",
+                            "LeapTSAttach", o->max_leap_frames, &o->max_leap_frames, nullptr));
+  PetscCall(PetscOptionsString("-leap_record_dir", "record the solver's frames as a dataset here",
+                               "LeapTSAttach", o->record.dir.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.dir = path;
   PetscCall(PetscOptionsString("-leap_record_name", "file name stem of recorded trajectories", "LeapTSAttach",
                                o->record.name.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.name = path;
   PetscInt frames = PetscInt(o->record.frames_per_trajectory), every = PetscInt(o->record.valid_every);
-  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapTSAttach", frames, &frames,
-                            nullptr));
+  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapTSAttach", frames,
+                            &frames, nullptr));
   PetscCall(PetscOptionsInt("-leap_record_valid_every", "every k-th recorded trajectory to valid/ (0: none)",
                             "LeapTSAttach", every, &every, nullptr));
   o->record.frames_per_trajectory = frames;
@@ -75,7 +79,8 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs, std::vector<PetscScalar>* sums) {
+PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
+                                 std::vector<PetscScalar>* sums) {
   PetscInt bs;
   PetscFunctionBeginUser;
   PetscCall(VecGetBlockSize(u, &bs));
@@ -84,7 +89,8 @@ PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs, s
   sums->clear();
   for (const auto& d : dofs) {
     PetscCheck(d.dof >= 0 && d.dof < bs, PetscObjectComm((PetscObject)u), PETSC_ERR_ARG_OUTOFRANGE,
-               "LEAP: conserved dof %" PetscInt_FMT " out of range (block size %" PetscInt_FMT ")", d.dof, bs);
+               "LEAP: conserved dof %" PetscInt_FMT " out of range (block size %" PetscInt_FMT ")", d.dof,
+               bs);
     sums->push_back(all[size_t(d.dof)]);
   }
   PetscFunctionReturn(0);
@@ -106,8 +112,8 @@ PetscErrorCode LeapRestoreConservedSums(Vec u, const std::vector<ConservedDof>& 
   PetscCall(VecGetArray(u, &a));
   for (size_t k = 0; k < dofs.size(); ++k) {
     const PetscScalar s = sums[k], s0 = target[k];
-    const bool scale = dofs[k].multiplicative && PetscRealPart(s) != 0 &&
-                       PetscRealPart(s) * PetscRealPart(s0) > 0;
+    const bool scale =
+        dofs[k].multiplicative && PetscRealPart(s) != 0 && PetscRealPart(s) * PetscRealPart(s0) > 0;
     const PetscScalar factor = scale ? s0 / s : 1, shift = scale ? 0 : (s0 - s) / cells;
     for (PetscInt i = dofs[k].dof; i < n; i += bs) a[i] = scale ? a[i] * factor : a[i] + shift;
   }
@@ -122,21 +128,35 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
   data::Block block;
   LeapEvents events;
   PetscFunctionBeginUser;
-  PetscCheck(solver && out, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL, "LEAP: LeapTSAttach needs a solver and an output");
+  PetscCheck(solver && out, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
+             "LEAP: LeapTSAttach needs a solver and an output");
   PetscCall(PetscObjectGetComm((PetscObject)solver->ts(), &comm));
   PetscCheck(options.mode == "off" || options.mode == "record" || options.mode == "hybrid", comm,
-             PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_mode must be off, record or hybrid, not '%s'", options.mode.c_str());
-  PetscCheck(options.leap_frames >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_leap_frames must be >= 1, got %" PetscInt_FMT, options.leap_frames);
-  PetscCheck(options.solver_frames >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_solver_frames must be >= 0, got %" PetscInt_FMT, options.solver_frames);
-  PetscCheck(options.frame_interval > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_frame_interval must be > 0, got %g", (double)options.frame_interval);
-  PetscCheck(options.members >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_members must be >= 1, got %" PetscInt_FMT, options.members);
-  PetscCheck(options.max_spread >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_max_spread must be >= 0, got %g", (double)options.max_spread);
-  PetscCheck(options.check_every >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_check_every must be >= 0, got %" PetscInt_FMT, options.check_every);
-  PetscCheck(options.check_tolerance > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_check_tolerance must be > 0, got %g", (double)options.check_tolerance);
-  PetscCheck(options.min_leap_frames >= 1 && options.min_leap_frames <= options.leap_frames, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_min_leap_frames must be in 1..leap_frames (%" PetscInt_FMT "), got %" PetscInt_FMT, options.leap_frames, options.min_leap_frames);
-  PetscCheck(options.max_leap_frames == 0 || options.max_leap_frames >= options.leap_frames, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_max_leap_frames must be 0 or >= leap_frames (%" PetscInt_FMT "), got %" PetscInt_FMT, options.leap_frames, options.max_leap_frames);
+             PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_mode must be off, record or hybrid, not '%s'",
+             options.mode.c_str());
+  PetscCheck(options.leap_frames >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_leap_frames must be >= 1, got %" PetscInt_FMT, options.leap_frames);
+  PetscCheck(options.solver_frames >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_solver_frames must be >= 0, got %" PetscInt_FMT, options.solver_frames);
+  PetscCheck(options.frame_interval > 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_frame_interval must be > 0, got %g", (double)options.frame_interval);
+  PetscCheck(options.members >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_members must be >= 1, got %" PetscInt_FMT, options.members);
+  PetscCheck(options.max_spread >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_max_spread must be >= 0, got %g", (double)options.max_spread);
+  PetscCheck(options.check_every >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_check_every must be >= 0, got %" PetscInt_FMT, options.check_every);
+  PetscCheck(options.check_tolerance > 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_check_tolerance must be > 0, got %g", (double)options.check_tolerance);
+  PetscCheck(options.min_leap_frames >= 1 && options.min_leap_frames <= options.leap_frames, comm,
+             PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_min_leap_frames must be in 1..leap_frames (%" PetscInt_FMT "), got %" PetscInt_FMT,
+             options.leap_frames, options.min_leap_frames);
+  PetscCheck(options.max_leap_frames == 0 || options.max_leap_frames >= options.leap_frames, comm,
+             PETSC_ERR_ARG_OUTOFRANGE,
+             "LEAP: -leap_max_leap_frames must be 0 or >= leap_frames (%" PetscInt_FMT
+             "), got %" PetscInt_FMT,
+             options.leap_frames, options.max_leap_frames);
   PetscCall(LeapLogEvents(&events));
 
   auto a = std::make_unique<LeapAttachment>();
@@ -145,8 +165,8 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
   a->t0_ = solver->time();
   a->leap_frames_ = options.leap_frames;
   a->max_leap_frames_ = options.max_leap_frames > 0 ? options.max_leap_frames : 4 * options.leap_frames;
-  PetscCall(DMDAGetInfo(solver->dm(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                        &bx, &by, nullptr, nullptr));
+  PetscCall(DMDAGetInfo(solver->dm(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                        nullptr, &bx, &by, nullptr, nullptr));
   a->periodic_ = (bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC) ? PETSC_TRUE : PETSC_FALSE;
   for (const auto& p : solver->parameters()) a->theta_.push_back(float(p.second));
   const auto axes = solver->axes();
@@ -155,10 +175,13 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
     PetscCall(solver->GetBlock(&block));
     std::vector<int64_t> components;
     for (const auto& f : solver->well_fields())
-      components.push_back(f.order == 0 ? 1 : f.order == 1 ? int64_t(axes.size()) : int64_t(axes.size() * axes.size()));
+      components.push_back(f.order == 0   ? 1
+                           : f.order == 1 ? int64_t(axes.size())
+                                          : int64_t(axes.size() * axes.size()));
     try {
-      a->controller_ = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{axes[0].size, axes[1].size},
-                                                                  block, components, options.emulator, options.members);
+      a->controller_ = std::make_unique<plugin::HybridController>(
+          comm, std::array<int64_t, 2>{axes[0].size, axes[1].size}, block, components, options.emulator,
+          options.members, options.emulators);
     } catch (const std::exception& e) {
       SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
     }
@@ -173,7 +196,8 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
     try {
       a->recorder_ = std::make_unique<plugin::FrameRecorder>(comm, layout, block, options.record);
     } catch (const std::exception& e) {
-      SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s", options.record.dir.c_str(), e.what());
+      SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s", options.record.dir.c_str(),
+              e.what());
     }
   }
   *out = std::move(a);
@@ -221,7 +245,8 @@ PetscErrorCode LeapAttachment::Record() {
   try {
     recorder_->add(fields, double(t0_ + PetscReal(frame_) * options_.frame_interval));
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s", e.what());
+    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
+            e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -232,7 +257,8 @@ PetscErrorCode LeapAttachment::FinishRecording() {
   try {
     recorder_->finish();
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s", e.what());
+    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
+            e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -289,8 +315,8 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
   if (!result.finite) {
     why = "the emulated state is not finite";
   } else if (options_.max_spread > 0 && result.relative_spread > options_.max_spread) {
-    why = "the ensemble's relative spread " + std::to_string(result.relative_spread) + " is above -leap_max_spread " +
-          std::to_string(double(options_.max_spread));
+    why = "the ensemble's relative spread " + std::to_string(result.relative_spread) +
+          " is above -leap_max_spread " + std::to_string(double(options_.max_spread));
     ++suppressed_;
   } else {
     PetscCall(VecDuplicate(solver_->solution(), &saved));
@@ -309,8 +335,10 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
     PetscBool ok = PETSC_TRUE;
     if (restore) {
       PetscCall(PetscLogEventBegin(events.restore, solver_->solution(), 0, 0, 0));
-      if (restore_fn_) PetscCall(restore_fn_(before, &ok));
-      else PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
+      if (restore_fn_)
+        PetscCall(restore_fn_(before, &ok));
+      else
+        PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
       PetscCall(PetscLogEventEnd(events.restore, solver_->solution(), 0, 0, 0));
       if (!ok) why = "the conserved totals cannot be restored with a positive pressure";
     }
@@ -351,8 +379,10 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
       PetscCall(AdaptLeap(std::isfinite(e) ? e : 1e30, passed));
       c.next_frames = leap_frames_;
       checks_.push_back(c);
-      PetscCall(PetscInfo(solver_->ts(), "LEAP: check at frame %" PetscInt_FMT ": %" PetscInt_FMT
-                          " frames, VRMSE %g, next leap %" PetscInt_FMT " frames\n", start, L, e, leap_frames_));
+      PetscCall(PetscInfo(solver_->ts(),
+                          "LEAP: check at frame %" PetscInt_FMT ": %" PetscInt_FMT
+                          " frames, VRMSE %g, next leap %" PetscInt_FMT " frames\n",
+                          start, L, e, leap_frames_));
     }
     if (ok) {
       *accepted = PETSC_TRUE;
@@ -383,7 +413,8 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
       controller_->record_solver_frames(L);
       since_leap_ = L;
     }
-    PetscCall(PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", start, why.c_str()));
+    PetscCall(
+        PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", start, why.c_str()));
     rejections_.push_back("frame " + std::to_string(start) + ": " + why);
   }
   PetscFunctionReturn(0);
@@ -393,10 +424,12 @@ PetscErrorCode LeapAttachment::Run(PetscReal t_end) {
   MPI_Comm comm = PetscObjectComm((PetscObject)solver_->ts());
   PetscFunctionBeginUser;
   const PetscInt end = RoundFrames(t_end - t0_, options_.frame_interval);
-  PetscCheck(std::abs(t0_ + PetscReal(end) * options_.frame_interval - t_end) <= 1e-9 * std::max<PetscReal>(1, std::abs(t_end)),
+  PetscCheck(std::abs(t0_ + PetscReal(end) * options_.frame_interval - t_end) <=
+                 1e-9 * std::max<PetscReal>(1, std::abs(t_end)),
              comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: the end time %g is not a frame time (t0 %g + k * %g)",
              (double)t_end, (double)t0_, (double)options_.frame_interval);
-  PetscCheck(end >= frame_, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: cannot run backwards to t = %g", (double)t_end);
+  PetscCheck(end >= frame_, comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: cannot run backwards to t = %g",
+             (double)t_end);
   // Off: the same frame-by-frame landing, without LEAP (the reference a hybrid run compares with).
   if (controller_ && controller_->stats().observations == 0) {
     PetscCall(Observe());
@@ -404,8 +437,10 @@ PetscErrorCode LeapAttachment::Run(PetscReal t_end) {
   }
   while (frame_ < end) {
     // After a rejected leap the solver takes at least one frame before the next attempt.
-    const PetscInt wait = last_rejected_ ? std::max<PetscInt>(1, options_.solver_frames) : options_.solver_frames;
-    if (options_.mode == "hybrid" && controller_->ready() && since_leap_ >= wait && frame_ + leap_frames_ <= end) {
+    const PetscInt wait =
+        last_rejected_ ? std::max<PetscInt>(1, options_.solver_frames) : options_.solver_frames;
+    if (options_.mode == "hybrid" && controller_->ready() && since_leap_ >= wait &&
+        frame_ + leap_frames_ <= end) {
       PetscBool accepted;
       const PetscInt before = frame_;
       PetscCall(Leap(&accepted));

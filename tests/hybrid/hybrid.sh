@@ -41,6 +41,24 @@ assert m["speedup"] > 0 and math.isfinite(m["vrmse_final"]) and m["vrmse_final"]
 assert len(m["ensemble_spread"]) == m["leaps_accepted"] + m["leaps_rejected"], m
 assert len(m["rejections"]) == m["leaps_rejected"] and all(r.startswith("frame ") for r in m["rejections"]), m
 PY
+# Both ranks running the emulator (its 2 members split 1 + 1, rank 1 sampling with seed + 1): the
+# run completes with the same frame accounting; with 1 member rank 1 computes nothing and the run is
+# the default one exactly.
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb_e2" -q --set "leap.emulator_ranks=[0, 1]" \
+  || fail "leap hybrid with two emulator ranks"
+python3 -c "
+import json, sys; m = json.load(open(sys.argv[1]))
+assert m['frames_by_solver'] + m['frames_by_emulator'] == 12 and m['leaps_accepted'] >= 1, m
+assert all(s > 0 for s in m['ensemble_spread']), m['ensemble_spread']" "$WORK/hyb_e2/metrics.json" \
+  || fail "two emulator ranks: $(cat "$WORK/hyb_e2/metrics.json")"
+for e in 1 2; do
+  extra=(); [[ $e == 2 ]] && extra=(--set "leap.emulator_ranks=[0, 1]")
+  "$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid "${H[@]}" --set leap.members=1 "${extra[@]}" --out "$WORK/hyb_m$e" -q \
+    || fail "leap hybrid, 1 member, $e emulator rank(s)"
+done
+[[ $(json "$WORK/hyb_m1/metrics.json" "['vrmse_final']") == $(json "$WORK/hyb_m2/metrics.json" "['vrmse_final']") ]] \
+  || fail "one member on two emulator ranks differs from one emulator rank"
+
 # PETSc options override the config: no room for a leap of 20 frames in 12.
 "$LEAP" hybrid "${H[@]}" --out "$WORK/hyb2" -q -- -leap_leap_frames 20 || fail "leap hybrid with -leap_leap_frames"
 [[ $(json "$WORK/hyb2/metrics.json" "['frames_by_solver']") == 12 ]] || fail "-leap_leap_frames 20 still leapt"

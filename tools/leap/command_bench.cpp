@@ -112,7 +112,7 @@ void add_bench(CLI::App& app, Common& common) {
         problem = e.what();
       }
     }
-    agree_on_rank0_problem(problem);
+    agree_on_problem(problem);
     o->progress = !common.quiet;
 
     nlohmann::json r;

@@ -2,6 +2,8 @@
 // frames, and how the emulator leaps (PETSc's -leap_* options override the leap section).
 #pragma once
 
+#include <algorithm>
+
 #include <cstdint>
 #include <string>
 
@@ -17,6 +19,8 @@ struct HybridLeapConfig {
   int64_t solver_frames = 4;
   int64_t context = 0;
   int64_t members = 1;
+  std::vector<int64_t> emulator_ranks{0};
+  bool emulators_per_node = false;
   bool restore_conserved = true;
   std::string device = "cpu";
   std::string precision = "fp32";
@@ -33,17 +37,28 @@ struct HybridLeapConfig {
   template <class V>
   void visit(V& v) {
     using config::at_least;
-    v("leap_frames", leap_frames, "frames the emulator skips per leap (-leap_leap_frames)", at_least<int64_t>(1));
+    v("leap_frames", leap_frames, "frames the emulator skips per leap (-leap_leap_frames)",
+      at_least<int64_t>(1));
     v("solver_frames", solver_frames,
       "solver frames before the first leap and between leaps: the correction (-leap_solver_frames)",
       at_least<int64_t>(0));
     v("context", context, "observed frames the emulator is given, 1..window-1 (0: min(2, window - 1))",
       at_least<int64_t>(0));
-    v("members", members, "ensemble members per leap; their mean is injected (-leap_members)", at_least<int64_t>(1));
+    v("members", members, "ensemble members per leap; their mean is injected (-leap_members)",
+      at_least<int64_t>(1));
+    v("emulator_ranks", emulator_ranks,
+      "ranks that run the emulator (0 among them), each for its share of the members (emulator rank k "
+      "samples "
+      "with seed + k); every other rank is served by the nearest emulator rank below it",
+      config::each(at_least<int64_t>(0)));
+    v("emulators_per_node", emulators_per_node,
+      "instead of emulator_ranks: one emulator rank per node (its first rank), e.g. one GPU per node");
     v("restore_conserved", restore_conserved,
-      "restore the conserved totals (Euler: mass, momentum, energy) after a leap when all boundaries are periodic");
+      "restore the conserved totals (Euler: mass, momentum, energy) after a leap when all boundaries are "
+      "periodic");
     v("device", device, "where the emulator runs: cpu, cuda, cuda:N");
-    v("precision", precision, "emulator arithmetic: fp32, or bf16 weights (GPU; the sampler state stays fp32)",
+    v("precision", precision,
+      "emulator arithmetic: fp32, or bf16 weights (GPU; the sampler state stays fp32)",
       config::one_of({"fp32", "bf16"}));
     v("cuda_graph", cuda_graph, "replay each emulation call from a CUDA graph (needs device cuda)");
     v("seed", seed, "seed of the emulator's sampling noise", at_least<int64_t>(0));
@@ -62,7 +77,8 @@ struct HybridLeapConfig {
     v("min_leap_frames", min_leap_frames, "shortest leap check mode may adapt to (-leap_min_leap_frames)",
       at_least<int64_t>(1));
     v("max_leap_frames", max_leap_frames,
-      "longest leap check mode may adapt to; 0: 4 x leap_frames (-leap_max_leap_frames)", at_least<int64_t>(0));
+      "longest leap check mode may adapt to; 0: 4 x leap_frames (-leap_max_leap_frames)",
+      at_least<int64_t>(0));
     v("record_frames", record_frames,
       "with --record DIR: frames per recorded trajectory (consecutive solver frames; -leap_record_frames)",
       at_least<int64_t>(2));
@@ -74,14 +90,27 @@ struct HybridLeapConfig {
   void validate(const std::string& file, const std::string& prefix = "") const {
     const std::string key = prefix.empty() ? "cuda_graph" : prefix + ".cuda_graph";
     if (cuda_graph && device.rfind("cuda", 0) != 0)
-      throw InputError(file, key, "false unless device is cuda or cuda:N (device is '" + device + "')", "true");
+      throw InputError(file, key, "false unless device is cuda or cuda:N (device is '" + device + "')",
+                       "true");
     const std::string p = prefix.empty() ? "" : prefix + ".";
     if (min_leap_frames > leap_frames)
-      throw InputError(file, p + "min_leap_frames", "at most leap_frames (" + std::to_string(leap_frames) + ")",
+      throw InputError(file, p + "min_leap_frames",
+                       "at most leap_frames (" + std::to_string(leap_frames) + ")",
                        std::to_string(min_leap_frames));
     if (max_leap_frames != 0 && max_leap_frames < leap_frames)
-      throw InputError(file, p + "max_leap_frames", "0 or at least leap_frames (" + std::to_string(leap_frames) + ")",
+      throw InputError(file, p + "max_leap_frames",
+                       "0 or at least leap_frames (" + std::to_string(leap_frames) + ")",
                        std::to_string(max_leap_frames));
+    std::vector<int64_t> sorted = emulator_ranks;
+    std::sort(sorted.begin(), sorted.end());
+    std::string shown;
+    for (const auto r : emulator_ranks) shown += (shown.empty() ? "" : ", ") + std::to_string(r);
+    if (sorted.empty() || sorted.front() != 0 ||
+        std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+      throw InputError(file, p + "emulator_ranks", "distinct ranks, 0 among them", "[" + shown + "]");
+    if (emulators_per_node && emulator_ranks != std::vector<int64_t>{0})
+      throw InputError(file, p + "emulators_per_node",
+                       "false when emulator_ranks is given (one or the other)", "true");
   }
 };
 

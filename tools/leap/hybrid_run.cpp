@@ -4,6 +4,7 @@
 #include <petscts.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "case_solvers.h"
 #include "euler2d/euler_solver.h"
@@ -45,8 +46,8 @@ void set_admissibility(petsc::FluidSolver& s, petsc::LeapAttachment& a) {
     a.SetConservedRestore([euler](const std::vector<PetscScalar>& target, PetscBool* ok) -> PetscErrorCode {
       PetscFunctionBeginUser;
       PetscCheck(target.size() == 4, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "LEAP: Euler restores 4 totals");
-      const std::array<PetscReal, 4> t{PetscRealPart(target[0]), PetscRealPart(target[1]), PetscRealPart(target[2]),
-                                       PetscRealPart(target[3])};
+      const std::array<PetscReal, 4> t{PetscRealPart(target[0]), PetscRealPart(target[1]),
+                                       PetscRealPart(target[2]), PetscRealPart(target[3])};
       PetscCall(euler->RestoreConservedSums(t, ok));
       PetscFunctionReturn(0);
     });
@@ -59,14 +60,17 @@ void petsc_ok(PetscErrorCode ierr, const std::string& what) {
   if (ierr) throw Error("PETSc error " + std::to_string(int(ierr)) + " while " + what);
 }
 
-void agree_on_rank0_problem(const std::string& problem) {
+// Every rank throws the lowest failing rank's InputError, or none does.
+void agree_on_problem(const std::string& problem) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  int len = rank == 0 ? int(problem.size()) : 0;
-  MPI_Bcast(&len, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  if (len == 0) return;
-  std::string message = rank == 0 ? problem : std::string(size_t(len), ' ');
-  MPI_Bcast(message.data(), len, MPI_CHAR, 0, MPI_COMM_WORLD);
+  int first = problem.empty() ? std::numeric_limits<int>::max() : rank;
+  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == std::numeric_limits<int>::max()) return;
+  int len = rank == first ? int(problem.size()) : 0;
+  MPI_Bcast(&len, 1, MPI_INT, first, MPI_COMM_WORLD);
+  std::string message = rank == first ? problem : std::string(size_t(len), ' ');
+  MPI_Bcast(message.data(), len, MPI_CHAR, first, MPI_COMM_WORLD);
   throw InputError(message);
 }
 
@@ -107,6 +111,13 @@ at::Tensor gather_state(const petsc::FluidSolver& s) {
   return exchange.gather(packed.data());
 }
 
+plugin::EmulatorRanks hybrid_emulator_ranks(const HybridConfig& cfg) {
+  if (cfg.leap.emulators_per_node) return plugin::EmulatorRanks::one_per_node();
+  plugin::EmulatorRanks r;
+  r.ranks.assign(cfg.leap.emulator_ranks.begin(), cfg.leap.emulator_ranks.end());
+  return r;
+}
+
 CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string& config_file,
                                       const std::string& ae, const std::string& emulator_ckpt,
                                       const std::function<void()>& rank0_checks) {
@@ -125,14 +136,16 @@ CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string
     for (const auto& a : probe->axes()) theta_names.push_back(a.name + "_periodic");
   }
   std::string problem;
-  if (rank == 0) {
+  const plugin::EmulatorPlacement place =
+      plugin::emulator_placement(MPI_COMM_WORLD, hybrid_emulator_ranks(cfg));
+  if (place.is_emulator) {
     try {
       plugin::LatentDiffusionOptions lo;
       lo.context = cfg.leap.context;
       lo.device = cfg.leap.device;
       lo.bf16 = cfg.leap.precision == "bf16";
       lo.cuda_graph = cfg.leap.cuda_graph;
-      lo.seed = cfg.leap.seed;
+      lo.seed = cfg.leap.seed + place.index;  // emulator rank k: seed + k
       auto e = std::make_shared<plugin::LatentDiffusionEmulator>(ae, emulator_ckpt, lo);
       if (e->channel_names() != out.channels)
         throw InputError(ae, "channels", "the solver's channels (" + joined(out.channels) + ")",
@@ -141,14 +154,14 @@ CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string
         throw InputError(emulator_ckpt, "theta", "the solver's parameters (" + joined(theta_names) + ")",
                          joined(e->theta_names()));
       out.emulator = e;
-      if (rank0_checks) rank0_checks();
+      if (rank0_checks && rank == 0) rank0_checks();
     } catch (const InputError& e) {
       problem = e.what();
     } catch (const std::exception& e) {
       problem = emulator_ckpt + ": " + e.what();
     }
   }
-  agree_on_rank0_problem(problem);
+  agree_on_problem(problem);
   return out;
 }
 
@@ -174,6 +187,7 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
   petsc_ok(petsc::LeapAttachOptionsFromDatabase(MPI_COMM_WORLD, &hybrid), "reading -leap_* options");
   hybrid.mode = "hybrid";  // the reference is the solver-only run
   hybrid.emulator = emulator;
+  hybrid.emulators = hybrid_emulator_ranks(cfg);
   return hybrid;
 }
 

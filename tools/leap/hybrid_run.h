@@ -21,8 +21,9 @@ namespace leap::cli {
 // Throws Error ("PETSc error N while WHAT") when ierr is non-zero.
 void petsc_ok(PetscErrorCode ierr, const std::string& what);
 
-// Every rank throws InputError(problem) when rank 0 found one (non-empty on rank 0). Collective.
-void agree_on_rank0_problem(const std::string& problem);
+// Every rank throws InputError with the lowest failing rank's problem (non-empty there), or none does.
+// Collective.
+void agree_on_problem(const std::string& problem);
 
 // The solver of the config (its case section, the initial condition of `cfg.seed`). Collective.
 std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file);

@@ -86,21 +86,23 @@ struct LeapAttachOptions {
   PetscReal frame_interval = 0.01;
   PetscInt members = 1;
   PetscBool restore_conserved = PETSC_TRUE;
-  PetscReal max_spread = 0;        // relative ensemble spread above which a leap is suppressed (0: off)
-  PetscInt check_every = 0;        // check every k-th leap attempt (0: off)
-  PetscReal check_tolerance = 0.1; // VRMSE a checked leap may have
-  PetscInt min_leap_frames = 1;    // bounds of the adapted leap length
-  PetscInt max_leap_frames = 0;    // 0: 4 x leap_frames
-  plugin::RecorderOptions record;  // record.dir empty: no recording
-  std::vector<ConservedDof> conserved;          // e.g. Euler: rho (x), rho u (+), rho v (+), E (x)
-  std::shared_ptr<plugin::Emulator> emulator;   // needed on rank 0 in record and hybrid modes
+  PetscReal max_spread = 0;             // relative ensemble spread above which a leap is suppressed (0: off)
+  PetscInt check_every = 0;             // check every k-th leap attempt (0: off)
+  PetscReal check_tolerance = 0.1;      // VRMSE a checked leap may have
+  PetscInt min_leap_frames = 1;         // bounds of the adapted leap length
+  PetscInt max_leap_frames = 0;         // 0: 4 x leap_frames
+  plugin::RecorderOptions record;       // record.dir empty: no recording
+  std::vector<ConservedDof> conserved;  // e.g. Euler: rho (x), rho u (+), rho v (+), E (x)
+  std::shared_ptr<plugin::Emulator> emulator;  // needed on the emulator ranks in hybrid mode
+  plugin::EmulatorRanks emulators;             // rank 0 by default
 };
 
 // Reads the -leap_* options listed above into `options` (values not given stay as they are).
 PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* options);
 
 // The domain sums of the given dofs (collective).
-PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs, std::vector<PetscScalar>* sums);
+PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
+                                 std::vector<PetscScalar>* sums);
 // Restores the sums of `dofs` in `u` to `target` by one uniform correction per dof: scaling for a
 // multiplicative dof (when the sum and the target have the same sign, shifting otherwise),
 // shifting for an additive one (collective).
@@ -183,7 +185,7 @@ class LeapAttachment {
   std::vector<float> theta_;
   PetscInt leap_frames_ = 0;  // current leap length (adapted in check mode)
   PetscInt max_leap_frames_ = 0;
-  PetscInt attempts_ = 0;     // leap attempts so far
+  PetscInt attempts_ = 0;  // leap attempts so far
   PetscInt suppressed_ = 0;
   PetscInt check_frames_ = 0;
   std::vector<double> spreads_, relative_spreads_;
