@@ -470,6 +470,13 @@ TEST_F(CApiRuntime, BadHandlesAreInputErrors) {
   expect_input_error(leap_runtime_destroy(h), {"leap_runtime_destroy", "'h'", "destroyed"});
 }
 
+// The a/v state over this rank's box `b`, described to a C++ runtime.
+void describe_state(leap::plugin::Runtime& rt, const Box& b) {
+  rt.add_field("a", 1);
+  rt.add_field("v", 2);
+  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+}
+
 // ---- The C++ API: a leap refused for its spread or for a non-finite mean.
 
 // Members base + (m - (M - 1) / 2) * step, base = the last context frame + 1 (or NaN where asked).
@@ -503,9 +510,7 @@ TEST(RuntimeCpp, SpreadAboveTheLimitOrANonFiniteMeanIsRefusedAndKeepsTheState) {
   auto emulator = world_rank() == 0 ? std::make_shared<SpreadEmulator>(&step, &nan) : nullptr;
   Runtime rt(MPI_COMM_WORLD, cfg, emulator, "spread test");
   const Box b = box_of(world_rank(), world_size());
-  rt.add_field("a", 1);
-  rt.add_field("v", 2);
-  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  describe_state(rt, b);
   rt.setup();
   EXPECT_EQ(rt.block_size(), int64_t(kC * b.cells()));
   EXPECT_EQ(rt.channel_names(), (std::vector<std::string>{"a", "v_x", "v_y"}));
@@ -569,9 +574,7 @@ TEST(RuntimeCpp, NoSpreadLimitMeansEveryFiniteLeapIsAccepted) {
   auto emulator = world_rank() == 0 ? std::make_shared<SpreadEmulator>(&step, &nan) : nullptr;
   Runtime rt(MPI_COMM_WORLD, cfg, emulator);
   const Box b = box_of(world_rank(), world_size());
-  rt.add_field("a", 1);
-  rt.add_field("v", 2);
-  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  describe_state(rt, b);
   rt.set_layout(BlockLayout::xyc);
   rt.setup();
   FieldBlocks fields(2);
@@ -636,9 +639,7 @@ TEST(RuntimeCpp, ConservedChannelsKeepTheirTotalsOverALeap) {
   auto emulator = world_rank() == 0 ? std::make_shared<DriftEmulator>(0.8, 5.0) : nullptr;
   Runtime rt(MPI_COMM_WORLD, cfg, emulator, "conserve test");
   const Box b = box_of(world_rank(), world_size());
-  rt.add_field("a", 1);
-  rt.add_field("v", 2);
-  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  describe_state(rt, b);
   rt.setup();
   const std::vector<float> frame = frame_block(3, b, LEAP_LAYOUT_CXY);
   const std::vector<double> before = totals(frame, b.cells());
@@ -679,9 +680,7 @@ TEST(RuntimeCpp, ConservedChannelsMustBeChannelsOfTheStateOnce) {
     cfg.leap.conserve_scaled = scaled;
     auto emulator = world_rank() == 0 ? std::make_shared<DriftEmulator>(1.0, 0.0) : nullptr;
     Runtime rt(MPI_COMM_WORLD, cfg, emulator, "conserve.yaml");
-    rt.add_field("a", 1);
-    rt.add_field("v", 2);
-    rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+    describe_state(rt, b);
     try {
       rt.setup();
       ADD_FAILURE() << "setup accepted " << found;
@@ -752,9 +751,7 @@ TEST(RuntimeCpp, MembersAreSplitOverTheEmulatorRanksAndReducedOverAll) {
   auto emulator = std::make_shared<OffsetEmulator>(double(rank + 1));
   Runtime rt(MPI_COMM_WORLD, cfg, emulator, "split test");
   const Box b = box_of(rank, size);
-  rt.add_field("a", 1);
-  rt.add_field("v", 2);
-  rt.set_box(kNx, kNy, b.x0, b.y0, b.xm, b.ym);
+  describe_state(rt, b);
   rt.setup();
   const std::vector<float> frame = frame_block(2, b, LEAP_LAYOUT_CXY);
   rt.observe(frame.data(), 0.5);

@@ -148,37 +148,29 @@ PY
 
 # ---- 4. misuse
 step "misuse"
-# expect PATTERN COMMAND...: a PETSc error (exit status 1..127) whose output matches PATTERN.
-expect() {
-  local pattern=$1; shift
-  local out status
-  out=$(timeout 120 "$@" 2>&1); status=$?
-  [[ $status != 0 && $status -lt 124 ]] || fail "exit $status for $*: $(tail -5 <<<"$out")"
-  grep -qF -- "$pattern" <<<"$out" || fail "message lacks '$pattern' for $*: $(grep -m3 ERROR <<<"$out")"
-}
 S8=(-da_grid_x 8 -da_grid_y 8 -ts_max_steps 2 -dll_append "$LIB")
-expect "needs -leap_out DIR" "$WORK/ex26" "${S8[@]}" -ts_save_trajectory -ts_trajectory_type leap
-expect "leap_split: expected train, valid or test, found bogus" "$WORK/ex26" "${S8[@]}" -ts_save_trajectory \
+expect_petsc_error "needs -leap_out DIR" "$WORK/ex26" "${S8[@]}" -ts_save_trajectory -ts_trajectory_type leap
+expect_petsc_error "leap_split: expected train, valid or test, found bogus" "$WORK/ex26" "${S8[@]}" -ts_save_trajectory \
   -ts_trajectory_type leap -leap_out "$WORK/x" -leap_split bogus
-expect "LEAP: -ts_type leap needs an emulator: -leap_ae AE.ckpt -leap_emulator EMU.ckpt" "$WORK/ex26" "${S8[@]}" -ts_type leap
-expect "LEAP: -leap_ae and -leap_emulator go together" "$WORK/ex26" "${S8[@]}" -ts_type leap -leap_ae "$WORK/ae/best.ckpt"
-expect "LEAP: -leap_emulator $WORK/nothere.ckpt: no such file" "${M2[@]}" "$WORK/ex26" "${S8[@]}" -ts_type leap \
+expect_petsc_error "LEAP: -ts_type leap needs an emulator: -leap_ae AE.ckpt -leap_emulator EMU.ckpt" "$WORK/ex26" "${S8[@]}" -ts_type leap
+expect_petsc_error "LEAP: -leap_ae and -leap_emulator go together" "$WORK/ex26" "${S8[@]}" -ts_type leap -leap_ae "$WORK/ae/best.ckpt"
+expect_petsc_error "LEAP: -leap_emulator $WORK/nothere.ckpt: no such file" "${M2[@]}" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   -leap_ae "$WORK/ae/best.ckpt" -leap_emulator "$WORK/nothere.ckpt"
-expect "LEAP: -leap_oracle $WORK/nothere.hdf5: no such file" "$WORK/ex26" "${S8[@]}" -ts_type leap \
+expect_petsc_error "LEAP: -leap_oracle $WORK/nothere.hdf5: no such file" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   -leap_oracle "$WORK/nothere.hdf5"
-expect "the adaptor must be none (-ts_adapt_type none), not basic" "$WORK/ex26" "${S8[@]}" -ts_type leap "${ORACLE[@]}" \
+expect_petsc_error "the adaptor must be none (-ts_adapt_type none), not basic" "$WORK/ex26" "${S8[@]}" -ts_type leap "${ORACLE[@]}" \
   -ts_adapt_type basic
-expect "LEAP: -leap_inner_ts_type names the program's own integrator" "$WORK/ex26" "${S8[@]}" -ts_type leap \
+expect_petsc_error "LEAP: -leap_inner_ts_type names the program's own integrator" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   "${ORACLE[@]}" -leap_inner_ts_type leap
-expect "LEAP: the emulator works on 4 channels (x-velocity, y-velocity, Omega, temperature), the DMDA has 1 dof (dof_0)" \
+expect_petsc_error "LEAP: the emulator works on 4 channels (x-velocity, y-velocity, Omega, temperature), the DMDA has 1 dof (dof_0)" \
   "$WORK/ex13" -dll_append "$LIB" -ts_type leap -leap_ae "$WORK/ae/best.ckpt" -leap_emulator "$WORK/emu/best.ckpt"
-expect "LEAP: -ts_type leap needs a TS on a 2-D DMDA (TSSetDM); this TS's DM is of type shell" \
+expect_petsc_error "LEAP: -ts_type leap needs a TS on a 2-D DMDA (TSSetDM); this TS's DM is of type shell" \
   "$WORK/ex16" -dll_append "$LIB" -ts_type leap "${ORACLE[@]}"
-expect "LEAP: the solver's DM is not a DMDA" "$WORK/ex16" -dll_append "$LIB" -ts_save_trajectory \
+expect_petsc_error "LEAP: the solver's DM is not a DMDA" "$WORK/ex16" -dll_append "$LIB" -ts_save_trajectory \
   -ts_trajectory_type leap -leap_out "$WORK/x16"
-expect "LEAP: -ts_type leap needs a 2-D DMDA; this TS's DMDA is 1-D" "${M2[@]}" "$WORK/ex22" -dll_append "$LIB" \
+expect_petsc_error "LEAP: -ts_type leap needs a 2-D DMDA; this TS's DMDA is 1-D" "${M2[@]}" "$WORK/ex22" -dll_append "$LIB" \
   -ts_type leap "${ORACLE[@]}"
-expect "LEAP: the DMDA is 1-D; LEAP supports 2-D DMDAs" "$WORK/ex22" -dll_append "$LIB" -ts_save_trajectory \
+expect_petsc_error "LEAP: the DMDA is 1-D; LEAP supports 2-D DMDAs" "$WORK/ex22" -dll_append "$LIB" -ts_save_trajectory \
   -ts_trajectory_type leap -leap_out "$WORK/x22"
 [[ ! -e $WORK/x16 && ! -e $WORK/x22 ]] || fail "a refused recording left a dataset"
 step "done"
