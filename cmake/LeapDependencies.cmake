@@ -50,13 +50,34 @@ leap_require(nlohmann_json_FOUND "nlohmann-json" "nlohmann-json3-dev")
 find_package(spdlog CONFIG)
 leap_require(spdlog_FOUND "spdlog" "libspdlog-dev")
 
-# LibTorch: Debian's libtorch-dev (CPU), or the one inside PyTorch via CMAKE_PREFIX_PATH (CUDA).
+# LibTorch 2.x, the one inside the `torch` wheel: scripts/install-deps.sh installs it into .venv/ (LEAP_VENV),
+# found here without running Python; any other LibTorch >= 2.4 on CMAKE_PREFIX_PATH works as well.
+set(LEAP_VENV "${PROJECT_SOURCE_DIR}/.venv" CACHE PATH "Python environment whose torch wheel provides LibTorch")
+file(GLOB _leap_torch_cmake "${LEAP_VENV}/lib/python3*/site-packages/torch/share/cmake")
+list(APPEND CMAKE_PREFIX_PATH ${_leap_torch_cmake})
+# The wheel's LibTorch is a CUDA build: its CMake files look for the CUDA toolkit (/usr/local/cuda) even for a
+# CPU-only LEAP. Without a GPU, name the architecture of the GPU machines (Hopper) instead of probing.
+if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+  execute_process(COMMAND nvidia-smi -L RESULT_VARIABLE _leap_smi_rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT _leap_smi_rc EQUAL 0)
+    set(ENV{TORCH_CUDA_ARCH_LIST} "9.0")
+    set(_leap_cuda_arch 90)
+  endif()
+endif()
 find_package(Torch QUIET)
-leap_require(Torch_FOUND "LibTorch (find_package(Torch))" "libtorch-dev, or set CMAKE_PREFIX_PATH to torch.utils.cmake_prefix_path")
+leap_require(Torch_FOUND "LibTorch >= 2.4 (find_package(Torch))"
+             "nothing: run scripts/install-deps.sh, which pip-installs the torch wheel into .venv/ (its CMake files \
+also need the CUDA toolkit, nvcc on PATH or /usr/local/cuda), or set CMAKE_PREFIX_PATH to torch.utils.cmake_prefix_path")
+if(Torch_VERSION VERSION_LESS 2.4)
+  message(FATAL_ERROR "LEAP needs LibTorch >= 2.4 (scaled_dot_product_attention, at::rms_norm, the autocast API "
+                      "by device type); found ${Torch_VERSION} at ${Torch_DIR}. Run scripts/install-deps.sh "
+                      "(torch 2.11 into .venv/) and configure again.")
+endif()
 # TorchConfig adds its flags to TORCH_CXX_FLAGS; keep them on the targets that use torch.
 separate_arguments(LEAP_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 
-# CUDA: on when LibTorch was built with it and a CUDA compiler is present.
+# CUDA: ON needs LibTorch with CUDA and nvcc; AUTO turns it on when, besides, a GPU is visible, so a
+# machine without one builds and runs the CPU configuration (no CUDA libraries loaded at start-up).
 set(LEAP_WITH_CUDA OFF)
 if(NOT LEAP_CUDA STREQUAL "OFF")
   include(CheckLanguage)
@@ -65,8 +86,17 @@ if(NOT LEAP_CUDA STREQUAL "OFF")
   if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES OR CAFFE2_USE_CUDA)
     set(_torch_cuda ON)
   endif()
-  if(CMAKE_CUDA_COMPILER AND _torch_cuda)
-    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+  set(_gpu_seen OFF)
+  if(LEAP_CUDA STREQUAL "AUTO")
+    execute_process(COMMAND nvidia-smi -L RESULT_VARIABLE _leap_smi_rc OUTPUT_QUIET ERROR_QUIET)
+    if(_leap_smi_rc EQUAL 0)
+      set(_gpu_seen ON)
+    endif()
+  endif()
+  if(CMAKE_CUDA_COMPILER AND _torch_cuda AND (LEAP_CUDA STREQUAL "ON" OR _gpu_seen))
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES AND _leap_cuda_arch)
+      set(CMAKE_CUDA_ARCHITECTURES ${_leap_cuda_arch})
+    elseif(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
       set(CMAKE_CUDA_ARCHITECTURES native)
     endif()
     enable_language(CUDA)
@@ -76,6 +106,43 @@ if(NOT LEAP_CUDA STREQUAL "OFF")
                         "LibTorch with CUDA=${_torch_cuda}. Point CMAKE_PREFIX_PATH at a CUDA LibTorch.")
   endif()
 endif()
+
+# leap::torch, what LEAP's targets link: the CPU half of LibTorch alone in a CPU build (its CUDA
+# libraries are neither linked nor loaded), all of it in a CUDA build.
+add_library(leap_torch INTERFACE)
+add_library(leap::torch ALIAS leap_torch)
+set_target_properties(leap_torch PROPERTIES EXPORT_NAME torch)
+# The wheel's include folder carries its own fmt (11), which would shadow the Debian fmt (9) that spdlog is
+# built against: a folder holding only a link to the system's fmt comes first.
+find_package(fmt CONFIG QUIET)
+set(_leap_fmt_include /usr/include)
+if(TARGET fmt::fmt)
+  get_target_property(_leap_fmt_include fmt::fmt INTERFACE_INCLUDE_DIRECTORIES)
+endif()
+# (In the venv when LibTorch came from it: one path for every build folder, so ccache shares objects.)
+set(LEAP_FMT_SHIM ${PROJECT_BINARY_DIR}/leap-system-fmt)
+if(_leap_torch_cmake AND Torch_DIR MATCHES "^${LEAP_VENV}/")
+  set(LEAP_FMT_SHIM ${LEAP_VENV}/leap-system-fmt)
+endif()
+if(EXISTS ${_leap_fmt_include}/fmt/core.h AND NOT EXISTS ${LEAP_FMT_SHIM}/fmt)
+  file(MAKE_DIRECTORY ${LEAP_FMT_SHIM})
+  file(CREATE_LINK ${_leap_fmt_include}/fmt ${LEAP_FMT_SHIM}/fmt SYMBOLIC)
+endif()
+foreach(_target torch torch_cpu torch_cuda c10 c10_cuda headeronly)
+  if(TARGET ${_target})
+    set_property(TARGET ${_target} PROPERTY INTERFACE_INCLUDE_DIRECTORIES "")
+  endif()
+endforeach()
+target_include_directories(leap_torch SYSTEM INTERFACE "$<BUILD_INTERFACE:${LEAP_FMT_SHIM};${TORCH_INCLUDE_DIRS}>")
+target_compile_options(leap_torch INTERFACE $<BUILD_INTERFACE:$<$<COMPILE_LANGUAGE:CXX>:${LEAP_TORCH_CXX_FLAGS}>>)
+if(LEAP_WITH_CUDA OR NOT TARGET torch_cpu_library)
+  target_link_libraries(leap_torch INTERFACE "$<BUILD_INTERFACE:${TORCH_LIBRARIES}>")
+else()
+  target_link_libraries(leap_torch INTERFACE $<BUILD_INTERFACE:torch_cpu_library> $<BUILD_INTERFACE:c10>)
+endif()
+# An installed LEAP hands its users the LibTorch their own find_package(Torch) gives.
+target_link_libraries(leap_torch INTERFACE $<INSTALL_INTERFACE:torch>)
+
 message(STATUS "LEAP: LibTorch ${Torch_VERSION}, PETSc ${PETSC_VERSION}, HDF5 ${HDF5_VERSION}, CUDA ${LEAP_WITH_CUDA}")
 
 # Fortran (optional: the Fortran module of the C API and its test program).

@@ -1,7 +1,7 @@
 # `cmake --install` gives headers, libraries, `leap` and a CMake package: find_package(leap) then
 # target_link_libraries(app leap::leap) (and leap::petsc, leap::models).
 include(CMakePackageConfigHelpers)
-install(TARGETS leap_models leap_plugin leap_petsc EXPORT leapTargets
+install(TARGETS leap_torch leap_models leap_plugin leap_petsc EXPORT leapTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -47,5 +47,5 @@ function(leap_add_script_test name)
   endif()
   add_test(NAME ${name} COMMAND bash ${T_SCRIPT} ${PROJECT_BINARY_DIR} ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-                       ENVIRONMENT "${LEAP_TEST_ENV};LEAP=$<TARGET_FILE:leap>;MPIEXEC=${MPIEXEC_EXECUTABLE}")
+                       ENVIRONMENT "${LEAP_TEST_ENV};LEAP=$<TARGET_FILE:leap>;MPIEXEC=${MPIEXEC_EXECUTABLE};LEAP_PYTHON=${LEAP_VENV}/bin/python3")
 endfunction()

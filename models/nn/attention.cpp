@@ -1,7 +1,6 @@
 #include "leap/models/attention.h"
 
 #include <ATen/ATen.h>
-#include <torch/version.h>
 
 #include <atomic>
 #include <cmath>
@@ -20,30 +19,23 @@ at::Tensor attention_fallback(const at::Tensor& q, const at::Tensor& k, const at
 }
 
 namespace {
-#if TORCH_VERSION_MAJOR >= 2
 std::atomic<AttentionKernel> g_kernel{AttentionKernel::sdpa};
-#else
-std::atomic<AttentionKernel> g_kernel{AttentionKernel::math};
-#endif
 }  // namespace
 
 void set_attention_kernel(AttentionKernel kernel) {
-#if TORCH_VERSION_MAJOR < 2
-  if (kernel == AttentionKernel::sdpa)
-    throw Error(std::string("attention: scaled_dot_product_attention needs LibTorch >= 2 (this is ") +
-                TORCH_VERSION + ")");
-#endif
   g_kernel = kernel;
 }
 
-AttentionKernel attention_kernel() { return g_kernel; }
+AttentionKernel attention_kernel() {
+  return g_kernel;
+}
 
-bool attention_uses_sdpa() { return g_kernel == AttentionKernel::sdpa; }
+bool attention_uses_sdpa() {
+  return g_kernel == AttentionKernel::sdpa;
+}
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-#if TORCH_VERSION_MAJOR >= 2
   if (g_kernel == AttentionKernel::sdpa) return at::scaled_dot_product_attention(q, k, v);
-#endif
   return attention_fallback(q, k, v);
 }
 

@@ -1,7 +1,6 @@
 #include "leap/models/autocast_guard.h"
 
 #include <ATen/autocast_mode.h>
-#include <torch/version.h>
 
 #include <string>
 
@@ -11,26 +10,18 @@ namespace leap::models {
 
 namespace {
 
-#if (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4) || TORCH_VERSION_MAJOR >= 3
-bool autocast_enabled(c10::DeviceType d) { return at::autocast::is_autocast_enabled(d); }
-void set_autocast(c10::DeviceType d, bool on) { at::autocast::set_autocast_enabled(d, on); }
-c10::ScalarType autocast_dtype(c10::DeviceType d) { return at::autocast::get_autocast_dtype(d); }
-void set_dtype(c10::DeviceType d, c10::ScalarType t) { at::autocast::set_autocast_dtype(d, t); }
-#else
-// LibTorch < 2.4: separate entry points for CUDA ("gpu") and CPU.
 bool autocast_enabled(c10::DeviceType d) {
-  return d == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+  return at::autocast::is_autocast_enabled(d);
 }
 void set_autocast(c10::DeviceType d, bool on) {
-  d == c10::DeviceType::CUDA ? at::autocast::set_enabled(on) : at::autocast::set_cpu_enabled(on);
+  at::autocast::set_autocast_enabled(d, on);
 }
 c10::ScalarType autocast_dtype(c10::DeviceType d) {
-  return d == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+  return at::autocast::get_autocast_dtype(d);
 }
 void set_dtype(c10::DeviceType d, c10::ScalarType t) {
-  d == c10::DeviceType::CUDA ? at::autocast::set_autocast_gpu_dtype(t) : at::autocast::set_autocast_cpu_dtype(t);
+  at::autocast::set_autocast_dtype(d, t);
 }
-#endif
 
 }  // namespace
 

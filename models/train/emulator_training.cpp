@@ -31,8 +31,11 @@ at::Tensor windows_of(const at::Tensor& frames) {
 // Bytes one training step of the ViT needs on a rank, dominated on the CPU by the attention
 // matrices of the math kernel (batch x heads x tokens^2 floats, one kept per block for the backward
 // pass and about three alive at the peak) plus the token activations of every block.
-double training_step_bytes(const models::ViTConfig& m, int64_t batch, int64_t tokens) {
-  const double attention = 4.0 * double(batch) * double(m.heads) * double(tokens) * double(tokens);
+double training_step_bytes(const models::ViTConfig& m, int64_t batch, int64_t tokens, bool fused_attention) {
+  // The math kernel keeps every (tokens x tokens) attention matrix for the backward pass; the fused
+  // kernel (scaled_dot_product_attention) keeps one log-sum-exp per row.
+  const double attention =
+      4.0 * double(batch) * double(m.heads) * double(tokens) * (fused_attention ? 1.0 : double(tokens));
   const double activations =
       4.0 * double(batch) * double(tokens) * double(m.width) * double(m.ffn_factor + 12);
   return double(m.depth + 3) * attention + double(m.depth) * activations;
@@ -72,14 +75,14 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     throw InputError(run.config_file, "optim.batch",
                      "a multiple of the number of ranks (" + std::to_string(world) + ")",
                      std::to_string(cfg.optim.batch));
-  // On the CPU with the math attention kernel (LibTorch 1.x), a window of too many tokens exhausts the
-  // memory (e.g. a dataset of solver fields given where the latents of `leap encode` belong): refused
-  // before any step rather than killed by the system.
-  if (cfg.optim.device == "cpu" && !models::attention_uses_sdpa()) {
+  // On the CPU, a batch of windows of too many tokens exhausts the memory (e.g. a dataset of solver
+  // fields given where the latents of `leap encode` belong): refused before any step rather than killed
+  // by the system.
+  if (cfg.optim.device == "cpu") {
     const int64_t p = cfg.model.patch_size;
     const int64_t nx = L.axes[0].size / p, ny = L.axes.size() > 1 ? L.axes[1].size / p : 1;
     const int64_t tokens = cfg.window * nx * ny, per_rank = cfg.optim.batch / world;
-    const double need = training_step_bytes(cfg.model, per_rank, tokens);
+    const double need = training_step_bytes(cfg.model, per_rank, tokens, models::attention_uses_sdpa());
     const double have = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
     if (have > 0 && need > 0.8 * have) {
       char text[640];

@@ -26,7 +26,8 @@ std::vector<LeadBin> lead_bins(int64_t horizon) {
   std::vector<LeadBin> bins;
   int64_t first = 1;
   for (const double edge : {0.2, 0.6, 1.0}) {
-    const int64_t last = std::min<int64_t>(horizon, std::max<int64_t>(first - 1, std::llround(edge * double(horizon))));
+    const int64_t last =
+        std::min<int64_t>(horizon, std::max<int64_t>(first - 1, std::llround(edge * double(horizon))));
     if (last >= first) bins.push_back({first, last});
     first = std::max(first, last + 1);
   }
@@ -48,12 +49,14 @@ std::string joined(const std::vector<std::string>& v) {
 // Model inputs and outputs are [..., C, X, Y]; frames are batched through the autoencoder.
 at::Tensor encode_frames(LoadedAutoencoder& ae, const at::Tensor& x, int64_t batch) {
   std::vector<at::Tensor> out;
-  for (int64_t s = 0; s < x.size(0); s += batch) out.push_back(ae.model->encode(x.narrow(0, s, std::min(batch, x.size(0) - s))));
+  for (int64_t s = 0; s < x.size(0); s += batch)
+    out.push_back(ae.model->encode(x.narrow(0, s, std::min(batch, x.size(0) - s))));
   return at::cat(out, 0);
 }
 at::Tensor decode_frames(LoadedAutoencoder& ae, const at::Tensor& z, int64_t batch) {
   std::vector<at::Tensor> out;
-  for (int64_t s = 0; s < z.size(0); s += batch) out.push_back(ae.model->decode(z.narrow(0, s, std::min(batch, z.size(0) - s))));
+  for (int64_t s = 0; s < z.size(0); s += batch)
+    out.push_back(ae.model->decode(z.narrow(0, s, std::min(batch, z.size(0) - s))));
   return at::cat(out, 0);
 }
 
@@ -85,9 +88,12 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
 
   // ---- inputs, all checked before any work
   const DatasetDir dir = open_dataset_dir(in.data_dir, /*need_valid=*/false);
-  const std::vector<std::string>& files = cfg.split == "test" ? dir.test : cfg.split == "valid" ? dir.valid : dir.train;
+  const std::vector<std::string>& files = cfg.split == "test"    ? dir.test
+                                          : cfg.split == "valid" ? dir.valid
+                                                                 : dir.train;
   if (files.empty())
-    throw InputError(in.config_file, "split", "a split with files in " + in.data_dir, "no " + cfg.split + " files");
+    throw InputError(in.config_file, "split", "a split with files in " + in.data_dir,
+                     "no " + cfg.split + " files");
   LoadedAutoencoder ae = load_autoencoder(in.autoencoder);
   data::WindowOptions wopt;
   wopt.window = 1;
@@ -96,7 +102,8 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   const data::WellLayout& L = ds.layout();
   const std::vector<std::string> channels = L.channel_names();
   if (ae.channels != channels)
-    throw InputError(in.autoencoder, "channels", "the dataset's channels (" + joined(channels) + ")", joined(ae.channels));
+    throw InputError(in.autoencoder, "channels", "the dataset's channels (" + joined(channels) + ")",
+                     joined(ae.channels));
   const int64_t latent_channels = ae.model->config().latent_channels;
 
   std::vector<Candidate> models;
@@ -142,28 +149,33 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
     min_window = min_window == 0 ? c.emulator.window : std::min(min_window, c.emulator.window);
     models.push_back(std::move(c));
   }
-  const int64_t context = cfg.context > 0 ? cfg.context : std::max<int64_t>(1, std::min<int64_t>(2, min_window - 1));
+  const int64_t context =
+      cfg.context > 0 ? cfg.context : std::max<int64_t>(1, std::min<int64_t>(2, min_window - 1));
   for (const auto& m : models)
     if (m.emulator.window > 0 && context > m.emulator.window - 1)
       throw InputError(in.config_file, "context",
-                       "1.." + std::to_string(m.emulator.window - 1) + " (the window of " + m.scores.checkpoint + " is " +
-                           std::to_string(m.emulator.window) + " frames)",
+                       "1.." + std::to_string(m.emulator.window - 1) + " (the window of " +
+                           m.scores.checkpoint + " is " + std::to_string(m.emulator.window) + " frames)",
                        std::to_string(context));
   const int64_t T = L.n_steps;
   if (T - context < 1)
-    throw InputError(in.data_dir, "n_steps", "more than " + std::to_string(context) + " frames per trajectory (the context)",
+    throw InputError(in.data_dir, "n_steps",
+                     "more than " + std::to_string(context) + " frames per trajectory (the context)",
                      std::to_string(T));
   const int64_t H = cfg.horizon > 0 ? std::min(cfg.horizon, T - context) : T - context;
   std::vector<std::pair<int64_t, int64_t>> trajectories;  // (file, trajectory)
   for (int64_t f = 0; f < ds.files(); ++f)
     for (int64_t t = 0; t < ds.trajectories(f); ++t) trajectories.emplace_back(f, t);
-  if (cfg.trajectories > 0 && int64_t(trajectories.size()) > cfg.trajectories) trajectories.resize(size_t(cfg.trajectories));
+  if (cfg.trajectories > 0 && int64_t(trajectories.size()) > cfg.trajectories)
+    trajectories.resize(size_t(cfg.trajectories));
   const int64_t N = int64_t(trajectories.size());
 
   const at::Device device = [&] {
     try {
       const at::Device d(cfg.device);
-      if (d.is_cuda() && !at::hasCUDA()) throw InputError(in.config_file, "device", "cpu (this LibTorch has no CUDA)", cfg.device);
+      if (d.is_cuda() && !at::hasCUDA())
+        throw InputError(in.config_file, "device", "cpu (this LibTorch has no CUDA, or sees no GPU)",
+                         cfg.device);
       return d;
     } catch (const c10::Error&) {
       throw InputError(in.config_file, "device", "cpu, cuda or cuda:N", cfg.device);
@@ -185,10 +197,12 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
     const int64_t S = std::min(cfg.snapshots, H);
     for (int64_t s = 0; s < S; ++s) {
       const int64_t lead = S == 1 ? H : 1 + std::llround(double(s) * double(H - 1) / double(S - 1));
-      if (result.snapshot_leads.empty() || result.snapshot_leads.back() != lead) result.snapshot_leads.push_back(lead);
+      if (result.snapshot_leads.empty() || result.snapshot_leads.back() != lead)
+        result.snapshot_leads.push_back(lead);
     }
   }
-  const auto lead_index = at::tensor(std::vector<int64_t>(result.snapshot_leads.begin(), result.snapshot_leads.end())) - 1;
+  const auto lead_index =
+      at::tensor(std::vector<int64_t>(result.snapshot_leads.begin(), result.snapshot_leads.end())) - 1;
 
   std::vector<Accumulator> acc(models.size());
   at::Tensor truth_spectrum_sum;
@@ -197,17 +211,21 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);
   for (int64_t i = rank; i < N; i += world) {
     at::manual_seed(uint64_t(cfg.seed) * 1000003ULL + uint64_t(i));
-    const data::WindowSample traj = ds.trajectory(trajectories[size_t(i)].first, trajectories[size_t(i)].second);
+    const data::WindowSample traj =
+        ds.trajectory(trajectories[size_t(i)].first, trajectories[size_t(i)].second);
     const at::Tensor xn = traj.frames.narrow(0, 0, context + H).to(f32);  // AE-normalised
-    const at::Tensor truth = ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y]
-    const at::Tensor z = encode_frames(ae, xn, cfg.batch);  // [c + H, L, h, w]
+    const at::Tensor truth =
+        ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y]
+    const at::Tensor z = encode_frames(ae, xn, cfg.batch);                    // [c + H, L, h, w]
     const at::Tensor recon =
         ae.normalizer.denormalize(decode_frames(ae, z.narrow(0, context, H), cfg.batch)).to(at::kDouble);
     const at::Tensor theta = traj.theta.defined() ? traj.theta.reshape({1, -1}).to(f32) : at::Tensor();
     {
       const at::Tensor spec = metrics::isotropic_spectrum(truth[H - 1]).power;
       truth_spectrum_sum = truth_spectrum_sum.defined() ? truth_spectrum_sum + spec : spec;
-      if (i == 0) result.truth_snapshots = truth.index_select(0, lead_index.to(truth.device())).to(at::kCPU, at::kFloat);
+      if (i == 0)
+        result.truth_snapshots =
+            truth.index_select(0, lead_index.to(truth.device())).to(at::kCPU, at::kFloat);
       if (i == 0) result.frequency = metrics::isotropic_spectrum(truth[0]).frequency;
     }
     for (size_t m = 0; m < models.size(); ++m) {
@@ -224,14 +242,16 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
         const at::Tensor th = c.emulator.theta_names.empty() ? at::Tensor() : theta;
         at::Tensor initial;  // (1, C', c, X', Y') in the model's normalisation
         if (c.latent) {
-          initial = c.emulator.normalizer.normalize(z.narrow(0, 0, context)).permute({1, 0, 2, 3}).unsqueeze(0);
+          initial =
+              c.emulator.normalizer.normalize(z.narrow(0, 0, context)).permute({1, 0, 2, 3}).unsqueeze(0);
         } else {
           const at::Tensor phys = ae.normalizer.denormalize(xn.narrow(0, 0, context));
           initial = c.emulator.normalizer.normalize(phys).permute({1, 0, 2, 3}).unsqueeze(0);
         }
-        const at::Tensor out = models::rollout(c.emulator.window_fn(th), models::ensemble_repeat(initial, K), context,
-                                               c.emulator.window, H);                       // (K, C', H, X', Y')
-        const at::Tensor frames = c.emulator.normalizer.denormalize(out.permute({0, 2, 1, 3, 4}));  // (K, H, C', ., .)
+        const at::Tensor out = models::rollout(c.emulator.window_fn(th), models::ensemble_repeat(initial, K),
+                                               context, c.emulator.window, H);  // (K, C', H, X', Y')
+        const at::Tensor frames =
+            c.emulator.normalizer.denormalize(out.permute({0, 2, 1, 3, 4}));  // (K, H, C', ., .)
         if (c.latent) {
           const at::Tensor flat = frames.reshape({K * H, frames.size(2), frames.size(3), frames.size(4)});
           const at::Tensor dec = ae.normalizer.denormalize(decode_frames(ae, flat, cfg.batch));

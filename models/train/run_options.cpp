@@ -47,7 +47,7 @@ data::LoaderOptions loader_options(const OptimConfig& optim, int64_t seed, MPI_C
 at::Device training_device(const OptimConfig& optim, const std::string& config_file) {
   if (optim.device == "cpu") return at::Device(at::kCPU);
   if (!at::hasCUDA())
-    throw InputError(config_file, "optim.device", "cpu (this LibTorch has no CUDA)",
+    throw InputError(config_file, "optim.device", "cpu (this LibTorch has no CUDA, or sees no GPU)",
                      "'" + optim.device + "'");
   const int64_t count = int64_t(torch::cuda::device_count());
   const int64_t index = optim.device == "cuda" ? 0 : std::stoll(optim.device.substr(5));

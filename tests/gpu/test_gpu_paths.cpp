@@ -5,10 +5,10 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <torch/cuda.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/version.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -27,9 +27,9 @@ namespace {
 
 using namespace leap::models;
 
-#define REQUIRE_GPU()                                                                  \
-  do {                                                                                 \
-    if (!LEAP_WITH_CUDA) GTEST_SKIP() << "built without CUDA: GPU test skipped";       \
+#define REQUIRE_GPU()                                                                     \
+  do {                                                                                    \
+    if (!LEAP_WITH_CUDA) GTEST_SKIP() << "built without CUDA: GPU test skipped";          \
     if (!torch::cuda::is_available()) GTEST_SKIP() << "no GPU visible: GPU test skipped"; \
   } while (0)
 
@@ -73,21 +73,19 @@ void exact_fp32() {
 
 TEST(Gpu, FlashAttentionEqualsTheDirectFormula) {
   REQUIRE_GPU();
-#if TORCH_VERSION_MAJOR < 2
-  GTEST_SKIP() << "LibTorch < 2 has no scaled_dot_product_attention";
-#else
   exact_fp32();
   at::manual_seed(0);
   const auto o = at::TensorOptions().device(kGpu);
-  const at::Tensor q = at::randn({4, 8, 320, 64}, o), k = at::randn({4, 8, 320, 64}, o), v = at::randn({4, 8, 320, 64}, o);
-  const at::Tensor ref = attention_fallback(q.cpu().to(at::kDouble), k.cpu().to(at::kDouble), v.cpu().to(at::kDouble));
+  const at::Tensor q = at::randn({4, 8, 320, 64}, o), k = at::randn({4, 8, 320, 64}, o),
+                   v = at::randn({4, 8, 320, 64}, o);
+  const at::Tensor ref =
+      attention_fallback(q.cpu().to(at::kDouble), k.cpu().to(at::kDouble), v.cpu().to(at::kDouble));
   set_attention_kernel(AttentionKernel::sdpa);
   const double e32 = rel(attention(q, k, v), ref);
   const double e16 = rel(attention(q.to(at::kBFloat16), k.to(at::kBFloat16), v.to(at::kBFloat16)), ref);
   std::printf("sdpa fp32 %.2e, sdpa bf16 %.2e against fp64\n", e32, e16);
   EXPECT_LT(e32, 1e-4);
   EXPECT_LT(e16, 1e-2);
-#endif
 }
 
 TEST(Gpu, Bf16DenoiserMatchesFp32Cpu) {
@@ -105,12 +103,9 @@ TEST(Gpu, Bf16DenoiserMatchesFp32Cpu) {
   gpu->to(kGpu);
   gpu->to(at::kBFloat16);
   for (bool sdpa : {false, true}) {
-#if TORCH_VERSION_MAJOR >= 2
     set_attention_kernel(sdpa ? AttentionKernel::sdpa : AttentionKernel::math);
-#else
-    if (sdpa) continue;
-#endif
-    const at::Tensor out = gpu->forward(x.to(kGpu), sigma.to(kGpu), mask.to(kGpu), x.to(kGpu), theta.to(kGpu));
+    const at::Tensor out =
+        gpu->forward(x.to(kGpu), sigma.to(kGpu), mask.to(kGpu), x.to(kGpu), theta.to(kGpu));
     EXPECT_EQ(out.scalar_type(), at::kFloat);
     const double e = rel(out, ref);
     std::printf("bf16 denoiser on the GPU (%s attention) vs fp32 CPU: %.2e\n", sdpa ? "sdpa" : "math", e);
@@ -195,14 +190,16 @@ TEST(Gpu, CudaGraphReplayEqualsEagerAndBf16MatchesFp32Cpu) {
   EmulationEngine gr(graphed, Sampler(), 5, 1, {true, true}, dec_gpu);
   for (int call = 0; call < 3; ++call) {
     for (int64_t B : {1, 3}) {
-      const at::Tensor ctx = at::randn({B, 8, 1, 16, 16}), theta = at::rand({B, 3}), eps = at::randn({B, 8, 5, 16, 16});
+      const at::Tensor ctx = at::randn({B, 8, 1, 16, 16}), theta = at::rand({B, 3}),
+                       eps = at::randn({B, 8, 5, 16, 16});
       const auto r = ref.step(ctx, theta, eps);
       const auto a = e.step(ctx.to(kGpu), theta.to(kGpu), eps.to(kGpu));
       const auto b = gr.step(ctx.to(kGpu), theta.to(kGpu), eps.to(kGpu));
       EXPECT_LT(rel(b.latent, a.latent), 1e-6) << "graph replay differs from eager, batch " << B;
       EXPECT_LT(rel(b.decoded, a.decoded), 1e-6);
       const double el = rel(b.latent, r.latent), ed = rel(b.decoded, r.decoded);
-      if (call == 0) std::printf("batch %ld: bf16 + graph vs fp32 CPU: latent %.2e, decoded %.2e\n", long(B), el, ed);
+      if (call == 0)
+        std::printf("batch %ld: bf16 + graph vs fp32 CPU: latent %.2e, decoded %.2e\n", long(B), el, ed);
       EXPECT_LT(el, 5e-2);
       EXPECT_LT(ed, 5e-2);
     }

@@ -10,7 +10,7 @@
 tiny_euler_data "$WORK/data" 1
 CUDA=(--set optim.device=cuda --set optim.precision=bf16)
 
-if ! "$LEAP" --version | grep -q "CUDA *yes"; then
+if ! "$LEAP" --version | grep -q "CUDA *yes.*device(s) visible"; then
   out=$("$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/refused" "${Q[@]}" "${CUDA[@]}" 2>&1)
   rc=$?
   [[ $rc == 2 ]] || fail "optim.device=cuda without CUDA: exit $rc, expected 2 ($out)"

@@ -42,13 +42,14 @@ TEST(EmulationEngine, EqualsSamplerAndDenoiserWithTheSameNoise) {
   SamplerConfig sc;
   sc.steps = 6;
   const Sampler sampler(sc);
-  const at::Tensor ctx = at::randn({2, 3, 2, 4, 4}), theta = at::rand({2, 2}), eps = at::randn({2, 3, 5, 4, 4});
+  const at::Tensor ctx = at::randn({2, 3, 2, 4, 4}), theta = at::rand({2, 2}),
+                   eps = at::randn({2, 3, 5, 4, 4});
   // Reference: the window assembled by hand.
   const at::Tensor known = at::cat({ctx, at::zeros({2, 3, 3, 4, 4})}, 2);
   const at::Tensor mask = context_mask(2, 5, 2);
-  const at::Tensor ref =
-      sampler.sample([&](const at::Tensor& x, const at::Tensor& s) { return den->forward(x, s, mask, known, theta); },
-                     sampler.start(eps));
+  const at::Tensor ref = sampler.sample(
+      [&](const at::Tensor& x, const at::Tensor& s) { return den->forward(x, s, mask, known, theta); },
+      sampler.start(eps));
   EmulationEngine engine(den, sampler, 5, 2);
   const auto r = engine.step(ctx, theta, eps);
   ASSERT_EQ(r.latent.sizes(), at::IntArrayRef({2, 3, 3, 4, 4}));
@@ -77,13 +78,15 @@ TEST(EmulationEngine, DecodesTheNewFramesInOrder) {
   Denoiser den(3, tiny());
   SamplerConfig sc;
   sc.steps = 3;
-  EmulationEngine engine(den, Sampler(sc), 4, 1, {}, [ae](const at::Tensor& z) mutable { return ae->decode(z); });
+  EmulationEngine engine(den, Sampler(sc), 4, 1, {},
+                         [ae](const at::Tensor& z) mutable { return ae->decode(z); });
   const auto r = engine.step(at::randn({2, 3, 1, 4, 4}), at::rand({2, 2}));
   ASSERT_EQ(r.decoded.sizes(), at::IntArrayRef({2, 3, 2, 8, 8}));
   c10::NoGradGuard g;
   for (int b = 0; b < 2; ++b)
     for (int k = 0; k < 3; ++k)
-      EXPECT_TRUE(at::allclose(r.decoded[b][k], ae->decode(r.latent.select(2, k).narrow(0, b, 1))[0], 1e-5, 1e-6));
+      EXPECT_TRUE(
+          at::allclose(r.decoded[b][k], ae->decode(r.latent.select(2, k).narrow(0, b, 1))[0], 1e-5, 1e-6));
 }
 
 TEST(EmulationEngine, Bf16StaysWithinBf16ToleranceOfFp32) {
@@ -91,7 +94,8 @@ TEST(EmulationEngine, Bf16StaysWithinBf16ToleranceOfFp32) {
   Denoiser den(3, tiny());
   SamplerConfig sc;
   sc.steps = 8;
-  const at::Tensor ctx = at::randn({2, 3, 1, 4, 4}), theta = at::rand({2, 2}), eps = at::randn({2, 3, 5, 4, 4});
+  const at::Tensor ctx = at::randn({2, 3, 1, 4, 4}), theta = at::rand({2, 2}),
+                   eps = at::randn({2, 3, 5, 4, 4});
   EmulationEngine fp32(den, Sampler(sc), 5, 1);
   const at::Tensor ref = fp32.step(ctx, theta, eps).latent;
   Denoiser copy(3, tiny());
@@ -127,16 +131,11 @@ TEST(AutocastGuard, MatrixProductsInBf16AndStateRestored) {
 }
 
 TEST(Attention, KernelSwitch) {
-#if TORCH_VERSION_MAJOR >= 2
+  EXPECT_EQ(attention_kernel(), AttentionKernel::sdpa);  // the default
   set_attention_kernel(AttentionKernel::math);
   EXPECT_FALSE(attention_uses_sdpa());
   set_attention_kernel(AttentionKernel::sdpa);
   EXPECT_TRUE(attention_uses_sdpa());
-#else
-  EXPECT_EQ(attention_kernel(), AttentionKernel::math);
-  EXPECT_THROW(set_attention_kernel(AttentionKernel::sdpa), leap::Error);
-  set_attention_kernel(AttentionKernel::math);
-#endif
 }
 
 TEST(CudaGraphCall, RefusedWithoutCuda) {

@@ -99,37 +99,28 @@ void release_cache(const at::Device& d) {
 std::string unavailable(const std::string& variant, const at::Device& d) {
   if (variant == "plain") return "";
   if (variant == "bf16") return d.is_cuda() ? "" : "bf16 is a GPU lever (CPU runs fp32)";
-  if (variant == "flash") {
-#if TORCH_VERSION_MAJOR >= 2
-    return d.is_cuda() ? "" : "flash attention is a GPU lever";
-#else
-    return "scaled_dot_product_attention needs LibTorch >= 2";
-#endif
-  }
+  if (variant == "flash") return "";  // scaled_dot_product_attention: flash kernels on CUDA and on the CPU
   if (variant == "graph")
     return !d.is_cuda() ? "CUDA graphs need a GPU"
                         : (models::CudaGraphCall::available() ? "" : "built without CUDA");
   throw InputError("leap bench: unknown variant '" + variant + "' (plain, bf16, flash, graph)");
 }
 
-// Levers of a variant; variants are cumulative: plain < bf16 < flash < graph.
+// Levers of a variant; variants are cumulative: plain < bf16 < flash < graph (bf16 on CUDA only: on the
+// CPU, flash is fp32 with scaled_dot_product_attention).
 struct Levers {
   bool bf16 = false, sdpa = false, graph = false;
 };
-Levers levers(const std::string& v) {
+Levers levers(const std::string& v, const at::Device& d) {
   Levers l;
-  l.bf16 = v != "plain";
+  l.bf16 = v != "plain" && d.is_cuda();
   l.sdpa = v == "flash" || v == "graph";
   l.graph = v == "graph";
   return l;
 }
 
 void set_attention(bool sdpa) {
-#if TORCH_VERSION_MAJOR >= 2
   models::set_attention_kernel(sdpa ? models::AttentionKernel::sdpa : models::AttentionKernel::math);
-#else
-  (void)sdpa;
-#endif
 }
 
 // Convolution weights in the given memory format (channels-last lets cuDNN use its NHWC kernels).
@@ -329,7 +320,7 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
           results.push_back(r);
           continue;
         }
-        const Levers lv = levers(v);
+        const Levers lv = levers(v, d);
         if (o.progress) spdlog::info("bench: emulation, {}, {} member(s)", v, members);
         r.update(guarded(
             [&] {
@@ -377,7 +368,7 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
         results.push_back(r);
         continue;
       }
-      const Levers lv = levers(v);
+      const Levers lv = levers(v, d);
       if (o.progress) spdlog::info("bench: denoiser training, {}", v);
       r.update(guarded(
           [&] {
@@ -421,7 +412,7 @@ nlohmann::json run_model_bench(const ModelBenchOptions& o) {
           results.push_back(r);
           continue;
         }
-        const Levers lv = levers(v);
+        const Levers lv = levers(v, d);
         if (o.progress) spdlog::info("bench: autoencoder training, {}", std::string(r["variant"]));
         r.update(guarded(
             [&] {
