@@ -166,7 +166,8 @@ PetscErrorCode EulerSolver::ConservedTotals(std::array<PetscReal, 4>* totals) co
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode EulerSolver::RestoreConservedSums(const std::array<PetscReal, 4>& target, PetscBool* restored) {
+PetscErrorCode EulerSolver::RestoreConservedSums(const std::array<PetscReal, 4>& target,
+                                                 PetscBool* restored) {
   Conserved** u;
   PetscInt xs, ys, xm, ym;
   PetscScalar sums[kDof];
@@ -206,6 +207,32 @@ PetscErrorCode EulerSolver::RestoreConservedSums(const std::array<PetscReal, 4>&
     }
   PetscCall(DMDAVecRestoreArray(da_, u_, &u));
   *restored = factor > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+std::vector<leap::petsc::ConservedDof> EulerSolver::ConservedDofs() const {
+  if (cfg_.boundary != "periodic") return {};  // open boundaries let the totals change
+  // rho (scaled), rho u and rho v (shifted), E (scaled; through the internal energy, see below)
+  return {{0, PETSC_TRUE}, {1, PETSC_FALSE}, {2, PETSC_FALSE}, {3, PETSC_TRUE}};
+}
+
+PetscErrorCode EulerSolver::RestoreConserved(const std::vector<PetscScalar>& target, PetscBool* ok) {
+  PetscFunctionBeginUser;
+  PetscCheck(target.size() == 4, PetscObjectComm((PetscObject)da_), PETSC_ERR_ARG_SIZ,
+             "Euler restores 4 totals (mass, momentum x, momentum y, energy), got %zu", target.size());
+  PetscCall(RestoreConservedSums({PetscRealPart(target[0]), PetscRealPart(target[1]),
+                                  PetscRealPart(target[2]), PetscRealPart(target[3])},
+                                 ok));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode EulerSolver::Admissible(PetscBool* ok, std::string* why) const {
+  PetscReal rho, p;
+  PetscFunctionBeginUser;
+  PetscCall(MinDensityPressure(&rho, &p));
+  *ok = (rho > 0 && p > 0) ? PETSC_TRUE : PETSC_FALSE;
+  if (!*ok)
+    *why = "non-positive density (" + std::to_string(rho) + ") or pressure (" + std::to_string(p) + ")";
   PetscFunctionReturn(0);
 }
 

@@ -54,6 +54,12 @@ class EulerSolver final : public leap::petsc::FluidSolver {
   std::vector<std::pair<std::string, double>> parameters() const override;
   PetscErrorCode ExtractWellField(const std::string& name, std::vector<float>* out) const override;
   PetscErrorCode InjectWellFields(const std::vector<std::vector<float>>& fields) override;
+  // Euler's physics for a hybrid run: on a periodic domain mass, momenta and energy are conserved
+  // (density and energy restored by RestoreConservedSums, which keeps the pressure positive); an
+  // admissible state has positive density and pressure everywhere.
+  std::vector<leap::petsc::ConservedDof> ConservedDofs() const override;
+  PetscErrorCode RestoreConserved(const std::vector<PetscScalar>& target, PetscBool* ok) override;
+  PetscErrorCode Admissible(PetscBool* ok, std::string* why) const override;
 
   const EulerConfig& config() const { return cfg_; }
   PetscReal gamma() const { return cfg_.gamma; }

@@ -1,11 +1,14 @@
 // Private to libleap_petsc: small helpers the TS routes share (the TS type "leap" and the
-// post-step attachment): agreeing on rank 0's verdict, and JSON strings for the run summaries.
+// post-step attachment, the frame-by-frame attachment): agreeing on rank 0's verdict, PETSc errors
+// through the leap policy, and JSON strings for the run summaries.
 #pragma once
 
 #include <petscsys.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "leap/error.h"
 
 namespace leap::petsc {
 
@@ -19,7 +22,21 @@ inline PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
   PetscFunctionReturn(0);
 }
 
+// A PETSc error inside a plugin::LeapSolver call, carried through the leap policy as an exception
+// (PetscCheckThrow); the route turns it back into its error code with PetscCall(e.ierr).
+struct PetscFailure : Error {
+  explicit PetscFailure(PetscErrorCode code)
+      : Error("PETSc error " + std::to_string(int(code))), ierr(code) {}
+  PetscErrorCode ierr;
+};
+
+inline void PetscCheckThrow(PetscErrorCode ierr) {
+  if (ierr) throw PetscFailure(ierr);
+}
+
 // `s` as a quoted, escaped JSON string.
-inline std::string JsonString(const std::string& s) { return nlohmann::json(s).dump(); }
+inline std::string JsonString(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
 
 }  // namespace leap::petsc

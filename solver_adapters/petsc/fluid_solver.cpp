@@ -16,4 +16,17 @@ PetscErrorCode FluidSolver::GetBlock(data::Block* block) const {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode FluidSolver::RestoreConserved(const std::vector<PetscScalar>& target, PetscBool* ok) {
+  PetscFunctionBeginUser;
+  PetscCall(LeapRestoreConservedSums(solution(), ConservedDofs(), target));
+  *ok = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FluidSolver::Admissible(PetscBool* ok, std::string*) const {
+  PetscFunctionBeginUser;
+  *ok = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 }  // namespace leap::petsc

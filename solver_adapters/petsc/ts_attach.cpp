@@ -8,7 +8,9 @@
 #include <exception>
 #include <numeric>
 
+#include "adapter_support.h"
 #include "leap/error.h"
+#include "leap/plugin/leap_policy.h"
 #include "leap_log_events.h"
 
 namespace leap::petsc {
@@ -31,6 +33,83 @@ PetscInt RoundFrames(PetscReal span, PetscReal interval) {
 }
 
 }  // namespace
+
+plugin::LeapPolicyOptions PolicyOptions(const LeapAttachOptions& o) {
+  plugin::LeapPolicyOptions p;
+  p.leap_frames = o.leap_frames;
+  p.solver_frames = o.solver_frames;
+  p.max_spread = double(o.max_spread);
+  p.check_every = o.check_every;
+  p.check_tolerance = double(o.check_tolerance);
+  p.min_leap_frames = o.min_leap_frames;
+  p.max_leap_frames = o.max_leap_frames;
+  return p;
+}
+
+// The attached FluidSolver as the policy's LeapSolver: the state is the TS's solution vector; the
+// saved state and the check's reference are copies of it.
+class LeapAttachment::Solver final : public plugin::LeapSolver {
+ public:
+  Solver(LeapAttachment* a, const std::vector<PetscScalar>* before, bool restore, PetscLogEvent restore_event)
+      : a_(a), before_(before), restore_(restore), restore_event_(restore_event) {}
+  ~Solver() override {
+    VecDestroy(&saved_);
+    VecDestroy(&reference_);
+  }
+  Vec u() const { return a_->solver_->solution(); }
+  void save_state() override {
+    if (!saved_) PetscCheckThrow(VecDuplicate(u(), &saved_));
+    PetscCheckThrow(VecCopy(u(), saved_));
+  }
+  void restore_state() override { PetscCheckThrow(VecCopy(saved_, u())); }
+  void inject(const plugin::FieldBlocks& fields) override {
+    PetscCheckThrow(a_->solver_->InjectWellFields(fields));
+  }
+  bool conserve(std::string* why) override {
+    if (!restore_) return true;
+    PetscBool ok = PETSC_TRUE;
+    PetscCheckThrow(PetscLogEventBegin(restore_event_, u(), 0, 0, 0));
+    if (a_->solver_restores_)
+      PetscCheckThrow(a_->solver_->RestoreConserved(*before_, &ok));
+    else
+      PetscCheckThrow(LeapRestoreConservedSums(u(), a_->conserved_, *before_));
+    PetscCheckThrow(PetscLogEventEnd(restore_event_, u(), 0, 0, 0));
+    if (!ok) *why = "the conserved totals cannot be restored with a positive pressure";
+    return ok == PETSC_TRUE;
+  }
+  bool finite() override {
+    PetscReal norm;
+    PetscCheckThrow(VecNorm(u(), NORM_2, &norm));
+    return !PetscIsInfOrNanReal(norm);
+  }
+  bool admissible(std::string* why) override {
+    PetscBool ok = PETSC_TRUE;
+    PetscCheckThrow(a_->solver_->Admissible(&ok, why));
+    return ok == PETSC_TRUE;
+  }
+  plugin::FieldBlocks solve_reference(int64_t frames) override {
+    // The solver runs the same interval from the same start (observed and recorded as it goes).
+    for (int64_t j = 0; j < frames; ++j) PetscCheckThrow(a_->SolverFrame());
+    plugin::FieldBlocks truth = fields();
+    if (!reference_) PetscCheckThrow(VecDuplicate(u(), &reference_));
+    PetscCheckThrow(VecCopy(u(), reference_));
+    PetscCheckThrow(VecCopy(saved_, u()));
+    return truth;
+  }
+  void use_reference() override { PetscCheckThrow(VecCopy(reference_, u())); }
+  plugin::FieldBlocks fields() override {
+    plugin::FieldBlocks f;
+    PetscCheckThrow(a_->ExtractFields(&f));
+    return f;
+  }
+
+ private:
+  LeapAttachment* a_;
+  const std::vector<PetscScalar>* before_;
+  bool restore_;
+  PetscLogEvent restore_event_;
+  Vec saved_ = nullptr, reference_ = nullptr;
+};
 
 PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o) {
   char mode[32], path[PETSC_MAX_PATH_LEN];
@@ -79,48 +158,6 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
-                                 std::vector<PetscScalar>* sums) {
-  PetscInt bs;
-  PetscFunctionBeginUser;
-  PetscCall(VecGetBlockSize(u, &bs));
-  std::vector<PetscScalar> all(static_cast<size_t>(bs));
-  PetscCall(VecStrideSumAll(u, all.data()));
-  sums->clear();
-  for (const auto& d : dofs) {
-    PetscCheck(d.dof >= 0 && d.dof < bs, PetscObjectComm((PetscObject)u), PETSC_ERR_ARG_OUTOFRANGE,
-               "LEAP: conserved dof %" PetscInt_FMT " out of range (block size %" PetscInt_FMT ")", d.dof,
-               bs);
-    sums->push_back(all[size_t(d.dof)]);
-  }
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode LeapRestoreConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
-                                        const std::vector<PetscScalar>& target) {
-  PetscInt bs, n, N;
-  std::vector<PetscScalar> sums;
-  PetscFunctionBeginUser;
-  PetscCheck(dofs.size() == target.size(), PetscObjectComm((PetscObject)u), PETSC_ERR_ARG_SIZ,
-             "LEAP: %zu conserved dofs but %zu targets", dofs.size(), target.size());
-  PetscCall(LeapConservedSums(u, dofs, &sums));
-  PetscCall(VecGetBlockSize(u, &bs));
-  PetscCall(VecGetLocalSize(u, &n));
-  PetscCall(VecGetSize(u, &N));
-  const PetscReal cells = PetscReal(N / bs);
-  PetscScalar* a;
-  PetscCall(VecGetArray(u, &a));
-  for (size_t k = 0; k < dofs.size(); ++k) {
-    const PetscScalar s = sums[k], s0 = target[k];
-    const bool scale =
-        dofs[k].multiplicative && PetscRealPart(s) != 0 && PetscRealPart(s) * PetscRealPart(s0) > 0;
-    const PetscScalar factor = scale ? s0 / s : 1, shift = scale ? 0 : (s0 - s) / cells;
-    for (PetscInt i = dofs[k].dof; i < n; i += bs) a[i] = scale ? a[i] * factor : a[i] + shift;
-  }
-  PetscCall(VecRestoreArray(u, &a));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
                             std::unique_ptr<LeapAttachment>* out) {
   MPI_Comm comm;
@@ -134,37 +171,22 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
   PetscCheck(options.mode == "off" || options.mode == "record" || options.mode == "hybrid", comm,
              PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_mode must be off, record or hybrid, not '%s'",
              options.mode.c_str());
-  PetscCheck(options.leap_frames >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_leap_frames must be >= 1, got %" PetscInt_FMT, options.leap_frames);
-  PetscCheck(options.solver_frames >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_solver_frames must be >= 0, got %" PetscInt_FMT, options.solver_frames);
   PetscCheck(options.frame_interval > 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "LEAP: -leap_frame_interval must be > 0, got %g", (double)options.frame_interval);
   PetscCheck(options.members >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE,
              "LEAP: -leap_members must be >= 1, got %" PetscInt_FMT, options.members);
-  PetscCheck(options.max_spread >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_max_spread must be >= 0, got %g", (double)options.max_spread);
-  PetscCheck(options.check_every >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_check_every must be >= 0, got %" PetscInt_FMT, options.check_every);
-  PetscCheck(options.check_tolerance > 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_check_tolerance must be > 0, got %g", (double)options.check_tolerance);
-  PetscCheck(options.min_leap_frames >= 1 && options.min_leap_frames <= options.leap_frames, comm,
-             PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_min_leap_frames must be in 1..leap_frames (%" PetscInt_FMT "), got %" PetscInt_FMT,
-             options.leap_frames, options.min_leap_frames);
-  PetscCheck(options.max_leap_frames == 0 || options.max_leap_frames >= options.leap_frames, comm,
-             PETSC_ERR_ARG_OUTOFRANGE,
-             "LEAP: -leap_max_leap_frames must be 0 or >= leap_frames (%" PetscInt_FMT
-             "), got %" PetscInt_FMT,
-             options.leap_frames, options.max_leap_frames);
+  const plugin::LeapPolicyOptions policy = PolicyOptions(options);
+  const std::string problem = policy.problem("-leap_");
+  PetscCheck(problem.empty(), comm, PETSC_ERR_ARG_OUTOFRANGE, "LEAP: %s", problem.c_str());
   PetscCall(LeapLogEvents(&events));
 
   auto a = std::make_unique<LeapAttachment>();
   a->solver_ = solver;
   a->options_ = options;
   a->t0_ = solver->time();
-  a->leap_frames_ = options.leap_frames;
-  a->max_leap_frames_ = options.max_leap_frames > 0 ? options.max_leap_frames : 4 * options.leap_frames;
+  a->policy_ = plugin::LeapPolicy(policy);
+  a->solver_restores_ = options.conserved.empty();
+  a->conserved_ = a->solver_restores_ ? solver->ConservedDofs() : options.conserved;
   PetscCall(DMDAGetInfo(solver->dm(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
                         nullptr, &bx, &by, nullptr, nullptr));
   a->periodic_ = (bx == DM_BOUNDARY_PERIODIC && by == DM_BOUNDARY_PERIODIC) ? PETSC_TRUE : PETSC_FALSE;
@@ -205,16 +227,6 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
 }
 
 LeapAttachment::~LeapAttachment() = default;
-
-void LeapAttachment::SetAdmissibility(AdmissibleFn fn) {
-  if (!controller_) return;  // mode off: nothing is ever injected
-  controller_->set_admissibility([fn = std::move(fn)](std::string* why) {
-    PetscBool ok = PETSC_TRUE;
-    const PetscErrorCode ierr = fn(&ok, why);
-    if (ierr) throw Error("the admissibility check failed with PETSc error " + std::to_string(int(ierr)));
-    return ok == PETSC_TRUE;
-  });
-}
 
 PetscErrorCode LeapAttachment::ExtractFields(plugin::FieldBlocks* fields) const {
   PetscFunctionBeginUser;
@@ -272,24 +284,11 @@ PetscErrorCode LeapAttachment::SolverFrame() {
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode LeapAttachment::AdaptLeap(double vrmse, bool passed) {
-  PetscFunctionBeginUser;
-  const double ratio = vrmse > 0 ? options_.check_tolerance / vrmse : 2.0;
-  const double factor = std::min(2.0, std::max(0.5, ratio));
-  PetscInt next = PetscInt(std::floor(double(leap_frames_) * factor));
-  next = passed ? std::max(next, leap_frames_ + 1) : std::min(next, leap_frames_ - 1);
-  leap_frames_ = std::min(max_leap_frames_, std::max(options_.min_leap_frames, next));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
   MPI_Comm comm = PetscObjectComm((PetscObject)solver_->ts());
   LeapEvents events;
-  plugin::LeapResult result;
   std::vector<PetscScalar> before;
-  Vec saved = nullptr, reference = nullptr;
   PetscInt step;
-  std::string why;
   PetscFunctionBeginUser;
   *accepted = PETSC_FALSE;
   PetscCheck(options_.mode == "hybrid" && controller_, comm, PETSC_ERR_ARG_WRONGSTATE,
@@ -297,108 +296,27 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
   PetscCheck(controller_->ready(), comm, PETSC_ERR_ARG_WRONGSTATE,
              "LEAP: a leap needs %" PetscInt_FMT " observed frames", PetscInt(controller_->context_frames()));
   PetscCall(LeapLogEvents(&events));
-  const PetscInt L = leap_frames_, start = frame_;
-  const bool check_due = options_.check_every > 0 && attempts_ % options_.check_every == 0;
-  ++attempts_;
-  const bool restore = options_.restore_conserved && periodic_ && !options_.conserved.empty();
-  if (restore) PetscCall(LeapConservedSums(solver_->solution(), options_.conserved, &before));
+  const PetscInt start = frame_;
+  const bool restore = options_.restore_conserved && periodic_ && !conserved_.empty();
+  if (restore) PetscCall(LeapConservedSums(solver_->solution(), conserved_, &before));
   PetscCall(TSGetStepNumber(solver_->ts(), &step));
+  const plugin::LeapRecord* r = nullptr;
   try {
-    const at::Tensor theta = at::tensor(theta_, at::kFloat);
-    result = controller_->leap(theta, L);
+    Solver s(this, &before, restore, events.restore);
+    r = &policy_.attempt(start, *controller_, at::tensor(theta_, at::kFloat), s);
+  } catch (const PetscFailure& e) {
+    PetscCall(e.ierr);
   } catch (const std::exception& e) {
     SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
   }
-  spreads_.push_back(result.spread);
-  relative_spreads_.push_back(result.relative_spread);
-  bool checked = false;
-  if (!result.finite) {
-    why = "the emulated state is not finite";
-  } else if (options_.max_spread > 0 && result.relative_spread > options_.max_spread) {
-    why = "the ensemble's relative spread " + std::to_string(result.relative_spread) +
-          " is above -leap_max_spread " + std::to_string(double(options_.max_spread));
-    ++suppressed_;
-  } else {
-    PetscCall(VecDuplicate(solver_->solution(), &saved));
-    PetscCall(VecCopy(solver_->solution(), saved));
-    plugin::FieldBlocks truth;
-    if (check_due) {
-      // The solver runs the same interval from the same start (observed and recorded as it goes).
-      checked = true;
-      for (PetscInt j = 0; j < L; ++j) PetscCall(SolverFrame());
-      PetscCall(ExtractFields(&truth));
-      PetscCall(VecDuplicate(solver_->solution(), &reference));
-      PetscCall(VecCopy(solver_->solution(), reference));
-      PetscCall(VecCopy(saved, solver_->solution()));
-    }
-    PetscCall(solver_->InjectWellFields(result.fields));
-    PetscBool ok = PETSC_TRUE;
-    if (restore) {
-      PetscCall(PetscLogEventBegin(events.restore, solver_->solution(), 0, 0, 0));
-      if (restore_fn_)
-        PetscCall(restore_fn_(before, &ok));
-      else
-        PetscCall(LeapRestoreConservedSums(solver_->solution(), options_.conserved, before));
-      PetscCall(PetscLogEventEnd(events.restore, solver_->solution(), 0, 0, 0));
-      if (!ok) why = "the conserved totals cannot be restored with a positive pressure";
-    }
-    PetscReal norm;
-    PetscCall(VecNorm(solver_->solution(), NORM_2, &norm));
-    if (!ok) {
-      // rejected by the restore
-    } else if (PetscIsInfOrNanReal(norm)) {
-      ok = PETSC_FALSE;
-      why = "the corrected state is not finite";
-    } else {
-      try {
-        ok = controller_->admissible(&why) ? PETSC_TRUE : PETSC_FALSE;
-      } catch (const std::exception& e) {
-        SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
-      }
-    }
-    if (checked) {
-      plugin::FieldBlocks emulated;
-      PetscCall(ExtractFields(&emulated));
-      double e = 0;
-      try {
-        e = controller_->vrmse(truth, emulated);
-      } catch (const std::exception& ex) {
-        SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", ex.what());
-      }
-      const bool passed = std::isfinite(e) && e <= options_.check_tolerance;
-      if (ok && !passed) {
-        ok = PETSC_FALSE;
-        why = "check: VRMSE " + std::to_string(e) + " against the solver is above -leap_check_tolerance " +
-              std::to_string(double(options_.check_tolerance));
-      }
-      LeapCheck c;
-      c.frame = start;
-      c.frames = L;
-      c.vrmse = e;
-      c.passed = passed;
-      PetscCall(AdaptLeap(std::isfinite(e) ? e : 1e30, passed));
-      c.next_frames = leap_frames_;
-      checks_.push_back(c);
-      PetscCall(PetscInfo(solver_->ts(),
-                          "LEAP: check at frame %" PetscInt_FMT ": %" PetscInt_FMT
-                          " frames, VRMSE %g, next leap %" PetscInt_FMT " frames\n",
-                          start, L, e, leap_frames_));
-    }
-    if (ok) {
-      *accepted = PETSC_TRUE;
-    } else if (checked) {
-      PetscCall(VecCopy(reference, solver_->solution()));  // the solver's own result stands
-    } else {
-      PetscCall(VecCopy(saved, solver_->solution()));
-    }
-    PetscCall(VecDestroy(&reference));
-    PetscCall(VecDestroy(&saved));
-  }
-  controller_->record_outcome(*accepted, L);
-  since_leap_ = 0;
-  last_rejected_ = *accepted ? PETSC_FALSE : PETSC_TRUE;
-  if (*accepted) {
-    if (checked) check_frames_ += L;
+  const PetscInt L = PetscInt(r->frames);
+  if (r->checked)
+    PetscCall(PetscInfo(solver_->ts(),
+                        "LEAP: check at frame %" PetscInt_FMT ": %" PetscInt_FMT
+                        " frames, VRMSE %g, next leap %" PetscInt_FMT " frames\n",
+                        start, L, r->check_vrmse, PetscInt(r->next_frames)));
+  if (r->accepted()) {
+    *accepted = PETSC_TRUE;
     frame_ = start + L;
     PetscCall(TSSetTime(solver_->ts(), t0_ + PetscReal(frame_) * options_.frame_interval));
     PetscCall(TSSetStepNumber(solver_->ts(), step + L));
@@ -409,15 +327,45 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
       PetscCall(Record());
     }
   } else {
-    if (checked) {  // the check's solver frames are the run's frames now
-      controller_->record_solver_frames(L);
-      since_leap_ = L;
-    }
-    PetscCall(
-        PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", start, why.c_str()));
-    rejections_.push_back("frame " + std::to_string(start) + ": " + why);
+    PetscCall(PetscInfo(solver_->ts(), "LEAP: leap rejected at frame %" PetscInt_FMT ": %s\n", start,
+                        r->reason.c_str()));
   }
   PetscFunctionReturn(0);
+}
+
+std::vector<double> LeapAttachment::spreads() const {
+  std::vector<double> v;
+  for (const auto& r : policy_.records()) v.push_back(r.spread);
+  return v;
+}
+
+std::vector<double> LeapAttachment::relative_spreads() const {
+  std::vector<double> v;
+  for (const auto& r : policy_.records()) v.push_back(r.relative_spread);
+  return v;
+}
+
+std::vector<LeapCheck> LeapAttachment::checks() const {
+  std::vector<LeapCheck> v;
+  for (const auto& r : policy_.records())
+    if (r.checked)
+      v.push_back(
+          {PetscInt(r.frame), PetscInt(r.frames), r.check_vrmse, r.check_passed, PetscInt(r.next_frames)});
+  return v;
+}
+
+PetscInt LeapAttachment::check_frames() const {
+  PetscInt n = 0;
+  for (const auto& r : policy_.records())
+    if (r.checked && r.accepted()) n += PetscInt(r.frames);
+  return n;
+}
+
+std::vector<std::string> LeapAttachment::rejections() const {
+  std::vector<std::string> v;
+  for (const auto& r : policy_.records())
+    if (!r.accepted()) v.push_back("frame " + std::to_string(r.frame) + ": " + r.reason);
+  return v;
 }
 
 PetscErrorCode LeapAttachment::Run(PetscReal t_end) {
@@ -436,18 +384,14 @@ PetscErrorCode LeapAttachment::Run(PetscReal t_end) {
     PetscCall(Record());
   }
   while (frame_ < end) {
-    // After a rejected leap the solver takes at least one frame before the next attempt.
-    const PetscInt wait =
-        last_rejected_ ? std::max<PetscInt>(1, options_.solver_frames) : options_.solver_frames;
-    if (options_.mode == "hybrid" && controller_->ready() && since_leap_ >= wait &&
-        frame_ + leap_frames_ <= end) {
+    if (options_.mode == "hybrid" && policy_.due(controller_->ready(), int64_t(end - frame_))) {
       PetscBool accepted;
       const PetscInt before = frame_;
       PetscCall(Leap(&accepted));
       if (accepted || frame_ != before) continue;  // leapt, or a failed check's solver frames ran
     }
     PetscCall(SolverFrame());
-    ++since_leap_;
+    policy_.solver_frames(1);
     if (controller_) controller_->record_solver_frames(1);
   }
   PetscFunctionReturn(0);

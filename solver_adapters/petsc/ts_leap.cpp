@@ -19,10 +19,12 @@
 #include <vector>
 
 #include "adapter_support.h"
+#include "leap/error.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/ts_attach.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
+#include "leap/plugin/leap_policy.h"
 #include "leap_log_events.h"
 
 namespace fs = std::filesystem;
@@ -46,13 +48,12 @@ PetscErrorCode GetEvents(Events* out) {
 // -leap_* options of the "leap" TS.
 struct Options {
   std::string inner_type;  // empty: beuler when the program set an IFunction, euler otherwise
-  PetscInt leap_frames = 10;
-  PetscInt solver_frames = 5;
+  plugin::LeapPolicyOptions
+      policy;  // -leap_leap_frames, -leap_solver_frames, -leap_max_spread, -leap_check_*
   PetscInt members = 1;
   PetscInt context = 0;  // 0: the emulator's default (1 for the oracle)
   PetscInt seed = 0;
   PetscReal frame_dt = 0;  // 0: the first step's size
-  PetscReal max_spread = 0;
   std::string ae, emulator, device = "cpu";
   std::string oracle;
   PetscInt oracle_trajectory = 0;
@@ -81,8 +82,7 @@ struct LeapTS {
   PetscReal frame_dt = 0;
   PetscInt last_observed_step = -1;
   PetscReal last_observed_time = 0;
-  PetscInt since_leap = 0;  // solver steps since the last leap attempt (or the start)
-  bool last_rejected = false;
+  plugin::LeapPolicy policy;  // the decisions of this run (the one leap policy of every route)
   bool last_step_inner = false;
   bool dirty = false;  // the summary changed since it was last written
   TSLeapSummary summary;
@@ -155,8 +155,8 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
   j << "  \"fields\": [";
   for (size_t i = 0; i < L->fields.size(); ++i) j << (i ? ", " : "") << JsonString(L->fields[i]);
   j << "],\n";
-  j << "  \"leap_frames\": " << o.leap_frames << ",\n";
-  j << "  \"solver_frames\": " << o.solver_frames << ",\n";
+  j << "  \"leap_frames\": " << o.policy.leap_frames << ",\n";
+  j << "  \"solver_frames\": " << o.policy.solver_frames << ",\n";
   j << "  \"members\": " << o.members << ",\n";
   j << "  \"context\": " << (L->controller ? L->controller->context_frames() : 0) << ",\n";
   j << "  \"frame_dt\": " << double(L->frame_dt) << ",\n";
@@ -182,7 +182,8 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
   j << "],\n";
   j << "  \"seconds\": {\"inner_steps\": " << s.inner_seconds << ", \"gather\": " << s.gather_seconds
     << ", \"emulate\": " << s.emulate_seconds << ", \"scatter\": " << s.scatter_seconds
-    << ", \"check\": " << s.check_seconds << "}\n";
+    << ", \"check\": " << s.check_seconds << "},\n";
+  j << "  \"policy\": " << L->policy.summary().dump() << "\n";
   j << "}\n";
   return j.str();
 }
@@ -428,8 +429,7 @@ PetscErrorCode TSReset_Leap(TS ts) {
   L->frame_dt = 0;
   L->last_observed_step = -1;
   L->last_observed_time = 0;
-  L->since_leap = 0;
-  L->last_rejected = false;
+  L->policy = plugin::LeapPolicy(L->opt.policy);
   L->last_step_inner = false;
   L->summary = TSLeapSummary{};
   PetscFunctionReturn(0);
@@ -506,6 +506,39 @@ PetscErrorCode IntListOption(PetscOptionItems* PetscOptionsObject, const char* n
   PetscFunctionReturn(0);
 }
 
+// The policy's settings: the same names and defaults as every route's (plugin::LeapPolicyOptions).
+PetscErrorCode PolicyOptions(PetscOptionItems* PetscOptionsObject, plugin::LeapPolicyOptions* p) {
+  PetscInt leap = PetscInt(p->leap_frames), solver = PetscInt(p->solver_frames),
+           every = PetscInt(p->check_every);
+  PetscInt lo = PetscInt(p->min_leap_frames), hi = PetscInt(p->max_leap_frames);
+  PetscReal spread = p->max_spread, tol = p->check_tolerance;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames (steps) skipped by a leap", "TSLEAP", leap, &leap,
+                            nullptr));
+  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver steps between leaps (and before the first one)",
+                            "TSLEAP", solver, &solver, nullptr));
+  PetscCall(PetscOptionsReal("-leap_max_spread",
+                             "reject a leap whose relative ensemble spread is above this (0: never)",
+                             "TSLEAP", spread, &spread, nullptr));
+  PetscCall(PetscOptionsInt("-leap_check_every",
+                            "check every k-th leap against the inner TS over the same steps (0: never)",
+                            "TSLEAP", every, &every, nullptr));
+  PetscCall(PetscOptionsReal("-leap_check_tolerance", "the VRMSE a checked leap may have", "TSLEAP", tol,
+                             &tol, nullptr));
+  PetscCall(PetscOptionsInt("-leap_min_leap_frames", "shortest leap check mode adapts to", "TSLEAP", lo, &lo,
+                            nullptr));
+  PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest leap check mode adapts to (0: 4 x leap_frames)",
+                            "TSLEAP", hi, &hi, nullptr));
+  p->leap_frames = leap;
+  p->solver_frames = solver;
+  p->max_spread = double(spread);
+  p->check_every = every;
+  p->check_tolerance = double(tol);
+  p->min_leap_frames = lo;
+  p->max_leap_frames = hi;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject) {
   LeapTS* L = Data(ts);
   Options& o = L->opt;
@@ -520,19 +553,13 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
   PetscCall(PetscOptionsFList("-leap_inner_ts_type", "the program's integrator, which takes the solver steps",
                               "TSSetType", TSList, type, type, sizeof(type), &set));
   if (set) o.inner_type = type;
-  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames (steps) skipped by a leap", "TSLEAP", o.leap_frames,
-                            &o.leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver steps between leaps (and before the first one)",
-                            "TSLEAP", o.solver_frames, &o.solver_frames, nullptr));
+  PetscCall(PolicyOptions(PetscOptionsObject, &o.policy));
   PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap (their mean is taken)", "TSLEAP",
                             o.members, &o.members, nullptr));
   PetscCall(PetscOptionsInt("-leap_context", "observed frames a leap needs (0: the emulator's default)",
                             "TSLEAP", o.context, &o.context, nullptr));
   PetscCall(PetscOptionsReal("-leap_frame_dt", "time between frames (0: the first step's size)", "TSLEAP",
                              o.frame_dt, &o.frame_dt, nullptr));
-  PetscCall(PetscOptionsReal("-leap_max_spread",
-                             "reject a leap whose relative ensemble spread exceeds this (0: never)", "TSLEAP",
-                             o.max_spread, &o.max_spread, nullptr));
   PetscCall(StringOption(PetscOptionsObject, "-leap_ae", "autoencoder checkpoint (leap train ae)", &o.ae));
   PetscCall(StringOption(PetscOptionsObject, "-leap_emulator",
                          "latent diffusion emulator checkpoint (leap train emulator)", &o.emulator));
@@ -570,10 +597,10 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
   PetscCheck(o.inner_type != "leap", comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_inner_ts_type names the program's own integrator (e.g. rosw, beuler, ssp); it "
              "cannot be leap");
-  PetscCheck(o.leap_frames >= 1, comm, PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_leap_frames: expected a value >= 1, found %" PetscInt_FMT, o.leap_frames);
-  PetscCheck(o.solver_frames >= 0, comm, PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_solver_frames: expected a value >= 0, found %" PetscInt_FMT, o.solver_frames);
+  {
+    const std::string problem = o.policy.problem("-leap_");
+    PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+  }
   PetscCheck(o.members >= 1, comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_members: expected a value >= 1, found %" PetscInt_FMT, o.members);
   PetscCheck(o.context >= 0, comm, PETSC_ERR_USER_INPUT,
@@ -592,8 +619,6 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
     PetscCheck(!o.emulators_per_node || o.emulator_ranks == std::vector<PetscInt>{0}, comm,
                PETSC_ERR_USER_INPUT, "LEAP: give -leap_emulator_ranks or -leap_emulators_per_node, not both");
   }
-  PetscCheck(o.max_spread >= 0, comm, PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_max_spread: expected a value >= 0, found %g", double(o.max_spread));
   PetscFunctionReturn(0);
 }
 
@@ -636,81 +661,168 @@ PetscErrorCode Observe(TS ts, LeapTS* L) {
   PetscFunctionReturn(0);
 }
 
-bool CanLeap(TS ts, const LeapTS* L) {
-  const Options& o = L->opt;
-  const PetscInt wait = L->last_rejected ? std::max<PetscInt>(1, o.solver_frames) : o.solver_frames;
-  const PetscReal t_end = ts->ptime + PetscReal(o.leap_frames) * L->frame_dt;
-  return L->controller->ready() && L->since_leap >= wait && ts->steps + o.leap_frames <= ts->max_steps &&
-         t_end <= ts->max_time + 1e-9 * L->frame_dt;
+// Frames (steps of frame_dt) left before the TS's max steps and max time.
+int64_t FramesLeft(TS ts, const LeapTS* L) {
+  const int64_t by_steps = int64_t(ts->max_steps) - int64_t(ts->steps);
+  const double by_time = std::floor(double(ts->max_time - ts->ptime) / double(L->frame_dt) + 1e-9);
+  return std::min<int64_t>(by_steps, by_time > 1e15 ? int64_t(1e15) : int64_t(by_time));
 }
 
-// One leap attempt (collective). Accepted: the state, time and step number are the emulated ones.
-PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* accepted) {
-  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
-  const PetscInt frames = L->opt.leap_frames;
-  const PetscReal t_new = ts->ptime + PetscReal(frames) * L->frame_dt;
-  plugin::LeapResult result;
-  std::string why;
+// This rank's blocks of every dof of `u`, in The Well's order.
+PetscErrorCode WellFields(TS ts, Vec u, plugin::FieldBlocks* fields) {
   DM dm;
-  std::vector<PetscScalar> before, after;
+  PetscInt dof;
   PetscFunctionBeginUser;
-  *accepted = PETSC_FALSE;
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(DMDAGetInfo(dm, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
+                        nullptr, nullptr, nullptr, nullptr));
+  fields->assign(size_t(dof), {});
+  for (PetscInt c = 0; c < dof; ++c) PetscCall(LeapDMDACopyToWellOrder(dm, u, {c}, &(*fields)[size_t(c)]));
+  PetscFunctionReturn(0);
+}
+
+// The program's TS as the policy's LeapSolver: the state is the TS's solution vector; a check runs
+// the inner TS (the program's integrator) over the leap's steps from a saved copy of it.
+class TSLeapSolver final : public plugin::LeapSolver {
+ public:
+  TSLeapSolver(TS ts, LeapTS* L, const std::vector<PetscScalar>* before, PetscReal t_new)
+      : ts_(ts), L_(L), before_(before), t_new_(t_new) {}
+  ~TSLeapSolver() override {
+    VecDestroy(&saved_);
+    VecDestroy(&reference_);
+  }
+  void save_state() override {
+    if (!saved_) PetscCheckThrow(VecDuplicate(ts_->vec_sol, &saved_));
+    PetscCheckThrow(VecCopy(ts_->vec_sol, saved_));
+  }
+  void restore_state() override { PetscCheckThrow(VecCopy(saved_, ts_->vec_sol)); }
+  void inject(const plugin::FieldBlocks& fields) override {
+    DM dm;
+    PetscCheckThrow(TSGetDM(ts_, &dm));
+    for (size_t c = 0; c < fields.size(); ++c)
+      PetscCheckThrow(LeapDMDACopyFromWellOrder(dm, fields[c], {PetscInt(c)}, ts_->vec_sol));
+  }
+  bool conserve(std::string*) override {
+    if (L_->conserved.empty()) return true;
+    // The emulated totals are put back to the pre-leap ones (before the domain check sees the state).
+    std::vector<PetscScalar> after;
+    PetscCheckThrow(LeapConservedSums(ts_->vec_sol, L_->conserved, &after));
+    for (size_t k = 0; k < before_->size(); ++k) {
+      const double s0 = PetscRealPart((*before_)[k]), s = PetscRealPart(after[k]);
+      const double change = std::abs(s - s0) / (s0 != 0 ? std::abs(s0) : 1.0);
+      L_->summary.conserved_max_change[k] = std::max(L_->summary.conserved_max_change[k], change);
+    }
+    PetscCheckThrow(LeapRestoreConservedSums(ts_->vec_sol, L_->conserved, *before_));
+    return true;
+  }
+  bool finite() override {
+    PetscReal norm;
+    PetscCheckThrow(VecNorm(ts_->vec_sol, NORM_2, &norm));
+    return !PetscIsInfOrNanReal(norm);
+  }
+  bool admissible(std::string* why) override {
+    PetscBool ok = PETSC_TRUE;
+    PetscCheckThrow(TSFunctionDomainError(ts_, t_new_, ts_->vec_sol, &ok));
+    PetscCheckThrow(
+        MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, PetscObjectComm((PetscObject)ts_)));
+    if (!ok) *why = "the program's domain check (TSSetFunctionDomainError) refused the emulated state";
+    return ok == PETSC_TRUE;
+  }
+  plugin::FieldBlocks solve_reference(int64_t frames) override {
+    // The inner TS takes the leap's steps of frame_dt from the saved state (it shares the solution
+    // vector), then the state goes back to the saved one.
+    TS in = L_->inner;
+    PetscCheckThrow(TSSetTime(in, ts_->ptime));
+    PetscCheckThrow(TSSetTimeStep(in, L_->frame_dt));
+    PetscCheckThrow(TSSetStepNumber(in, ts_->steps));
+    PetscCheckThrow(TSSetMaxTime(in, ts_->max_time));
+    PetscCheckThrow(TSSetMaxSteps(in, ts_->max_steps));
+    PetscCheckThrow(TSRestartStep(in));
+    const double start = MPI_Wtime();
+    for (int64_t k = 0; k < frames; ++k) {
+      PetscCheckThrow(PetscLogEventBegin(L_->events.inner, ts_, 0, 0, 0));
+      PetscCheckThrow(TSStep(in));
+      PetscCheckThrow(PetscLogEventEnd(L_->events.inner, ts_, 0, 0, 0));
+      if (in->reason < 0)
+        throw Error("the inner TS failed (reason " + std::to_string(int(in->reason)) +
+                    ") in the check's solver steps");
+    }
+    L_->summary.inner_seconds += MPI_Wtime() - start;
+    plugin::FieldBlocks truth;
+    PetscCheckThrow(WellFields(ts_, ts_->vec_sol, &truth));
+    if (!reference_) PetscCheckThrow(VecDuplicate(ts_->vec_sol, &reference_));
+    PetscCheckThrow(VecCopy(ts_->vec_sol, reference_));
+    PetscCheckThrow(VecCopy(saved_, ts_->vec_sol));
+    PetscCheckThrow(TSRestartStep(in));
+    return truth;
+  }
+  void use_reference() override { PetscCheckThrow(VecCopy(reference_, ts_->vec_sol)); }
+  plugin::FieldBlocks fields() override {
+    plugin::FieldBlocks f;
+    PetscCheckThrow(WellFields(ts_, ts_->vec_sol, &f));
+    return f;
+  }
+
+ private:
+  TS ts_;
+  LeapTS* L_;
+  const std::vector<PetscScalar>* before_;
+  PetscReal t_new_;
+  Vec saved_ = nullptr, reference_ = nullptr;
+};
+
+bool CanLeap(TS ts, const LeapTS* L) {
+  return L->policy.due(L->controller->ready(), FramesLeft(ts, L));
+}
+
+// One leap attempt (collective). *advanced: the outer step is done, with the emulated state (an
+// accepted leap) or the inner TS's own (a failed check); time and step number are those of its end.
+PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* advanced) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  const PetscInt frames = PetscInt(L->policy.leap_frames());
+  const PetscReal t_new = ts->ptime + PetscReal(frames) * L->frame_dt;
+  std::vector<PetscScalar> before;
+  const plugin::LeapRecord* r = nullptr;
+  PetscFunctionBeginUser;
+  *advanced = PETSC_FALSE;
   if (!L->conserved.empty()) PetscCall(LeapConservedSums(ts->vec_sol, L->conserved, &before));
+  PetscCall(PetscLogEventBegin(L->events.check, ts, 0, 0, 0));
+  const double start = MPI_Wtime();
   try {
+    TSLeapSolver solver(ts, L, &before, t_new);
     const at::Tensor theta = L->theta.empty() ? at::Tensor() : at::tensor(L->theta, at::kFloat);
-    result = L->controller->leap(theta, int64_t(frames));
+    r = &L->policy.attempt(int64_t(ts->steps), *L->controller, theta, solver);
+  } catch (const PetscFailure& e) {
+    PetscCall(e.ierr);
   } catch (const std::exception& e) {
     SETERRQ(comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, e.what());
   }
-  PetscCall(PetscLogEventBegin(L->events.check, ts, 0, 0, 0));
-  const double start = MPI_Wtime();
-  if (!result.finite) {
-    why = "the emulated state is not finite";
-  } else if (L->opt.max_spread > 0 && result.relative_spread > L->opt.max_spread) {
-    std::ostringstream s;
-    s << "the relative ensemble spread " << result.relative_spread << " exceeds -leap_max_spread "
-      << L->opt.max_spread;
-    why = s.str();
-  } else {
-    PetscCall(TSGetDM(ts, &dm));
-    for (size_t c = 0; c < result.fields.size(); ++c)
-      PetscCall(LeapDMDACopyFromWellOrder(dm, result.fields[c], {PetscInt(c)}, L->work));
-    if (!L->conserved.empty()) {
-      // The emulated totals are put back to the pre-leap ones (before the domain check sees the state).
-      PetscCall(LeapConservedSums(L->work, L->conserved, &after));
-      for (size_t k = 0; k < before.size(); ++k) {
-        const double s0 = PetscRealPart(before[k]), s = PetscRealPart(after[k]);
-        const double change = std::abs(s - s0) / (s0 != 0 ? std::abs(s0) : 1.0);
-        L->summary.conserved_max_change[k] = std::max(L->summary.conserved_max_change[k], change);
-      }
-      PetscCall(LeapRestoreConservedSums(L->work, L->conserved, before));
-    }
-    PetscBool ok = PETSC_TRUE;
-    PetscCall(TSFunctionDomainError(ts, t_new, L->work, &ok));
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
-    if (!ok) why = "the program's domain check (TSSetFunctionDomainError) refused the emulated state";
-  }
-  *accepted = why.empty() ? PETSC_TRUE : PETSC_FALSE;
-  if (*accepted) PetscCall(VecCopy(L->work, ts->vec_sol));
   L->summary.check_seconds += MPI_Wtime() - start;
   PetscCall(PetscLogEventEnd(L->events.check, ts, 0, 0, 0));
-  L->controller->record_outcome(*accepted == PETSC_TRUE, int64_t(frames));
-  L->since_leap = 0;
-  L->last_rejected = !*accepted;
-  if (*accepted) {
+  if (r->checked)
+    PetscCall(PetscInfo(ts,
+                        "LEAP: check at step %" PetscInt_FMT ": %" PetscInt_FMT
+                        " steps, VRMSE %g, next leap %" PetscInt_FMT " steps\n",
+                        ts->steps, frames, r->check_vrmse, PetscInt(r->next_frames)));
+  if (r->accepted()) {
     PetscCall(PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g\n", ts->steps,
                         double(ts->ptime), double(t_new)));
+    L->summary.steps_emulated += frames;
+    ++L->summary.leaps_accepted;
+  } else {
+    PetscCall(
+        PetscInfo(ts, "LEAP: leap rejected at step %" PetscInt_FMT ": %s\n", ts->steps, r->reason.c_str()));
+    L->summary.rejections.push_back("step " + std::to_string(ts->steps) + ": " + r->reason);
+    ++L->summary.leaps_rejected;
+    if (r->checked) L->summary.steps_solver += frames;  // the inner TS's steps of the check stand
+  }
+  if (r->accepted() || r->checked) {
+    *advanced = PETSC_TRUE;
     ts->ptime = t_new;
     ts->steps += frames - 1;  // TSStep counts the last one
     L->controller->clear_context();
     PetscCall(TSRestartStep(L->inner));
-    L->summary.steps_emulated += frames;
-    ++L->summary.leaps_accepted;
-    L->last_step_inner = false;
-  } else {
-    PetscCall(PetscInfo(ts, "LEAP: leap rejected at step %" PetscInt_FMT ": %s\n", ts->steps, why.c_str()));
-    L->summary.rejections.push_back("step " + std::to_string(ts->steps) + ": " + why);
-    ++L->summary.leaps_rejected;
+    L->last_step_inner = false;  // the inner TS restarts from this state
   }
   PetscFunctionReturn(0);
 }
@@ -749,7 +861,7 @@ PetscErrorCode InnerStep(TS ts, LeapTS* L) {
   ts->ptime = in->ptime;
   ts->time_step = in->time_step;
   ++L->summary.steps_solver;
-  ++L->since_leap;
+  L->policy.solver_frames(1);
   L->controller->record_solver_frames(1);
   L->last_step_inner = true;
   PetscFunctionReturn(0);
@@ -757,7 +869,7 @@ PetscErrorCode InnerStep(TS ts, LeapTS* L) {
 
 PetscErrorCode TSStep_Leap(TS ts) {
   LeapTS* L = Data(ts);
-  PetscBool accepted = PETSC_FALSE;
+  PetscBool advanced = PETSC_FALSE;  // by a leap, or by a failed check's inner steps
   PetscFunctionBeginUser;
   if (L->inner->vec_sol != ts->vec_sol) PetscCall(TSSetSolution(L->inner, ts->vec_sol));
   if (ts->steprestart) PetscCall(TSRestartStep(L->inner));  // a new solve, or the program changed the state
@@ -766,8 +878,8 @@ PetscErrorCode TSStep_Leap(TS ts) {
              "LEAP: the frame time step must be > 0 (-ts_dt or -leap_frame_dt), found %g",
              double(L->frame_dt));
   PetscCall(Observe(ts, L));
-  if (CanLeap(ts, L)) PetscCall(Leap(ts, L, &accepted));
-  if (!accepted) PetscCall(InnerStep(ts, L));
+  if (CanLeap(ts, L)) PetscCall(Leap(ts, L, &advanced));
+  if (!advanced) PetscCall(InnerStep(ts, L));
   L->dirty = true;
   // The last step of TSSolve (TSStep counts this one after we return): the summary is complete.
   if (ts->reason >= 0 && (ts->steps + 1 >= ts->max_steps || ts->ptime >= ts->max_time)) {
@@ -799,7 +911,8 @@ PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
   PetscCall(PetscViewerASCIIPrintf(viewer,
                                    "  LEAP: leaps of %" PetscInt_FMT " frames after %" PetscInt_FMT
                                    " solver steps, %" PetscInt_FMT " member(s), frame dt %g\n",
-                                   o.leap_frames, o.solver_frames, o.members, double(L->frame_dt)));
+                                   PetscInt(o.policy.leap_frames), PetscInt(o.policy.solver_frames),
+                                   o.members, double(L->frame_dt)));
   if (!o.oracle.empty())
     PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP emulator: oracle %s (trajectory %" PetscInt_FMT ")\n",
                                      o.oracle.c_str(), o.oracle_trajectory));
@@ -823,6 +936,19 @@ PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
                                      L->conserved[k].dof, L->fields[size_t(L->conserved[k].dof)].c_str(),
                                      L->conserved[k].multiplicative ? "scaling" : "a uniform shift",
                                      k < s.conserved_max_change.size() ? s.conserved_max_change[k] : 0.0));
+  if (o.policy.check_every > 0) {
+    PetscInt checked = 0, passed = 0;
+    for (const auto& r : L->policy.records()) {
+      checked += r.checked ? 1 : 0;
+      passed += r.checked && r.check_passed ? 1 : 0;
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer,
+                                     "  LEAP check mode: every %" PetscInt_FMT
+                                     " leap(s), tolerance %g; %" PetscInt_FMT " checked, %" PetscInt_FMT
+                                     " passed; leap length now %" PetscInt_FMT "\n",
+                                     PetscInt(o.policy.check_every), o.policy.check_tolerance, checked,
+                                     passed, PetscInt(L->policy.leap_frames())));
+  }
   for (const auto& r : s.rejections)
     PetscCall(PetscViewerASCIIPrintf(viewer, "  LEAP rejected: %s\n", r.c_str()));
   if (L->inner) {

@@ -79,6 +79,11 @@ assert c[0]["leap_frames"] == 3 and all(not x["passed"] and x["vrmse"] > 1e-3 fo
 assert m["leap_frames_final"] == 1 and c[-1]["next_leap_frames"] == 1, m
 assert m["frames_by_solver"] == 12 and m["frames_by_emulator"] == 0, m
 assert m["recorded_trajectories"] == 4, m
+# The leap policy's own record of the same decisions.
+p = m["policy"]
+assert p["attempts"] == len(c) and p["verdicts"]["check"] == len(c) and p["verdicts"]["accepted"] == 0, p
+assert [r["frames"] for r in p["records"]] == [x["leap_frames"] for x in c], p
+assert all(r["verdict"] == "check" and r["check"]["vrmse"] == x["vrmse"] for r, x in zip(p["records"], c)), p
 PY
 for f in train/hybrid_seed1000_0 valid/hybrid_seed1000_1 train/hybrid_seed1000_2 valid/hybrid_seed1000_3; do
   "$LEAP" info "$WORK/rec/$f.hdf5" | grep -qE 'frames: *3 ' || fail "recorded $f.hdf5"

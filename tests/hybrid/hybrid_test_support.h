@@ -1,6 +1,6 @@
 // Helpers of the hybrid-run tests: a reference Euler trajectory written to a Well file by the
-// solver itself (frame by frame, as a hybrid run lands on frames), Euler's conserved dofs and
-// admissibility, and comparisons of distributed states.
+// solver itself (frame by frame, as a hybrid run lands on frames), and comparisons of distributed
+// states. Euler's conserved totals and admissibility are the solver's own (EulerSolver), not copies.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -62,22 +62,6 @@ inline void WriteReferenceTrajectory(euler2d::EulerSolver& solver, int64_t frame
   }
   writer.mark_complete(1);
   writer.finish();
-}
-
-// Euler: mass and energy restored by scaling, momentum by shifting.
-inline std::vector<petsc::ConservedDof> EulerConserved() {
-  return {{0, PETSC_TRUE}, {1, PETSC_FALSE}, {2, PETSC_FALSE}, {3, PETSC_TRUE}};
-}
-
-inline petsc::LeapAttachment::AdmissibleFn EulerAdmissible(const euler2d::EulerSolver& solver) {
-  return [&solver](PetscBool* ok, std::string* why) -> PetscErrorCode {
-    PetscReal rho, p;
-    PetscFunctionBeginUser;
-    PetscCall(solver.MinDensityPressure(&rho, &p));
-    *ok = (rho > 0 && p > 0) ? PETSC_TRUE : PETSC_FALSE;
-    if (!*ok) *why = "density or pressure not positive";
-    PetscFunctionReturn(0);
-  };
 }
 
 // ||a - b|| / ||b|| over the whole distributed vectors (2-norm). Collective.

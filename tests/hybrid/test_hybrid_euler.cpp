@@ -14,8 +14,8 @@
 
 #include "hybrid_test_support.h"
 #include "leap/data/well_file.h"
-#include "leap/plugin/emulator.h"
 #include "leap/petsc/ts_attach.h"
+#include "leap/plugin/emulator.h"
 
 using namespace leap;
 using namespace leap::hybrid::test;
@@ -35,7 +35,8 @@ class EditedOracle final : public plugin::Emulator {
  public:
   EditedOracle(std::shared_ptr<plugin::TrajectoryOracle> oracle, std::function<void(at::Tensor&)> edit)
       : oracle_(std::move(oracle)), edit_(std::move(edit)) {}
-  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override {
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                  int64_t members) override {
     at::Tensor out = oracle_->leap(context, theta, frames, members).clone();
     edit_(out);
     return out;
@@ -74,19 +75,18 @@ class HybridEuler : public ::testing::Test {
     o.leap_frames = 4;
     o.solver_frames = 3;
     o.frame_interval = kFrameInterval;
-    o.conserved = EulerConserved();
     o.emulator = Rank() == 0 ? std::move(emulator) : nullptr;
     return o;
   }
 
   // A fresh solver with LEAP attached, run to the last frame.
   void RunHybrid(const petsc::LeapAttachOptions& options, std::unique_ptr<euler2d::EulerSolver>* solver,
-                 std::unique_ptr<petsc::LeapAttachment>* attachment, const std::string& injection = "pressure") {
+                 std::unique_ptr<petsc::LeapAttachment>* attachment,
+                 const std::string& injection = "pressure") {
     euler2d::EulerConfig cfg = PeriodicQuadrants32();
     cfg.injection = injection;
     ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, cfg, solver), 0);
     ASSERT_EQ(petsc::LeapTSAttach(solver->get(), options, attachment), 0);
-    (*attachment)->SetAdmissibility(EulerAdmissible(**solver));
     ASSERT_EQ((*attachment)->Run(PetscReal(kFrames) * kFrameInterval), 0);
     EXPECT_DOUBLE_EQ(double((*solver)->time()), double(kFrames) * kFrameInterval);
   }
@@ -135,6 +135,8 @@ TEST_F(HybridEuler, NonFiniteLeapIsRejectedAndTheSolverGoesOn) {
   EXPECT_EQ(s.leaps_accepted, 0);
   EXPECT_GE(s.leaps_rejected, 2);
   EXPECT_EQ(s.frames_solved, kFrames);
+  for (const auto& r : attachment->policy().records())  // the first rung of the policy's ladder
+    EXPECT_EQ(r.verdict, plugin::LeapVerdict::not_finite) << r.reason;
   PetscBool same = PETSC_FALSE;
   VecEqual(solver->solution(), reference_->solution(), &same);
   EXPECT_TRUE(same) << "a rejected leap must leave the solver's own result, bit for bit";
@@ -146,9 +148,8 @@ TEST_F(HybridEuler, InadmissibleLeapIsRejectedAndTheStateRestored) {
   for (const auto& [injection, channel] : {std::make_pair(std::string("pressure"), int(kPressure)),
                                            std::make_pair(std::string("energy"), int(kEnergy))}) {
     SCOPED_TRACE("injection " + injection);
-    auto bad = std::make_shared<EditedOracle>(oracle_, [channel = channel](at::Tensor& x) {
-      x[0][channel][3][4].fill_(-1.0f);
-    });
+    auto bad = std::make_shared<EditedOracle>(
+        oracle_, [channel = channel](at::Tensor& x) { x[0][channel][3][4].fill_(-1.0f); });
     auto options = Options(bad);
     options.restore_conserved = PETSC_FALSE;  // the energy scaling would hide nothing, but keep it plain
     std::unique_ptr<euler2d::EulerSolver> solver;
@@ -156,6 +157,11 @@ TEST_F(HybridEuler, InadmissibleLeapIsRejectedAndTheStateRestored) {
     ASSERT_NO_FATAL_FAILURE(RunHybrid(options, &solver, &attachment, injection));
     EXPECT_EQ(attachment->stats().leaps_accepted, 0);
     EXPECT_GE(attachment->stats().leaps_rejected, 2);
+    // Refused by the Euler solver's own admissibility (EulerSolver::Admissible), through the policy.
+    for (const auto& r : attachment->policy().records()) {
+      EXPECT_EQ(r.verdict, plugin::LeapVerdict::admissibility);
+      EXPECT_NE(r.reason.find("non-positive density"), std::string::npos) << r.reason;
+    }
     PetscBool same = PETSC_FALSE;
     VecEqual(solver->solution(), reference_->solution(), &same);
     EXPECT_TRUE(same);
@@ -189,7 +195,6 @@ TEST_F(HybridEuler, ConservedTotalsAreRestoredExactlyAfterAPerturbedLeap) {
   std::unique_ptr<petsc::LeapAttachment> attachment;
   ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
   ASSERT_EQ(petsc::LeapTSAttach(solver.get(), options, &attachment), 0);
-  attachment->SetAdmissibility(EulerAdmissible(*solver));
   ASSERT_EQ(attachment->Run(2 * kFrameInterval), 0);
   ASSERT_TRUE(attachment->context_ready());
   std::array<PetscReal, 4> before, after;
@@ -352,7 +357,8 @@ TEST_F(HybridEuler, EnsembleSpreadAboveTheLimitSuppressesTheLeap) {
 }
 
 TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
-  const std::filesystem::path dir = std::filesystem::path(TempPath("leap_hybrid_recording")).replace_extension("");
+  const std::filesystem::path dir =
+      std::filesystem::path(TempPath("leap_hybrid_recording")).replace_extension("");
   if (Rank() == 0) std::filesystem::remove_all(dir);
   MPI_Barrier(PETSC_COMM_WORLD);
   auto options = Options(oracle_);
@@ -399,9 +405,9 @@ TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
 }
 
 TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy) {
-  // A leap with too much mass, a momentum offset and 10% too much pressure: the Euler restore takes the excess out of the
-  // density (scaled) and the momentum (shifted) and scales the internal energy uniformly so that the
-  // total energy is the pre-leap one: every cell's pressure changes by the same factor.
+  // A leap with too much mass, a momentum offset and 10% too much pressure: the Euler restore takes the
+  // excess out of the density (scaled) and the momentum (shifted) and scales the internal energy uniformly so
+  // that the total energy is the pre-leap one: every cell's pressure changes by the same factor.
   auto perturbed = std::make_shared<EditedOracle>(oracle_, [](at::Tensor& x) {
     x.select(1, kDensity).mul_(1.05f);
     x.select(1, kMomentumX).add_(0.2f);
@@ -415,11 +421,6 @@ TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy
     o.restore_conserved = euler_restore ? PETSC_TRUE : PETSC_FALSE;
     ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), solver), 0);
     ASSERT_EQ(petsc::LeapTSAttach(solver->get(), o, attachment), 0);
-    (*attachment)->SetAdmissibility(EulerAdmissible(**solver));
-    euler2d::EulerSolver* s = solver->get();
-    (*attachment)->SetConservedRestore([s](const std::vector<PetscScalar>& t, PetscBool* ok) {
-      return s->RestoreConservedSums({t[0], t[1], t[2], t[3]}, ok);
-    });
     ASSERT_EQ((*attachment)->Run(2 * kFrameInterval), 0);
     PetscBool accepted = PETSC_FALSE;
     ASSERT_EQ((*attachment)->Leap(&accepted), 0);
@@ -441,7 +442,8 @@ TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy
   ASSERT_EQ(plain->ConservedTotals(&unrestored), 0);
   const double mass = std::abs(double(before[0]));
   for (int k = 0; k < 4; ++k)
-    EXPECT_LE(std::abs(double(after[k] - before[k])), 1e-12 * std::max(std::abs(double(before[k])), mass)) << k;
+    EXPECT_LE(std::abs(double(after[k] - before[k])), 1e-12 * std::max(std::abs(double(before[k])), mass))
+        << k;
   EXPECT_NEAR(double(unrestored[0] / before[0]), 1.05, 1e-3) << "the perturbation was there";
   PetscReal rho, p;
   ASSERT_EQ(restored->MinDensityPressure(&rho, &p), 0);

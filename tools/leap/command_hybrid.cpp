@@ -51,7 +51,8 @@ void run(const Options& o, const Common& common) {
 
   spdlog::info("hybrid: solver-only reference over {} frames ({} ranks)", cfg.frames, size);
   const RunResult ref = run_case(cfg, o.config, reference);
-  spdlog::info("hybrid: leaps of {} frames, {} solver frames between them", hybrid.leap_frames, hybrid.solver_frames);
+  spdlog::info("hybrid: leaps of {} frames, {} solver frames between them", hybrid.leap_frames,
+               hybrid.solver_frames);
   const RunResult hyb = run_case(cfg, o.config, hybrid);
 
   if (rank == 0) {
@@ -76,7 +77,10 @@ void run(const Options& o, const Common& common) {
     m["leaps_suppressed_by_spread"] = hyb.leaps_suppressed;
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : hyb.checks)
-      checks.push_back({{"frame", c.frame}, {"leap_frames", c.frames}, {"vrmse", c.vrmse}, {"passed", c.passed},
+      checks.push_back({{"frame", c.frame},
+                        {"leap_frames", c.frames},
+                        {"vrmse", c.vrmse},
+                        {"passed", c.passed},
                         {"next_leap_frames", c.next_frames}});
     m["check_every"] = hybrid.check_every;
     m["check_tolerance"] = hybrid.check_tolerance;
@@ -88,9 +92,11 @@ void run(const Options& o, const Common& common) {
       m["recorded_trajectories"] = hyb.recorded_trajectories;
     }
     m["rejections"] = hyb.rejections;
+    m["policy"] = hyb.policy;
     m["wall_seconds_solver_only"] = ref.wall;
     m["wall_seconds_hybrid"] = hyb.wall;
-    const double leap_share = hyb.stats.gather_seconds + hyb.stats.emulate_seconds + hyb.stats.scatter_seconds;
+    const double leap_share =
+        hyb.stats.gather_seconds + hyb.stats.emulate_seconds + hyb.stats.scatter_seconds;
     m["wall_seconds_per_phase"] = {{"gather", hyb.stats.gather_seconds},
                                    {"emulate", hyb.stats.emulate_seconds},
                                    {"scatter", hyb.stats.scatter_seconds},
@@ -127,10 +133,11 @@ void run(const Options& o, const Common& common) {
     util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))));
     m["figure"] = figure;
     util::write_file_atomic((fs::path(o.out) / "metrics.json").string(), m.dump(2) + "\n");
-    spdlog::info("hybrid: {} leaps accepted, {} rejected; {} frames by the solver, {} by the emulator; "
-                 "speed-up {:.2f}; final VRMSE {:.4f}",
-                 hyb.stats.leaps_accepted, hyb.stats.leaps_rejected, hyb.stats.frames_solved,
-                 hyb.stats.frames_emulated, m["speedup"].get<double>(), m["vrmse_final"].get<double>());
+    spdlog::info(
+        "hybrid: {} leaps accepted, {} rejected; {} frames by the solver, {} by the emulator; "
+        "speed-up {:.2f}; final VRMSE {:.4f}",
+        hyb.stats.leaps_accepted, hyb.stats.leaps_rejected, hyb.stats.frames_solved,
+        hyb.stats.frames_emulated, m["speedup"].get<double>(), m["vrmse_final"].get<double>());
   }
 }
 
@@ -142,7 +149,8 @@ void add_hybrid(CLI::App& app, Common& common) {
       "hybrid", "Run the solver with emulator leaps and solver corrections, against a solver-only run");
   cmd->add_option("--config", o->config, "YAML config (examples/<case>/hybrid-small.yaml)")->required();
   cmd->add_option("--ae", o->ae, "autoencoder checkpoint (RUN_AE/best.ckpt)")->required();
-  cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)")->required();
+  cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)")
+      ->required();
   cmd->add_option("--out", o->out, "output directory: config.yaml, metrics.json")->required();
   cmd->add_option("--record", o->record,
                   "record the hybrid run's solver frames as a dataset here (The Well's schema; "

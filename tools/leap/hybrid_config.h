@@ -10,13 +10,14 @@
 #include "euler2d/euler_config.h"
 #include "leap/config/schema.h"
 #include "leap/error.h"
+#include "leap/plugin/leap_policy.h"
 #include "rb_config.h"
 
 namespace leap::cli {
 
 struct HybridLeapConfig {
-  int64_t leap_frames = 8;
-  int64_t solver_frames = 4;
+  int64_t leap_frames = plugin::LeapPolicyOptions{}.leap_frames;
+  int64_t solver_frames = plugin::LeapPolicyOptions{}.solver_frames;
   int64_t context = 0;
   int64_t members = 1;
   std::vector<int64_t> emulator_ranks{0};
@@ -26,11 +27,11 @@ struct HybridLeapConfig {
   std::string precision = "fp32";
   bool cuda_graph = false;
   int64_t seed = 0;
-  double max_spread = 0;
-  int64_t check_every = 0;
-  double check_tolerance = 0.1;
-  int64_t min_leap_frames = 1;
-  int64_t max_leap_frames = 0;
+  double max_spread = plugin::LeapPolicyOptions{}.max_spread;
+  int64_t check_every = plugin::LeapPolicyOptions{}.check_every;
+  double check_tolerance = plugin::LeapPolicyOptions{}.check_tolerance;
+  int64_t min_leap_frames = plugin::LeapPolicyOptions{}.min_leap_frames;
+  int64_t max_leap_frames = plugin::LeapPolicyOptions{}.max_leap_frames;
   int64_t record_frames = 8;
   int64_t record_valid_every = 4;
 

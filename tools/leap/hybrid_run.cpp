@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "case_solvers.h"
-#include "euler2d/euler_solver.h"
 #include "leap/error.h"
 #include "leap/plugin/state_exchange.h"
 
@@ -28,30 +27,6 @@ std::string joined(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
   return s;
-}
-
-// Euler: positive density and pressure; every solver: a finite state (checked by the adapter).
-void set_admissibility(petsc::FluidSolver& s, petsc::LeapAttachment& a) {
-  if (auto* euler = dynamic_cast<euler2d::EulerSolver*>(&s)) {
-    a.SetAdmissibility([euler](PetscBool* ok, std::string* why) -> PetscErrorCode {
-      PetscReal rho, p;
-      PetscFunctionBeginUser;
-      PetscCall(euler->MinDensityPressure(&rho, &p));
-      *ok = (rho > 0 && p > 0) ? PETSC_TRUE : PETSC_FALSE;
-      if (!*ok)
-        *why = "non-positive density (" + std::to_string(rho) + ") or pressure (" + std::to_string(p) + ")";
-      PetscFunctionReturn(0);
-    });
-    // The totals are restored through the internal energy, so the pressure stays positive.
-    a.SetConservedRestore([euler](const std::vector<PetscScalar>& target, PetscBool* ok) -> PetscErrorCode {
-      PetscFunctionBeginUser;
-      PetscCheck(target.size() == 4, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "LEAP: Euler restores 4 totals");
-      const std::array<PetscReal, 4> t{PetscRealPart(target[0]), PetscRealPart(target[1]),
-                                       PetscRealPart(target[2]), PetscRealPart(target[3])};
-      PetscCall(euler->RestoreConservedSums(t, ok));
-      PetscFunctionReturn(0);
-    });
-  }
 }
 
 }  // namespace
@@ -182,8 +157,6 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
   hybrid.record.frames_per_trajectory = cfg.leap.record_frames;
   hybrid.record.valid_every = cfg.leap.record_valid_every;
   hybrid.record.name = "hybrid_seed" + std::to_string(cfg.seed);
-  if (cfg.case_name == "euler2d")
-    hybrid.conserved = {{0, PETSC_TRUE}, {1, PETSC_FALSE}, {2, PETSC_FALSE}, {3, PETSC_TRUE}};
   petsc_ok(petsc::LeapAttachOptionsFromDatabase(MPI_COMM_WORLD, &hybrid), "reading -leap_* options");
   hybrid.mode = "hybrid";  // the reference is the solver-only run
   hybrid.emulator = emulator;
@@ -206,7 +179,6 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   if (cfg.warmup > 0) petsc_ok(solver->Advance(cfg.warmup), "the warm-up");
   std::unique_ptr<petsc::LeapAttachment> a;
   petsc_ok(petsc::LeapTSAttach(solver.get(), attach, &a), "attaching LEAP");
-  set_admissibility(*solver, *a);
   RunResult r;
   r.options = a->options();
   MPI_Barrier(MPI_COMM_WORLD);
@@ -221,6 +193,7 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   r.relative_spreads = a->relative_spreads();
   r.rejections = a->rejections();
   r.checks = a->checks();
+  r.policy = a->policy().summary();
   r.leaps_suppressed = a->leaps_suppressed();
   r.check_frames = a->check_frames();
   r.leap_frames_final = a->leap_frames();

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "hybrid_config.h"
 #include "leap/petsc/fluid_solver.h"
 #include "leap/petsc/ts_attach.h"
@@ -59,6 +61,7 @@ struct RunResult {
   std::vector<petsc::LeapCheck> checks;
   int64_t leaps_suppressed = 0, check_frames = 0, leap_frames_final = 0, recorded_trajectories = 0;
   petsc::LeapAttachOptions options;
+  nlohmann::json policy;  // the leap policy's summary: settings, counts by verdict, every record
 };
 
 // One run of the case over cfg.frames frames after the warm-up. `at_end`, when given, is called on

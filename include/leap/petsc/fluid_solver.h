@@ -12,6 +12,7 @@
 
 #include "leap/data/well_file.h"
 #include "leap/data/well_writer.h"
+#include "leap/petsc/conserved_totals.h"
 
 namespace leap::petsc {
 
@@ -19,8 +20,8 @@ class FluidSolver {
  public:
   virtual ~FluidSolver() = default;
 
-  virtual DM dm() const = 0;        // the 2-D DMDA of the state
-  virtual TS ts() const = 0;        // the time stepper (its solution vector is the state)
+  virtual DM dm() const = 0;  // the 2-D DMDA of the state
+  virtual TS ts() const = 0;  // the time stepper (its solution vector is the state)
   virtual Vec solution() const = 0;
   PetscReal time() const;
 
@@ -41,6 +42,17 @@ class FluidSolver {
 
   // The rank's block along (x, y).
   PetscErrorCode GetBlock(data::Block* block) const;
+
+  // Solver physics a hybrid run relies on: the leap policy asks the solver, never the command line.
+  // The dofs whose domain totals this solver conserves on its boundaries (none by default).
+  virtual std::vector<ConservedDof> ConservedDofs() const { return {}; }
+  // Puts the totals of ConservedDofs() back to `target` (same order; collective); *ok false where
+  // that cannot keep the state admissible. By default one uniform correction per dof
+  // (LeapRestoreConservedSums).
+  virtual PetscErrorCode RestoreConserved(const std::vector<PetscScalar>& target, PetscBool* ok);
+  // Whether the current state is admissible (collective, the same answer on every rank); *why says
+  // why not. By default every state is (a finite one: the policy checks that itself).
+  virtual PetscErrorCode Admissible(PetscBool* ok, std::string* why) const;
 };
 
 }  // namespace leap::petsc

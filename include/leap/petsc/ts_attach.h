@@ -61,7 +61,6 @@
 
 #include <petscts.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,44 +69,37 @@
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/frame_recorder.h"
 #include "leap/plugin/hybrid_controller.h"
+#include "leap/plugin/leap_policy.h"
 
 namespace leap::petsc {
 
-// A dof of the solution vector whose domain total is conserved by the solver.
-struct ConservedDof {
-  PetscInt dof = 0;
-  PetscBool multiplicative = PETSC_FALSE;  // scale (positive quantities) rather than shift
-};
-
 struct LeapAttachOptions {
+  // The policy's settings keep its defaults (plugin::LeapPolicyOptions).
   std::string mode = "off";  // off, record, hybrid
-  PetscInt leap_frames = 10;
-  PetscInt solver_frames = 5;
+  PetscInt leap_frames = PetscInt(plugin::LeapPolicyOptions{}.leap_frames);
+  PetscInt solver_frames = PetscInt(plugin::LeapPolicyOptions{}.solver_frames);
   PetscReal frame_interval = 0.01;
   PetscInt members = 1;
   PetscBool restore_conserved = PETSC_TRUE;
-  PetscReal max_spread = 0;             // relative ensemble spread above which a leap is suppressed (0: off)
-  PetscInt check_every = 0;             // check every k-th leap attempt (0: off)
-  PetscReal check_tolerance = 0.1;      // VRMSE a checked leap may have
-  PetscInt min_leap_frames = 1;         // bounds of the adapted leap length
-  PetscInt max_leap_frames = 0;         // 0: 4 x leap_frames
-  plugin::RecorderOptions record;       // record.dir empty: no recording
-  std::vector<ConservedDof> conserved;  // e.g. Euler: rho (x), rho u (+), rho v (+), E (x)
+  PetscReal max_spread = plugin::LeapPolicyOptions{}.max_spread;  // relative spread limit (0: off)
+  PetscInt check_every =
+      PetscInt(plugin::LeapPolicyOptions{}.check_every);  // check every k-th attempt (0: off)
+  PetscReal check_tolerance = plugin::LeapPolicyOptions{}.check_tolerance;  // VRMSE a checked leap may have
+  PetscInt min_leap_frames = PetscInt(plugin::LeapPolicyOptions{}.min_leap_frames);  // adapted leap bounds
+  PetscInt max_leap_frames = PetscInt(plugin::LeapPolicyOptions{}.max_leap_frames);  // 0: 4 x leap_frames
+  plugin::RecorderOptions record;  // record.dir empty: no recording
+  // Dofs whose totals a leap restores by the generic correction (LeapRestoreConservedSums); empty:
+  // the solver's own (FluidSolver::ConservedDofs, restored by FluidSolver::RestoreConserved).
+  std::vector<ConservedDof> conserved;
   std::shared_ptr<plugin::Emulator> emulator;  // needed on the emulator ranks in hybrid mode
   plugin::EmulatorRanks emulators;             // rank 0 by default
 };
 
+// The policy settings of these options (plugin::LeapPolicyOptions: one name and one default per setting).
+plugin::LeapPolicyOptions PolicyOptions(const LeapAttachOptions& options);
+
 // Reads the -leap_* options listed above into `options` (values not given stay as they are).
 PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* options);
-
-// The domain sums of the given dofs (collective).
-PetscErrorCode LeapConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
-                                 std::vector<PetscScalar>* sums);
-// Restores the sums of `dofs` in `u` to `target` by one uniform correction per dof: scaling for a
-// multiplicative dof (when the sum and the target have the same sign, shifting otherwise),
-// shifting for an additive one (collective).
-PetscErrorCode LeapRestoreConservedSums(Vec u, const std::vector<ConservedDof>& dofs,
-                                        const std::vector<PetscScalar>& target);
 
 // One checked leap: where it started, its length, its VRMSE against the solver, the outcome.
 struct LeapCheck {
@@ -120,9 +112,6 @@ struct LeapCheck {
 
 class LeapAttachment {
  public:
-  // Collective admissibility of the solver's current state; *ok false rejects the leap.
-  using AdmissibleFn = std::function<PetscErrorCode(PetscBool* ok, std::string* why)>;
-
   LeapAttachment() = default;
   ~LeapAttachment();
   LeapAttachment(const LeapAttachment&) = delete;
@@ -138,28 +127,23 @@ class LeapAttachment {
   // Writes the recording's stats.yaml (nothing without a record directory). Collective.
   PetscErrorCode FinishRecording();
 
-  // Replaces the generic restore of the conserved totals (LeapRestoreConservedSums) by the
-  // solver's own: given the pre-leap sums of options().conserved's dofs, restore them in the
-  // solution (collective); *ok false rejects the leap (a restore that cannot keep the state
-  // admissible).
-  using RestoreFn = std::function<PetscErrorCode(const std::vector<PetscScalar>& target, PetscBool* ok)>;
-  void SetConservedRestore(RestoreFn fn) { restore_fn_ = std::move(fn); }
-
-  // Installs the check as the controller's admissibility callback (a PETSc error inside it fails
-  // the leap with that error).
-  void SetAdmissibility(AdmissibleFn fn);
   bool context_ready() const { return controller_ && controller_->ready(); }
   PetscInt frame() const { return frame_; }  // frames since attachment
   const plugin::HybridStats& stats() const { return controller_ ? controller_->stats() : empty_stats_; }
-  const std::vector<double>& spreads() const { return spreads_; }  // ensemble spread of each leap
-  const std::vector<double>& relative_spreads() const { return relative_spreads_; }
-  PetscInt leaps_suppressed() const { return suppressed_; }  // by the spread limit (also rejections)
-  const std::vector<LeapCheck>& checks() const { return checks_; }
-  PetscInt check_frames() const { return check_frames_; }  // solver frames run by passed checks
-  PetscInt leap_frames() const { return leap_frames_; }    // the current (adapted) leap length
+  std::vector<double> spreads() const;  // ensemble spread of each leap
+  std::vector<double> relative_spreads() const;
+  // by the spread limit (also rejections)
+  PetscInt leaps_suppressed() const { return PetscInt(policy_.count(plugin::LeapVerdict::spread)); }
+  std::vector<LeapCheck> checks() const;
+  PetscInt check_frames() const;  // solver frames run by passed checks
+  PetscInt leap_frames() const {
+    return PetscInt(policy_.leap_frames());
+  }  // the current (adapted) leap length
   int64_t recorded_trajectories() const { return recorder_ ? recorder_->trajectories_written() : 0; }
   // Why each rejected leap was rejected ("frame F: reason"), in order.
-  const std::vector<std::string>& rejections() const { return rejections_; }
+  std::vector<std::string> rejections() const;
+  // The decisions of the run (the one leap policy of every route: plugin/leap_policy).
+  const plugin::LeapPolicy& policy() const { return policy_; }
   const LeapAttachOptions& options() const { return options_; }
   // The conditioning vector the emulator receives: the solver's parameters, then one periodic flag
   // per axis (the training datasets' theta).
@@ -172,27 +156,19 @@ class LeapAttachment {
   PetscErrorCode Record();  // appends the current state to the recording (when recording)
   // A frame advanced by the solver: observe and record it.
   PetscErrorCode SolverFrame();
-  PetscErrorCode AdaptLeap(double vrmse, bool passed);
+  class Solver;  // this attachment as the policy's LeapSolver
 
   FluidSolver* solver_ = nullptr;
   LeapAttachOptions options_;
   std::unique_ptr<plugin::HybridController> controller_;
   PetscReal t0_ = 0;
   PetscInt frame_ = 0;
-  PetscInt since_leap_ = 0;  // solver frames since the last leap attempt (or the start)
-  PetscBool last_rejected_ = PETSC_FALSE;
   PetscBool periodic_ = PETSC_FALSE;
   std::vector<float> theta_;
-  PetscInt leap_frames_ = 0;  // current leap length (adapted in check mode)
-  PetscInt max_leap_frames_ = 0;
-  PetscInt attempts_ = 0;  // leap attempts so far
-  PetscInt suppressed_ = 0;
-  PetscInt check_frames_ = 0;
-  std::vector<double> spreads_, relative_spreads_;
-  std::vector<LeapCheck> checks_;
-  std::vector<std::string> rejections_;
+  plugin::LeapPolicy policy_;
   std::unique_ptr<plugin::FrameRecorder> recorder_;
-  RestoreFn restore_fn_;
+  std::vector<ConservedDof> conserved_;  // the options' dofs, or the solver's own
+  bool solver_restores_ = false;         // the solver's own restore (its own dofs)
   plugin::HybridStats empty_stats_;
 };
 

@@ -2,7 +2,7 @@
 //
 //   prog -dll_append libleap_petsc.so -ts_type leap -leap_inner_ts_type rosw [-ts_rosw_type ra3pw]
 //        -ts_adapt_type none -ts_dt DT -leap_ae ae.ckpt -leap_emulator emu.ckpt
-//        [-leap_leap_frames 10 -leap_solver_frames 5 -leap_members 1 -leap_summary run.json]
+//        [-leap_leap_frames 8 -leap_solver_frames 4 -leap_members 1 -leap_summary run.json]
 //
 // The "leap" TS wraps an inner TS of type -leap_inner_ts_type (the program's own integrator: the
 // type the program would have used). The inner TS lives on a clone of the program's 2-D DMDA that
@@ -28,10 +28,15 @@
 // quantities: it keeps them positive) put the totals back to their pre-leap values after every
 // leap, before the domain check.
 //
-// A leap is rejected, and the inner solver takes the step instead (counted in the summary), when
-// the emulated state is not finite, when the relative ensemble spread exceeds -leap_max_spread
-// (> 0), or when the program's own domain check (TSSetFunctionDomainError) refuses it; after a
-// rejection, max(1, solver_frames) solver steps pass before the next attempt. After an accepted
+// The decisions are those of the one leap policy (plugin/leap_policy.h, docs/leap_policy.md): a leap
+// is rejected, and the inner solver takes the step instead (counted in the summary), when the
+// emulated state is not finite, when the relative ensemble spread is above -leap_max_spread (> 0),
+// when the state corrected for the conserved totals is not finite, when the program's own domain
+// check (TSSetFunctionDomainError) refuses it, or, in check mode (-leap_check_every K), when its
+// VRMSE against the inner TS run over the same steps from a saved copy of the state is above
+// -leap_check_tolerance (the inner TS's result then stands, and the leap length adapts between
+// -leap_min_leap_frames and -leap_max_leap_frames); after a rejection, max(1, solver_frames) solver
+// steps pass before the next attempt. After an accepted
 // leap the inner integrator restarts (TSRestartStep) from the emulated state: the solver corrects
 // it over the next solver_frames steps.
 //
