@@ -2,7 +2,10 @@
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
+#include <mutex>
 
 #include "leap/error.h"
 #include "leap/models/denoiser.h"
@@ -26,6 +29,9 @@ struct LatentDiffusionEmulator::Impl {
   int64_t context = 0;
   at::Device device{at::kCPU};
   std::unique_ptr<models::EmulationEngine> engine;
+  // The emulator's own generator (CPU), shared with its engine: the sampler's noise is drawn from it
+  // and moved to the device, so a seed gives the same ensemble whatever else draws random numbers.
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(0);
 };
 
 LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_checkpoint,
@@ -52,9 +58,10 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
                      std::to_string(latent_channels));
   m.context = options.context > 0 ? options.context : std::min<int64_t>(2, m.window - 1);
   if (m.context < 1 || m.context > m.window - 1)
-    throw InputError(src, "context", "1.." + std::to_string(m.window - 1) + " (the window is " +
-                                         std::to_string(m.window) + " frames)",
-                     std::to_string(m.context));
+    throw InputError(
+        src, "context",
+        "1.." + std::to_string(m.window - 1) + " (the window is " + std::to_string(m.window) + " frames)",
+        std::to_string(m.context));
   m.denoiser->to(m.device);
   m.ae.model->eval();
   m.ae.model->to(m.device);
@@ -62,24 +69,40 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
   m.engine = std::make_unique<models::EmulationEngine>(
       m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context,
       models::EmulationOptions{options.bf16, options.cuda_graph});
-  at::manual_seed(uint64_t(options.seed));
+  m.generator.set_current_seed(uint64_t(options.seed));
+  m.engine->set_generator(m.generator);
+}
+
+void LatentDiffusionEmulator::reseed(uint64_t seed) {
+  std::lock_guard<std::mutex> lock(impl_->generator.mutex());
+  impl_->generator.set_current_seed(seed);
 }
 
 LatentDiffusionEmulator::~LatentDiffusionEmulator() = default;
 
-int64_t LatentDiffusionEmulator::context_frames() const { return impl_->context; }
-int64_t LatentDiffusionEmulator::window() const { return impl_->window; }
-std::vector<std::string> LatentDiffusionEmulator::channel_names() const { return impl_->ae.channels; }
-const std::vector<std::string>& LatentDiffusionEmulator::theta_names() const { return impl_->theta_names; }
+int64_t LatentDiffusionEmulator::context_frames() const {
+  return impl_->context;
+}
+int64_t LatentDiffusionEmulator::window() const {
+  return impl_->window;
+}
+std::vector<std::string> LatentDiffusionEmulator::channel_names() const {
+  return impl_->ae.channels;
+}
+const std::vector<std::string>& LatentDiffusionEmulator::theta_names() const {
+  return impl_->theta_names;
+}
 
 at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
                                          int64_t members) {
   Impl& m = *impl_;
   const int64_t C = int64_t(m.ae.channels.size());
   if (context.dim() != 4 || context.size(0) < m.context || context.size(1) != C)
-    throw InputError("emulator: context must be [c >= " + std::to_string(m.context) + ", " + std::to_string(C) +
-                     ", X, Y], got " + std::to_string(context.dim()) + "-d tensor with sizes " +
-                     (context.defined() ? std::to_string(context.size(0)) + "x" + std::to_string(context.size(1)) : "none"));
+    throw InputError(
+        "emulator: context must be [c >= " + std::to_string(m.context) + ", " + std::to_string(C) +
+        ", X, Y], got " + std::to_string(context.dim()) + "-d tensor with sizes " +
+        (context.defined() ? std::to_string(context.size(0)) + "x" + std::to_string(context.size(1))
+                           : "none"));
   if (frames < 1 || members < 1)
     throw InputError("emulator: frames and members must be >= 1, got " + std::to_string(frames) + " and " +
                      std::to_string(members));
@@ -94,14 +117,15 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   phase(EmulatorPhase::encode, false);
   phase(EmulatorPhase::sample, true);
   const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), members);
-  const at::Tensor th =
-      m.theta_names.empty() ? at::Tensor() : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
+  const at::Tensor th = m.theta_names.empty()
+                            ? at::Tensor()
+                            : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
   // Autoregressive windows: each call adds w - c frames; the last c frames are the next context.
   const int64_t fresh_per_call = m.window - m.context;
   at::Tensor ctx = initial.narrow(2, initial.size(2) - m.context, m.context);
   at::Tensor latest;
   for (int64_t produced = 0; produced < frames;) {
-    const at::Tensor fresh = m.engine->step(ctx, th).latent;  // (K, L, w - c, x, y)
+    const at::Tensor fresh = m.engine->step(ctx, th).latent;  // (K, L, w - c, x, y): m.generator's noise
     produced += fresh_per_call;
     if (produced >= frames) latest = fresh.select(2, fresh_per_call - 1 - (produced - frames));
     const at::Tensor recent = at::cat({ctx, fresh}, 2);
@@ -110,7 +134,8 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   phase(EmulatorPhase::sample, false);
   phase(EmulatorPhase::decode, true);
   const at::Tensor last = m.latent.denormalize(latest);
-  at::Tensor out = m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
+  at::Tensor out =
+      m.ae.normalizer.denormalize(m.ae.model->decode(last)).to(at::kCPU, at::kFloat).contiguous();
   phase(EmulatorPhase::decode, false);
   return out;
 }

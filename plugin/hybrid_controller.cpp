@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "leap/error.h"
+#include "leap/metrics/vrmse.h"
 #include "mpi_check.h"
 
 namespace leap::plugin {
@@ -306,27 +307,11 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
 
 double HybridController::vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const {
   const std::vector<float> u = pack(reference), v = pack(estimate);
-  const int64_t C = channels(), cells = exchange_->block().cells();
-  // Per channel: sum (u - v)^2, sum u, sum u^2; then the cell count.
-  std::vector<double> sums(size_t(3 * C + 1), 0.0);
-  for (int64_t i = 0; i < cells; ++i)
-    for (int64_t c = 0; c < C; ++c) {
-      const double a = u[size_t(i * C + c)], d = a - double(v[size_t(i * C + c)]);
-      sums[size_t(3 * c)] += d * d;
-      sums[size_t(3 * c + 1)] += a;
-      sums[size_t(3 * c + 2)] += a * a;
-    }
-  sums.back() = double(cells);
-  mpi_check(MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, comm_),
-            "MPI_Allreduce");
-  const double n = std::max(1.0, sums.back());
-  double total = 0;
-  for (int64_t c = 0; c < C; ++c) {
-    const double mse = sums[size_t(3 * c)] / n, mu = sums[size_t(3 * c + 1)] / n;
-    const double var = std::max(0.0, sums[size_t(3 * c + 2)] / n - mu * mu);
-    total += std::sqrt(mse / (var + 1e-6));
-  }
-  return C > 0 ? total / double(C) : 0.0;
+  return metrics::vrmse_blocks(
+      u.data(), v.data(), exchange_->block().cells(), channels(), [this](std::vector<double>& s) {
+        mpi_check(MPI_Allreduce(MPI_IN_PLACE, s.data(), int(s.size()), MPI_DOUBLE, MPI_SUM, comm_),
+                  "MPI_Allreduce");
+      });
 }
 
 void HybridController::record_outcome(bool accepted, int64_t frames) {

@@ -4,6 +4,7 @@
 #include <c10/core/GradMode.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@ struct EmulationEngine::Impl {
   DecodeFn decode;
   std::unique_ptr<CudaGraphCall> graph;
   std::map<std::pair<int64_t, std::string>, at::Tensor> masks;  // per batch size and device
+  std::optional<at::Generator> generator;                       // set_generator; none: the default
 
   Impl(Denoiser d, Sampler s) : denoiser(std::move(d)), sampler(std::move(s)) {}
 
@@ -32,12 +34,15 @@ struct EmulationEngine::Impl {
     DenoiseFn fn = [&](const at::Tensor& x, const at::Tensor& sigma) {
       return denoiser->forward(x, sigma, mask, known, theta);
     };
-    const at::Tensor x = sampler.sample(fn, sampler.start(eps));
+    // Inside a CUDA graph a stochastic sampler draws from the device's generator (graph-safe).
+    at::Generator* gen = (generator && !graph) ? &*generator : nullptr;
+    const at::Tensor x = sampler.sample(fn, sampler.start(eps), gen);
     const at::Tensor fresh = x.narrow(2, context, window - context);  // sampled frames only
     std::vector<at::Tensor> out{fresh.contiguous(), at::Tensor()};
     if (decode) {
       const int64_t B = fresh.size(0), C = fresh.size(1), n = fresh.size(2);
-      const at::Tensor frames = fresh.permute({0, 2, 1, 3, 4}).reshape({B * n, C, fresh.size(3), fresh.size(4)});
+      const at::Tensor frames =
+          fresh.permute({0, 2, 1, 3, 4}).reshape({B * n, C, fresh.size(3), fresh.size(4)});
       const at::Tensor pixels = decode(frames);
       out[1] = pixels.reshape({B, n, pixels.size(1), pixels.size(2), pixels.size(3)});
     }
@@ -72,15 +77,22 @@ EmulationEngine& EmulationEngine::operator=(EmulationEngine&&) noexcept = defaul
 EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const at::Tensor& theta) {
   auto shape = context.sizes().vec();
   if (context.dim() == 5) shape[2] = impl_->window;
-  return step(context, theta, at::randn(shape, context.options()));
+  if (!impl_->generator) return step(context, theta, at::randn(shape, context.options()));
+  // (LibTorch's random kernels lock the generator themselves.)
+  const at::Tensor eps = at::randn(shape, *impl_->generator, context.options().device(at::kCPU));
+  return step(context, theta, eps.to(context.device()));
+}
+
+void EmulationEngine::set_generator(at::Generator generator) {
+  impl_->generator = std::move(generator);
 }
 
 EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const at::Tensor& theta,
                                               const at::Tensor& eps) {
   Impl& m = *impl_;
   if (context.dim() != 5 || context.size(2) != m.context || context.size(1) != m.denoiser->channels())
-    throw InputError("emulation: expected context latents (B, " + std::to_string(m.denoiser->channels()) + ", " +
-                     std::to_string(m.context) + ", X, Y), found " + c10::str(context.sizes()));
+    throw InputError("emulation: expected context latents (B, " + std::to_string(m.denoiser->channels()) +
+                     ", " + std::to_string(m.context) + ", X, Y), found " + c10::str(context.sizes()));
   const int64_t B = context.size(0);
   auto shape = context.sizes().vec();
   shape[2] = m.window;
@@ -96,8 +108,14 @@ EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const a
   return {out[0], out[1]};
 }
 
-int64_t EmulationEngine::window() const { return impl_->window; }
-int64_t EmulationEngine::context() const { return impl_->context; }
-const EmulationOptions& EmulationEngine::options() const { return impl_->options; }
+int64_t EmulationEngine::window() const {
+  return impl_->window;
+}
+int64_t EmulationEngine::context() const {
+  return impl_->context;
+}
+const EmulationOptions& EmulationEngine::options() const {
+  return impl_->options;
+}
 
 }  // namespace leap::models

@@ -1,7 +1,7 @@
 #include "leap/models/sampler.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <cmath>
 #include <deque>
@@ -51,7 +51,8 @@ std::vector<double> Sampler::adams_bashforth_weights(const std::vector<double>& 
   return w;
 }
 
-at::Tensor Sampler::sample(const DenoiseFn& denoise, const at::Tensor& x_start) const {
+at::Tensor Sampler::sample(const DenoiseFn& denoise, const at::Tensor& x_start,
+                           at::Generator* generator) const {
   c10::NoGradGuard no_grad;
   const int64_t B = x_start.size(0);
   auto level = [&](double s) { return at::full({B}, s, x_start.options()); };
@@ -67,7 +68,13 @@ at::Tensor Sampler::sample(const DenoiseFn& denoise, const at::Tensor& x_start) 
       const at::Tensor d = denoise(x, level(st));
       const double tau = std::min(1.0, std::max(0.0, cfg_.eta * (1.0 - (ss / st) * (ss / st))));
       x = d + ss * std::sqrt(1.0 - tau) / st * (x - d);
-      if (tau > 0) x = x + ss * std::sqrt(tau) * at::randn_like(x);
+      if (tau > 0) {
+        const at::Tensor z =  // (LibTorch's random kernels lock the generator themselves)
+            generator
+                ? at::randn(x.sizes(), *generator, x.options().device(generator->device())).to(x.device())
+                : at::randn_like(x);
+        x = x + ss * std::sqrt(tau) * z;
+      }
     } else if (cfg_.algorithm == "heun") {
       const at::Tensor zt = drift(x, st);
       const at::Tensor xs = x + (ss - st) * zt;

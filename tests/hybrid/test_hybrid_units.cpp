@@ -4,6 +4,7 @@
 // diffusion emulator is built from an autoencoder and a denoiser checkpoint and answers with
 // ensembles of the right shape, distinct members, and refuses a bad context.
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <yaml-cpp/yaml.h>
@@ -93,8 +94,8 @@ TEST(TrajectoryOracle, AnswersTheStoredFrameAfterTheContext) {
   ASSERT_EQ(out.sizes(), (std::vector<int64_t>{3, 3, kX, kY}));
   EXPECT_EQ(oracle.last_match(), 3);
   for (int c = 0; c < 3; ++c) EXPECT_EQ(out[2][c][5][4].item<float>(), ValueAt(7, 5, 4, c));
-  EXPECT_THROW(oracle.leap(context, {}, 6, 1), Error);                 // past the last frame
-  EXPECT_THROW(oracle.leap(context * 3.0, {}, 1, 1), Error);           // not on the trajectory
+  EXPECT_THROW(oracle.leap(context, {}, 6, 1), Error);        // past the last frame
+  EXPECT_THROW(oracle.leap(context * 3.0, {}, 1, 1), Error);  // not on the trajectory
 }
 
 TEST(HybridController, KeepsTheContextAndHandsBackTheLeapedState) {
@@ -137,7 +138,8 @@ struct TinyCheckpoints {
 
 TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
   const auto dir = std::filesystem::temp_directory_path();
-  TinyCheckpoints out{(dir / "leap_hybrid_tiny_ae.ckpt").string(), (dir / "leap_hybrid_tiny_emu.ckpt").string()};
+  TinyCheckpoints out{(dir / "leap_hybrid_tiny_ae.ckpt").string(),
+                      (dir / "leap_hybrid_tiny_emu.ckpt").string()};
   torch::manual_seed(0);
   models::AutoencoderConfig acfg;
   acfg.in_channels = 3;
@@ -150,7 +152,8 @@ TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
   ai.kind = "autoencoder";
   ai.model_yaml = config::to_yaml(acfg);
   ai.config_yaml = "{}\n";
-  ai.extra["normalizer"] = train::normalizer_to_yaml(data::Normalizer{{1, 1, 1}, {0.5, 0.5, 0.5}, {false, false, false}});
+  ai.extra["normalizer"] =
+      train::normalizer_to_yaml(data::Normalizer{{1, 1, 1}, {0.5, 0.5, 0.5}, {false, false, false}});
   ai.extra["channels"] = train::list_to_yaml({"a", "v_x", "v_y"});
   train::save_checkpoint(out.ae, *ae, nullptr, {}, ai);
 
@@ -204,7 +207,33 @@ TEST(LatentDiffusionEmulator, EnsembleFromCheckpoints) {
   EXPECT_THROW(emu.leap(context.narrow(0, 0, 1), theta, 1, 1), InputError);
   EXPECT_THROW(emu.leap(context, at::tensor(std::vector<float>{1.4f}), 1, 1), InputError);
   EXPECT_THROW(plugin::LatentDiffusionEmulator(ck.emulator, ck.emulator), InputError);  // not an autoencoder
-  EXPECT_EQ(plugin::LatentDiffusionEmulator(ck.ae, ck.emulator).context_frames(), 2);  // min(2, w - 1)
+  EXPECT_EQ(plugin::LatentDiffusionEmulator(ck.ae, ck.emulator).context_frames(), 2);   // min(2, w - 1)
+}
+
+TEST(LatentDiffusionEmulator, OwnsItsRandomness) {
+  const auto ck = WriteTinyCheckpoints(4);
+  const at::Tensor context = 1.0 + 0.1 * at::randn({3, 3, 8, 8});
+  const at::Tensor theta = at::tensor(std::vector<float>{1.4f, 1.f, 1.f});
+  // Building an emulator does not reseed LibTorch's global generator (it used to: manual_seed(5)).
+  at::manual_seed(7);
+  plugin::LatentDiffusionEmulator a(ck.ae, ck.emulator, {2, "cpu", 5});
+  plugin::LatentDiffusionEmulator b(ck.ae, ck.emulator, {2, "cpu", 5});
+  EXPECT_EQ(at::detail::getDefaultCPUGenerator().current_seed(), 7u)
+      << "an emulator reseeded the global generator";
+  // Two emulators of one seed draw the same noise, whatever happens in between (other leaps, other
+  // draws from the global generator): each has its own stream.
+  const at::Tensor xa = a.leap(context, theta, 3, 2);
+  at::randn({1000});
+  const at::Tensor xb = b.leap(context, theta, 3, 2);
+  EXPECT_TRUE(at::equal(xa, xb));
+  // Another seed is another stream; reseeding restarts a stream.
+  plugin::LatentDiffusionEmulator c(ck.ae, ck.emulator, {2, "cpu", 6});
+  const at::Tensor xc = c.leap(context, theta, 3, 2);
+  EXPECT_GT((xc - xa).abs().max().item<float>(), 0.f);
+  a.reseed(6);
+  EXPECT_TRUE(at::equal(a.leap(context, theta, 3, 2), xc));
+  a.reseed(5);
+  EXPECT_TRUE(at::equal(a.leap(context, theta, 3, 2), xa));
 }
 
 }  // namespace

@@ -64,6 +64,22 @@ assert struct.unpack(">II", png[16:24]) == (720, 480), struct.unpack(">II", png[
 PY
 grep -q "^  parameter: euler2d.gamma" "$WORK/study/config.yaml" || fail "config.yaml lacks the study section"
 
+# Randomness owned by the emulators: two points, 3 replicas, 2 members shared by 2 emulator ranks.
+# Two runs give the same replicas (reproducible); the replicas differ (independent streams).
+R=(--set "study.values=[1.4, 1.45]" --set study.replicas=3 --set "study.check_points=[0]" --set leap.members=2
+   --set "leap.emulator_ranks=[0, 1]")
+for run in r1 r2; do
+  "$MPIEXEC" -n 2 --oversubscribe "$LEAP" study "${C[@]}" "${M[@]}" "${R[@]}" --out "$WORK/$run" -q \
+    || fail "leap study, two emulator ranks ($run)"
+done
+python3 - "$WORK/r1/metrics.json" "$WORK/r2/metrics.json" <<'PY' || fail "study replicas: reproducible and independent"
+import json, sys
+a, b = ([p["qoi_replicas"] for p in json.load(open(f))["points"]] for f in sys.argv[1:])
+print("replicas of two runs:", a, b)
+assert a == b, (a, b)                               # the same seeds give the same ensembles
+assert all(len(set(r)) == 3 for r in a), a          # each replica draws its own noise
+PY
+
 # Bad input: exit 2, one line naming the key, nothing written.
 expect_bad() {
   local pattern=$1 out_dir=$2; shift 2

@@ -34,6 +34,7 @@
 #include "euler2d/euler_solver.h"
 #include "hybrid_run.h"
 #include "leap/log.h"
+#include "leap/plugin/state_exchange.h"
 #include "leap/util/atomic_file.h"
 #include "leap/util/line_plot.h"
 #include "leap/util/progress.h"
@@ -147,8 +148,13 @@ void run(const Options& o, const Common& common) {
       pt.solver_qoi = q;
       pt.solver_wall = ref.wall;
     }
+    // Replica r on emulator rank k of K draws its noise from seed + r K + k: every (replica, rank)
+    // its own stream, the same at every run (each emulator owns its generator).
+    const plugin::EmulatorPlacement place = plugin::emulator_placement(MPI_COMM_WORLD, hybrid.emulators);
     for (int64_t r = 0; r < st.replicas; ++r) {
-      if (rank == 0) at::manual_seed(uint64_t(pc.leap.seed + r));  // the emulator's sampling noise
+      if (checked.emulator)
+        checked.emulator->reseed(uint64_t(pc.leap.seed) + uint64_t(r) * uint64_t(place.count) +
+                                 uint64_t(place.index));
       const RunResult hyb = run_case(pc, o.config, hybrid, measure);
       pt.qoi.push_back(q);
       pt.hybrid_wall += hyb.wall;

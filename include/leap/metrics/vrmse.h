@@ -5,12 +5,23 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
+#include <functional>
+#include <vector>
+
 namespace leap::metrics {
 
 constexpr double kVrmseEps = 1e-6;
 
 // u, v: [..., C, X, Y] -> [..., C]
 at::Tensor vrmse(const at::Tensor& u, const at::Tensor& v);
+// The same VRMSE, averaged over the C channels, of a field held in blocks by several processes
+// (e.g. MPI ranks, each with its part of the grid): u, v are this process's cells, channel fastest
+// ([cells][C]). Two passes (the mean first, then the squared deviations from it, as vrmse above), in
+// double; `sum_all` sums a vector over every process in place (an MPI_Allreduce; identity for one).
+double vrmse_blocks(const float* u, const float* v, int64_t cells, int64_t channels,
+                    const std::function<void(std::vector<double>&)>& sum_all);
+
 // Plain RMSE over space: [..., C, X, Y] -> [..., C]
 at::Tensor rmse(const at::Tensor& u, const at::Tensor& v);
 

@@ -7,10 +7,13 @@
 // Attention uses at::scaled_dot_product_attention (flash on CUDA in bf16) unless
 // set_attention_kernel(AttentionKernel::math) was called.
 //
-// The noise is drawn outside the graph (from the device's default generator), so a graphed and an
-// eager engine draw the same noise after the same seed and return the same frames.
+// The noise is drawn outside the graph (from the generator given with set_generator, otherwise the
+// device's default one), so a graphed and an eager engine draw the same noise after the same seed and
+// return the same frames. A stochastic sampler's fresh noise (DDIM with eta > 0) comes from that
+// generator too, except inside a CUDA graph (the device's default generator, which graphs replay).
 #pragma once
 
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -47,6 +50,10 @@ class EmulationEngine {
   Result step(const at::Tensor& context, const at::Tensor& theta = {});
   // The same with given standard normal noise eps (B, C, w, X, Y) for the sampler's start.
   Result step(const at::Tensor& context, const at::Tensor& theta, const at::Tensor& eps);
+
+  // The generator of step()'s noise and of a stochastic sampler's (a CPU generator: noise is drawn on
+  // the CPU and moved to the device). Without one, LibTorch's default generator of the device.
+  void set_generator(at::Generator generator);
 
   int64_t window() const;
   int64_t context() const;

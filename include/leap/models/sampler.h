@@ -5,6 +5,7 @@
 // denoiser is any callable, so an analytic E[x | x_t] can be plugged in; ensembles are batches.
 #pragma once
 
+#include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
 
 #include <functional>
@@ -27,7 +28,10 @@ class Sampler {
   // The same from given standard normal noise eps (init draws eps itself).
   at::Tensor start(const at::Tensor& eps) const;
   // Integrates from sigma_max (x holds x_{sigma_max}) down to sigma_min and returns x_{sigma_min}.
-  at::Tensor sample(const DenoiseFn& denoise, const at::Tensor& x) const;
+  // A stochastic sampler (DDIM with eta > 0) draws its fresh noise from `generator` when given (on
+  // its device, then moved to x's), otherwise from the default generator of x's device.
+  at::Tensor sample(const DenoiseFn& denoise, const at::Tensor& x,
+                    at::Generator* generator = nullptr) const;
 
   // Noise levels visited, from sigma_max down to sigma_min (steps + 1 values).
   const std::vector<double>& sigmas() const { return sigmas_; }

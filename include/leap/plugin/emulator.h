@@ -44,6 +44,10 @@ class Emulator {
   virtual int64_t context_frames() const = 0;
   // Physical channels the emulator works on (C); empty when it takes any.
   virtual std::vector<std::string> channel_names() const { return {}; }
+  // Restarts the emulator's own random generator (the noise its leaps draw) from `seed`: nothing
+  // else in the process draws from it, and it never touches LibTorch's global generator. Nothing to
+  // do for a deterministic emulator.
+  virtual void reseed(uint64_t /*seed*/) {}
 
  protected:
   void phase(EmulatorPhase p, bool begin) const {
@@ -57,7 +61,7 @@ class Emulator {
 struct LatentDiffusionOptions {
   int64_t context = 0;         // context frames c in 1..w-1 (0: min(2, w - 1))
   std::string device = "cpu";  // "cpu", "cuda", "cuda:1"
-  int64_t seed = 0;            // seed of the sampler's noise (leaps draw from one generator)
+  int64_t seed = 0;            // seed of the emulator's own generator (its leaps' noise; see reseed)
   bool bf16 = false;           // bf16 weights for the denoiser and the decoder (sampler state fp32)
   bool cuda_graph = false;     // replay each window call from a CUDA graph (device cuda only)
 };
@@ -72,9 +76,11 @@ class LatentDiffusionEmulator final : public Emulator {
   LatentDiffusionEmulator(const LatentDiffusionEmulator&) = delete;
   LatentDiffusionEmulator& operator=(const LatentDiffusionEmulator&) = delete;
 
-  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override;
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                  int64_t members) override;
   int64_t context_frames() const override;
   std::vector<std::string> channel_names() const override;
+  void reseed(uint64_t seed) override;
   int64_t window() const;
   // Names of the conditioning vector (e.g. gamma, x_periodic, y_periodic); empty: unconditioned.
   const std::vector<std::string>& theta_names() const;
@@ -92,7 +98,8 @@ class TrajectoryOracle final : public Emulator {
   TrajectoryOracle(const std::string& path, int64_t trajectory = 0, int64_t context = 1,
                    double tolerance = 1e-4);
 
-  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members) override;
+  at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                  int64_t members) override;
   int64_t context_frames() const override { return context_; }
   std::vector<std::string> channel_names() const override { return layout_.channel_names(); }
   // The stored frame index the last context frame of the latest leap() matched.

@@ -119,8 +119,9 @@ class HybridController {
   int64_t channels() const;
 
   // VRMSE of `estimate` against `reference` over the whole distributed grid (each rank passes its
-  // blocks): per channel sqrt(mean((ref - est)^2) / (var(ref) + 1e-6)), averaged over channels, as
-  // metrics::vrmse. Collective; the same value on every rank.
+  // blocks): metrics::vrmse_blocks, the two-pass distributed form of metrics::vrmse (per channel
+  // sqrt(mean((ref - est)^2) / (var(ref) + 1e-6)), averaged over channels). Collective; the same
+  // value on every rank.
   double vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const;
 
   // Field blocks <-> one [x][y][C] block (the fields' components concatenated per cell).
