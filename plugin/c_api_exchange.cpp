@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "c_api_errors.h"
-#include "collective_error.h"
+#include "leap/plugin/collective_error.h"
 #include "handle_table.h"
 #include "leap/leap.h"
 #include "leap/plugin/state_exchange.h"

@@ -1,27 +1,69 @@
-// Every rank throws the lowest failing rank's message: MPI_Allreduce (MIN) picks the rank, then its
-// message is broadcast.
-#include "collective_error.h"
+// One MPI_Allreduce (MIN) picks the lowest failing rank; it broadcasts its kind and message.
+#include "leap/plugin/collective_error.h"
 
 #include <climits>
-#include <vector>
 
 #include "leap/error.h"
 #include "mpi_check.h"
 
 namespace leap::plugin {
+namespace {
 
-void agree_on_input_error(MPI_Comm comm, const std::string& local_message) {
+enum Kind : int { kNone = 0, kInput = 1, kOther = 2 };
+
+// The lowest failing rank's kind and message (prefixed), on every rank.
+Kind first_failure(MPI_Comm comm, Kind kind, std::string* message) {
   int rank = 0;
   mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-  int mine = local_message.empty() ? INT_MAX : rank, first = INT_MAX;
+  int mine = kind != kNone ? rank : INT_MAX, first = INT_MAX;
   mpi_check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
-  if (first == INT_MAX) return;
-  int len = rank == first ? int(local_message.size()) : 0;
-  mpi_check(MPI_Bcast(&len, 1, MPI_INT, first, comm), "MPI_Bcast");
-  std::vector<char> text(size_t(len) + 1, '\0');
-  if (rank == first) local_message.copy(text.data(), size_t(len));
-  mpi_check(MPI_Bcast(text.data(), len, MPI_CHAR, first, comm), "MPI_Bcast");
-  throw InputError("rank " + std::to_string(first) + ": " + std::string(text.data(), size_t(len)));
+  if (first == INT_MAX) {
+    message->clear();
+    return kNone;
+  }
+  int head[2] = {int(kind), int(message->size())};
+  mpi_check(MPI_Bcast(head, 2, MPI_INT, first, comm), "MPI_Bcast");
+  message->resize(size_t(head[1]));
+  if (head[1] > 0) mpi_check(MPI_Bcast(message->data(), head[1], MPI_CHAR, first, comm), "MPI_Bcast");
+  int size = 1;
+  mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size");
+  if (size > 1) *message = "rank " + std::to_string(first) + ": " + *message;
+  return Kind(head[0]);
+}
+
+}  // namespace
+
+std::string first_problem(MPI_Comm comm, const std::string& local_message) {
+  std::string message = local_message;
+  first_failure(comm, local_message.empty() ? kNone : kInput, &message);
+  return message;
+}
+
+void agree_on_input_error(MPI_Comm comm, const std::string& local_message) {
+  const std::string message = first_problem(comm, local_message);
+  if (!message.empty()) throw InputError(message);
+}
+
+void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
+  std::string message;
+  Kind kind = kNone;
+  if (local) {
+    try {
+      std::rethrow_exception(local);
+    } catch (const InputError& e) {
+      message = e.what();
+      kind = kInput;
+    } catch (const std::exception& e) {
+      message = e.what();
+      kind = kOther;
+    } catch (...) {
+      message = "unknown failure";
+      kind = kOther;
+    }
+  }
+  kind = first_failure(comm, kind, &message);
+  if (kind == kInput) throw InputError(message);
+  if (kind == kOther) throw Error(message);
 }
 
 }  // namespace leap::plugin

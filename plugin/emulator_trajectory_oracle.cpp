@@ -1,7 +1,11 @@
 // TrajectoryOracle: the exact solver trajectory read back from a dataset file.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "leap/error.h"
 #include "leap/plugin/emulator.h"
@@ -42,7 +46,77 @@ at::Tensor TrajectoryOracle::leap(const at::Tensor& context, const at::Tensor& /
     throw Error("TrajectoryOracle: frame " + std::to_string(k + frames) + " is past the stored " +
                 std::to_string(frames_.size(0)) + " frames");
   last_match_ = k;
-  return frames_[k + frames].unsqueeze(0).repeat({members, 1, 1, 1}).contiguous();
+  at::Tensor out = frames_[k + frames].unsqueeze(0).repeat({members, 1, 1, 1}).contiguous();
+  const int64_t n = leaps_++;
+  for (const auto& f : faults_) {
+    if (f.leap != n) continue;
+    const at::Tensor std =
+        std::get<0>(at::std_mean(frames_[k + frames].to(at::kDouble), {1, 2}, /*unbiased=*/false)).to(at::kFloat);
+    switch (f.kind) {
+      case OracleFault::Kind::nan:
+        out.index_put_({at::indexing::Slice(), 0, 0, 0}, std::numeric_limits<float>::quiet_NaN());
+        break;
+      case OracleFault::Kind::negative: {
+        const auto names = channel_names();
+        const int64_t c = int64_t(std::find(names.begin(), names.end(), f.channel) - names.begin());
+        const at::Tensor cell = out.index({at::indexing::Slice(), c, 0, 0});
+        out.index_put_({at::indexing::Slice(), c, 0, 0}, -(cell.abs() + 1));
+        break;
+      }
+      case OracleFault::Kind::spread:
+        for (int64_t m = 0; m < members; ++m)
+          out[m] += (double(m) - 0.5 * double(members - 1)) * f.amount * std.view({-1, 1, 1});
+        break;
+      case OracleFault::Kind::offset:
+        out += f.amount * std.view({1, -1, 1, 1});
+        break;
+    }
+  }
+  return out;
+}
+
+void TrajectoryOracle::set_faults(std::vector<OracleFault> faults) {
+  const auto names = channel_names();
+  for (const auto& f : faults)
+    if (f.kind == OracleFault::Kind::negative && std::find(names.begin(), names.end(), f.channel) == names.end())
+      throw InputError("oracle fault at leap " + std::to_string(f.leap) + ": no channel '" + f.channel +
+                       "' in the dataset");
+  faults_ = std::move(faults);
+}
+
+OracleFault OracleFault::parse(const std::string& spec, const std::string& what) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1)
+    parts.push_back(spec.substr(start, colon - start));
+  parts.push_back(spec.substr(start));
+  const auto bad = [&] {
+    return InputError(what + ": expected N:nan, N:negative:CHANNEL, N:spread:A or N:offset:A, found '" + spec + "'");
+  };
+  OracleFault f;
+  try {
+    size_t used = 0;
+    f.leap = std::stoll(parts.at(0), &used);
+    if (used != parts[0].size() || f.leap < 0) throw bad();
+    const std::string& kind = parts.at(1);
+    if (kind == "nan" && parts.size() == 2) {
+      f.kind = Kind::nan;
+    } else if (kind == "negative" && parts.size() == 3 && !parts[2].empty()) {
+      f.kind = Kind::negative;
+      f.channel = parts[2];
+    } else if ((kind == "spread" || kind == "offset") && parts.size() == 3) {
+      f.kind = kind == "spread" ? Kind::spread : Kind::offset;
+      f.amount = std::stod(parts[2], &used);
+      if (used != parts[2].size()) throw bad();
+    } else {
+      throw bad();
+    }
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception&) {
+    throw bad();
+  }
+  return f;
 }
 
 }  // namespace leap::plugin

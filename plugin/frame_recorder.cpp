@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "collective_error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/data/dataset_stats.h"
 #include "leap/error.h"
 #include "mpi_check.h"

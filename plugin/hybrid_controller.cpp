@@ -12,33 +12,12 @@
 #include <utility>
 
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/metrics/vrmse.h"
 #include "mpi_check.h"
 
 namespace leap::plugin {
 namespace {
-
-// Every rank learns whether the emulator rank failed, and with what message; all then throw Error.
-void agree_on_failure(MPI_Comm comm, int root, const std::string& local) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  int len = rank == root ? int(local.size()) : 0;
-  mpi_check(MPI_Bcast(&len, 1, MPI_INT, root, comm), "MPI_Bcast");
-  if (len == 0) return;
-  std::string message = rank == root ? local : std::string(size_t(len), ' ');
-  mpi_check(MPI_Bcast(message.data(), len, MPI_CHAR, root, comm), "MPI_Bcast");
-  throw Error(message);
-}
-
-// Every rank learns whether any rank failed, and the lowest failing rank's message; all then throw Error.
-void agree_on_any_failure(MPI_Comm comm, const std::string& local) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  int first = local.empty() ? std::numeric_limits<int>::max() : rank;
-  mpi_check(MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
-  if (first == std::numeric_limits<int>::max()) return;
-  agree_on_failure(comm, first, local);
-}
 
 class PhaseTimer {
  public:
@@ -102,11 +81,11 @@ HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, c
     }
   }
   try {
-    agree_on_any_failure(comm_, problem);
-  } catch (const Error& e) {
+    agree_on_input_error(comm_, problem);
+  } catch (const InputError&) {
     MPI_Comm_free(&comm_);
     if (emulators_ != MPI_COMM_NULL) MPI_Comm_free(&emulators_);
-    throw InputError(e.what());
+    throw;
   }
   long long c = context_frames_;
   mpi_check(MPI_Bcast(&c, 1, MPI_LONG_LONG, 0, comm_), "MPI_Bcast");
@@ -268,7 +247,8 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
         failure = std::string("emulator: ") + e.what();
       }
     }
-    agree_on_any_failure(comm_, failure);
+    failure = first_problem(comm_, failure);
+    if (!failure.empty()) throw EmulatorFailure(failure);
     if (exchange_->is_emulator()) {
       // The mean and the members' standard deviation over every emulator rank's members (two passes:
       // no cancellation), the same on all of them.

@@ -19,22 +19,24 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string LeapPolicyOptions::problem(const std::string& prefix) const {
-  auto bad = [&](const std::string& name, const std::string& expected, const std::string& got) {
-    return prefix + name + " must be " + expected + ", got " + got;
-  };
-  if (leap_frames < 1) return bad("leap_frames", ">= 1", std::to_string(leap_frames));
-  if (solver_frames < 0) return bad("solver_frames", ">= 0", std::to_string(solver_frames));
-  if (!(max_spread >= 0)) return bad("max_spread", ">= 0 (0: off)", number(max_spread));
-  if (check_every < 0) return bad("check_every", ">= 0 (0: off)", std::to_string(check_every));
-  if (!(check_tolerance > 0)) return bad("check_tolerance", "> 0", number(check_tolerance));
+LeapPolicyOptions::Problem LeapPolicyOptions::check() const {
+  if (leap_frames < 1) return {"leap_frames", ">= 1", std::to_string(leap_frames)};
+  if (solver_frames < 0) return {"solver_frames", ">= 0", std::to_string(solver_frames)};
+  if (!(max_spread >= 0)) return {"max_spread", ">= 0 (0: off)", number(max_spread)};
+  if (check_every < 0) return {"check_every", ">= 0 (0: off)", std::to_string(check_every)};
+  if (!(check_tolerance > 0)) return {"check_tolerance", "> 0", number(check_tolerance)};
   if (min_leap_frames < 1 || min_leap_frames > leap_frames)
-    return bad("min_leap_frames", "in 1..leap_frames (" + std::to_string(leap_frames) + ")",
-               std::to_string(min_leap_frames));
+    return {"min_leap_frames", "in 1..leap_frames (" + std::to_string(leap_frames) + ")",
+            std::to_string(min_leap_frames)};
   if (max_leap_frames != 0 && max_leap_frames < leap_frames)
-    return bad("max_leap_frames", "0 or >= leap_frames (" + std::to_string(leap_frames) + ")",
-               std::to_string(max_leap_frames));
-  return "";
+    return {"max_leap_frames", "0 or >= leap_frames (" + std::to_string(leap_frames) + ")",
+            std::to_string(max_leap_frames)};
+  return {};
+}
+
+std::string LeapPolicyOptions::problem(const std::string& prefix) const {
+  const Problem p = check();
+  return p.name.empty() ? "" : prefix + p.name + " must be " + p.expected + ", got " + p.found;
 }
 
 const char* to_string(LeapVerdict v) {
@@ -53,6 +55,8 @@ const char* to_string(LeapVerdict v) {
       return "admissibility";
     case LeapVerdict::check:
       return "check";
+    case LeapVerdict::emulator_failed:
+      return "emulator_failed";
   }
   return "?";
 }
@@ -78,12 +82,20 @@ void LeapPolicy::adapt(double vrmse, bool passed) {
 }
 
 const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controller, const at::Tensor& theta,
-                                      LeapSolver& solver) {
+                                      LeapSolver& solver, int64_t frames) {
   LeapRecord r;
   r.frame = frame;
-  r.frames = length_;
+  r.frames = frames > 0 ? frames : length_;
   r.checked = options_.check_every > 0 && attempts() % options_.check_every == 0;
-  const LeapResult result = controller.leap(theta, r.frames);
+  LeapResult result;
+  try {
+    result = controller.leap(theta, r.frames);
+  } catch (const EmulatorFailure& e) {
+    r.verdict = LeapVerdict::emulator_failed;
+    r.reason = std::string("the emulator failed: ") + e.what();
+    r.checked = false;
+    result.finite = false;  // nothing to judge
+  }
   r.spread = result.spread;
   r.relative_spread = result.relative_spread;
   r.conserved_change = result.conserved_change;
@@ -92,7 +104,9 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
     r.verdict = v;
     r.reason = std::move(why);
   };
-  if (!result.finite) {
+  if (r.verdict == LeapVerdict::emulator_failed) {
+    // the solver's state was not touched
+  } else if (!result.finite) {
     reject(LeapVerdict::not_finite, "the emulated state is not finite");
     r.checked = false;
   } else if (options_.max_spread > 0 && result.relative_spread > options_.max_spread) {
@@ -133,8 +147,9 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
   }
   r.next_frames = length_;
   controller.record_outcome(r.accepted(), r.frames);
-  // A failed check's solver frames are the run's frames: they count as waited.
-  since_ = (!r.accepted() && r.checked) ? r.frames : 0;
+  // After every attempt, solver_frames solver frames pass before the next (a failed check's frames
+  // too: every route, the post-step one included, then takes its next solver step first).
+  since_ = 0;
   if (!r.accepted() && r.checked) controller.record_solver_frames(r.frames);
   last_rejected_ = !r.accepted();
   records_.push_back(std::move(r));
@@ -160,7 +175,8 @@ nlohmann::json LeapPolicy::summary() const {
   nlohmann::json by = nlohmann::json::object();
   for (LeapVerdict v :
        {LeapVerdict::accepted, LeapVerdict::not_finite, LeapVerdict::spread, LeapVerdict::conservation,
-        LeapVerdict::corrected_not_finite, LeapVerdict::admissibility, LeapVerdict::check})
+        LeapVerdict::corrected_not_finite, LeapVerdict::admissibility, LeapVerdict::check,
+        LeapVerdict::emulator_failed})
     by[to_string(v)] = count(v);
   s["verdicts"] = by;
   s["leap_frames_final"] = length_;

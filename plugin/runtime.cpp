@@ -4,12 +4,12 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <climits>
+#include <cmath>
 #include <exception>
 #include <functional>
 #include <utility>
 
-#include "collective_error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/config/load.h"
 #include "leap/error.h"
 #include "leap/plugin/frame_recorder.h"
@@ -20,39 +20,6 @@ namespace leap::plugin {
 namespace {
 
 constexpr int kEmulatorRank = 0;
-
-// Every rank learns whether any rank failed; all then throw the lowest failing rank's message
-// (prefixed "rank N: "), as InputError when that rank's failure was one, else as Error.
-void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
-  std::string message;
-  int kind = 0;  // 0 none, 1 InputError, 2 other
-  if (local) {
-    try {
-      std::rethrow_exception(local);
-    } catch (const InputError& e) {
-      message = e.what();
-      kind = 1;
-    } catch (const std::exception& e) {
-      message = e.what();
-      kind = 2;
-    } catch (...) {
-      message = "unknown failure";
-      kind = 2;
-    }
-  }
-  int rank = 0;
-  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-  int mine = kind ? rank : INT_MAX, first = INT_MAX;
-  mpi_check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
-  if (first == INT_MAX) return;
-  int head[2] = {kind, int(message.size())};
-  mpi_check(MPI_Bcast(head, 2, MPI_INT, first, comm), "MPI_Bcast");
-  message.resize(size_t(head[1]));
-  mpi_check(MPI_Bcast(message.data(), head[1], MPI_CHAR, first, comm), "MPI_Bcast");
-  message = "rank " + std::to_string(first) + ": " + message;
-  if (head[0] == 1) throw InputError(message);
-  throw Error(message);
-}
 
 // The config, read on every rank (a failure on any rank fails all).
 RuntimeConfig read_config(MPI_Comm comm, const std::string& path) {
@@ -94,8 +61,12 @@ std::shared_ptr<Emulator> load_emulator(MPI_Comm comm, const RuntimeConfig& cfg,
           o.cuda_graph = e.cuda_graph;
           emulator = std::make_shared<LatentDiffusionEmulator>(e.autoencoder, e.checkpoint, o);
         } else {
-          emulator =
+          auto oracle =
               std::make_shared<TrajectoryOracle>(e.dataset, e.trajectory, e.context > 0 ? e.context : 1);
+          std::vector<OracleFault> faults;
+          for (const auto& f : e.faults) faults.push_back(OracleFault::parse(f, path + ": emulator.faults"));
+          oracle->set_faults(std::move(faults));
+          emulator = oracle;
         }
       } catch (const InputError& x) {
         throw InputError(path + ": emulator (kind " + e.kind + "): " + x.what());
@@ -161,6 +132,10 @@ struct Runtime::Impl {
   HybridController::PhaseHook phase_hook;
   std::unique_ptr<FrameRecorder> recorder;  // once recording was switched on after setup
   HybridStats own_stats;                    // without an emulator
+  RuntimeSolver solver;                     // the caller's (set_solver)
+  LeapPolicy policy;                        // from cfg.leap (init)
+  bool count_observation = false;  // the next observation is one solver frame after the last
+  int64_t frame = 0;               // frames since the first observation (solver and leapt)
 
   int64_t channels() const {
     int64_t c = 0;
@@ -308,6 +283,39 @@ struct Runtime::Impl {
     return std::make_unique<FrameRecorder>(comm.get(), std::move(L), block, std::move(o));
   }
 
+  // An observation (after the checks): the context, the policy's solver frames, the recording.
+  void observed(const FieldBlocks& fields, double time) {
+    if (controller)
+      controller->observe(fields);
+    else
+      ++own_stats.observations;
+    if (count_observation) {
+      policy.solver_frames(1);
+      if (controller) controller->record_solver_frames(1);
+      ++frame;
+    }
+    count_observation = true;
+    if (recording && recorder) recorder->add(fields, time);
+  }
+
+  // One attempt of the policy (after the checks); an attempt that advanced the state ends the
+  // context and the recording segment.
+  const LeapRecord& run_attempt(const std::vector<double>& theta, LeapSolver& s, int64_t frames) {
+    at::Tensor th;
+    if (!theta.empty()) {
+      th = at::empty({int64_t(theta.size())}, at::kDouble);
+      std::copy(theta.begin(), theta.end(), th.data_ptr<double>());
+    }
+    const LeapRecord& r = policy.attempt(frame, *controller, th, s, frames);
+    if (r.advanced()) {
+      controller->clear_context();
+      if (recorder) recorder->break_segment();
+      count_observation = false;  // the caller observes the new state: not a solver frame
+      frame += r.frames;
+    }
+    return r;
+  }
+
   void init(MPI_Comm c, RuntimeConfig config, std::shared_ptr<Emulator> emu, const std::string& name) {
     MPI_Comm dup = MPI_COMM_NULL;
     mpi_check(MPI_Comm_dup(c, &dup), "MPI_Comm_dup");
@@ -315,6 +323,7 @@ struct Runtime::Impl {
     mpi_check(MPI_Comm_rank(dup, &rank), "MPI_Comm_rank");
     cfg = std::move(config);
     config_name = name;
+    policy = LeapPolicy(cfg.leap.policy);
     if (emulator_placement(dup, emulator_ranks(cfg.emulator)).is_emulator) emulator = std::move(emu);
     long long info[3] = {0, 0, -1};  // has an emulator, context frames, theta count
     std::exception_ptr failure;
@@ -475,12 +484,7 @@ void Runtime::observe(const float* block, double time) {
   std::string problem = m.state_problem("observe", true);
   if (problem.empty()) problem = m.block_problem("observe", block);
   agree_on_input_error(m.comm.get(), problem);
-  const FieldBlocks fields = m.split(block);
-  if (m.controller)
-    m.controller->observe(fields);
-  else
-    ++m.own_stats.observations;
-  if (m.recording && m.recorder) m.recorder->add(fields, time);
+  m.observed(m.split(block), time);
 }
 
 void Runtime::observe(const FieldBlocks& fields, double time) {
@@ -488,38 +492,78 @@ void Runtime::observe(const FieldBlocks& fields, double time) {
   std::string problem = m.state_problem("observe", true);
   if (problem.empty()) problem = m.fields_problem("observe", fields);
   agree_on_input_error(m.comm.get(), problem);
-  if (m.controller)
-    m.controller->observe(fields);
-  else
-    ++m.own_stats.observations;
-  if (m.recording && m.recorder) m.recorder->add(fields, time);
+  m.observed(fields, time);
 }
+
+// The caller's block as the policy's LeapSolver: the saved state and the check's reference are
+// float copies of it; the caller's functions (set_solver) advance it and judge it.
+class Runtime::BlockSolver final : public LeapSolver {
+ public:
+  // has_state: the block holds the current state (false: an output only, so no check).
+  BlockSolver(const Impl& m, float* block, bool has_state = true)
+      : m_(m), n_(size_t(m.block_size())), block_(block ? block : &none_), has_state_(has_state) {}
+  void save_state() override { saved_.assign(block_, block_ + n_); }
+  void restore_state() override { std::copy(saved_.begin(), saved_.end(), block_); }
+  void inject(const FieldBlocks& fields) override { m_.join(fields, block_); }
+  bool conserve(std::string*) override { return true; }  // done by the controller (leap.conserve*)
+  bool finite() override {
+    int ok = std::all_of(block_, block_ + n_, [](float v) { return std::isfinite(v); }) ? 1 : 0;
+    mpi_check(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_LAND, m_.comm.get()), "MPI_Allreduce");
+    return ok != 0;
+  }
+  bool admissible(std::string* why) override {
+    if (!m_.solver.admissible) return true;
+    std::string local;
+    std::exception_ptr failure;
+    try {
+      if (!m_.solver.admissible(block_, &local) && local.empty())
+        local = "the caller's admissibility check refused the emulated state";
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agree_on_failure(m_.comm.get(), failure);
+    *why = first_problem(m_.comm.get(), local);
+    return why->empty();
+  }
+  FieldBlocks solve_reference(int64_t frames) override {
+    if (!m_.solver.advance)
+      throw InputError("leap: a checked attempt (leap.check_every " +
+                       std::to_string(m_.cfg.leap.policy.check_every) +
+                       ") needs the caller's solver: set_solver with an advance function");
+    if (!has_state_)
+      throw InputError("leap: a checked attempt needs the current state (pass it in the fields or the block)");
+    reference_ = saved_;
+    std::exception_ptr failure;
+    try {
+      m_.solver.advance(frames, reference_.empty() ? &none_ : reference_.data());
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    agree_on_failure(m_.comm.get(), failure);
+    return m_.split(reference_.empty() ? &none_ : reference_.data());
+  }
+  void use_reference() override { std::copy(reference_.begin(), reference_.end(), block_); }
+  FieldBlocks fields() override { return m_.split(block_); }
+
+ private:
+  const Impl& m_;
+  size_t n_;
+  float* block_;
+  bool has_state_;
+  float none_ = 0;  // the block of a rank that owns nothing
+  std::vector<float> saved_, reference_;
+};
 
 namespace {
 
-// The leap itself, once every rank agreed that it can run; `hand_back` receives an accepted result.
-template <class HandBack>
-LeapOutcome run_leap(HybridController& controller, FrameRecorder* recorder, const std::vector<double>& theta,
-                     int64_t frames, double max_spread, HandBack&& hand_back) {
-  at::Tensor th;
-  if (!theta.empty()) {
-    th = at::empty({int64_t(theta.size())}, at::kDouble);
-    std::copy(theta.begin(), theta.end(), th.data_ptr<double>());
-  }
-  LeapResult r = controller.leap(th, frames);
+LeapOutcome outcome_of(const LeapRecord& r) {
   LeapOutcome o;
-  o.finite = r.finite;
+  o.accepted = r.accepted();
+  o.finite = r.verdict != LeapVerdict::not_finite;
+  o.suppressed = r.verdict == LeapVerdict::spread;
   o.spread = r.relative_spread;
   o.absolute_spread = r.spread;
   o.conserved_change = r.conserved_change;
-  o.suppressed = o.finite && max_spread > 0 && !(o.spread <= max_spread);
-  o.accepted = o.finite && !o.suppressed;
-  controller.record_outcome(o.accepted, frames);
-  if (o.accepted) {
-    hand_back(r.fields);
-    controller.clear_context();
-    if (recorder) recorder->break_segment();
-  }
   return o;
 }
 
@@ -529,17 +573,64 @@ LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, floa
   Impl& m = *impl_;
   agree_on_input_error(m.comm.get(),
                        m.leap_problem(theta, frames, [&] { return m.block_problem("leap", block); }));
-  return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
-                  [&](const FieldBlocks& f) { m.join(f, block); });
+  BlockSolver s(m, block);
+  return outcome_of(m.run_attempt(theta, s, frames));
 }
 
 LeapOutcome Runtime::leap(const std::vector<double>& theta, int64_t frames, FieldBlocks* fields) {
   Impl& m = *impl_;
+  // *fields: the current state (in and out), or empty (out only: no check mode).
   agree_on_input_error(m.comm.get(), m.leap_problem(theta, frames, [&]() -> std::string {
-    return fields ? "" : "leap: argument 'fields': expected a pointer, found NULL";
+    if (!fields) return "leap: argument 'fields': expected a pointer, found NULL";
+    return fields->empty() ? "" : m.fields_problem("leap", *fields);
   }));
-  return run_leap(*m.controller, m.recorder.get(), theta, frames, m.cfg.leap.max_spread,
-                  [&](const FieldBlocks& f) { *fields = f; });
+  std::vector<float> block(size_t(m.block_size()));
+  if (!fields->empty()) m.join(*fields, block.data());
+  BlockSolver s(m, block.data(), !fields->empty());
+  const LeapRecord& r = m.run_attempt(theta, s, frames);
+  if (r.advanced()) *fields = m.split(block.data());
+  return outcome_of(r);
+}
+
+bool Runtime::due(int64_t frames_left) const {
+  const Impl& m = *impl_;
+  return m.setup_done && !m.finished && m.controller && m.policy.due(m.controller->ready(), frames_left);
+}
+
+const LeapRecord& Runtime::attempt(const std::vector<double>& theta, float* block) {
+  Impl& m = *impl_;
+  agree_on_input_error(m.comm.get(), m.leap_problem(theta, m.policy.leap_frames(), [&] {
+    return m.block_problem("attempt", block);
+  }));
+  BlockSolver s(m, block);
+  return m.run_attempt(theta, s, 0);
+}
+
+const LeapRecord& Runtime::attempt(const std::vector<double>& theta, LeapSolver& solver) {
+  Impl& m = *impl_;
+  agree_on_input_error(m.comm.get(), m.leap_problem(theta, m.policy.leap_frames(), [] { return ""; }));
+  return m.run_attempt(theta, solver, 0);
+}
+
+const LeapPolicy& Runtime::policy() const {
+  return impl_->policy;
+}
+
+void Runtime::set_policy(const LeapPolicyOptions& options) {
+  Impl& m = *impl_;
+  if (m.finished) throw InputError("set_policy: the runtime is finished");
+  if (m.setup_done) throw InputError("set_policy: the state is already set up (set the policy before setup())");
+  const std::string problem = options.problem("leap.");
+  if (!problem.empty()) throw InputError("set_policy: " + problem);
+  m.cfg.leap.policy = options;
+  m.policy = LeapPolicy(options);
+}
+
+void Runtime::set_solver(RuntimeSolver solver) {
+  Impl& m = *impl_;
+  if (m.finished) throw InputError("set_solver: the runtime is finished");
+  if (m.setup_done) throw InputError("set_solver: the state is already set up (set the solver before setup())");
+  m.solver = std::move(solver);
 }
 
 void Runtime::record(bool on) {

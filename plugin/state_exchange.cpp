@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "collective_error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/error.h"
 #include "mpi_check.h"
 #include "owned_comm.h"

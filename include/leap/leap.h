@@ -99,7 +99,9 @@ int leap_exchange_destroy(leap_exchange h);
  * all) over its box, float32, in a leap_layout (LEAP_LAYOUT_CXY by default; see the state exchange
  * above, e.g. LEAP_LAYOUT_YXC for a 2-D DMDA array with the fields as its dofs).
  *
- * A leap asks the emulator for the state `frames` frames after the last observed one. The emulator
+ * leap_runtime_leap is a leap at a length the caller chooses, judged by the same policy (below);
+ * leap_runtime_attempt lets the policy choose it as well. A leap asks the emulator for the state
+ * `frames` frames after the last observed one. The emulator
  * works on the last context frames observations (leap_runtime_context_frames); with leap.members > 1
  * the ensemble mean is the result. The leap is accepted when that mean is finite everywhere and,
  * with leap.max_spread > 0, the ensemble's relative spread (per channel, the members' standard
@@ -161,6 +163,75 @@ int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int nthet
  * *suppressed = 1 when it was refused for its spread (above leap.max_spread). Either may be NULL;
  * both 0 before the first leap. */
 int leap_runtime_last_leap(leap_runtime h, int* finite, int* suppressed);
+/* ---- The leap policy: the runtime decides when to leap and whether to keep a leap ------------
+ *
+ * The config's leap section is LEAP's one leap policy (docs/leap_policy.md): leap.leap_frames,
+ * solver_frames, max_spread, check_every, check_tolerance, min_leap_frames, max_leap_frames. The
+ * caller advances its solver and asks:
+ *
+ *   leap_runtime_set_solver(h, advance, admissible, ctx)   rank-local, before setup (optional)
+ *   ... setup; observe the initial state ...
+ *   loop: advance the solver one frame (dt); t += dt
+ *         leap_runtime_observe(h, block, t)              every observation after the first is one
+ *                                                        solver frame for the policy
+ *         leap_runtime_due(h, frames_left, &due, &L)     frames_left: frames to your end time
+ *         if (due) {
+ *           leap_runtime_attempt(h, theta, ntheta, block, &frames, &verdict)   collective
+ *           if (frames > 0) { t += frames * dt; leap_runtime_observe(h, block, t); }
+ *         }
+ *
+ * An attempt leaps leap_runtime_due's L frames from the last observed state, which `block` holds
+ * (your solver's current state), and judges the ensemble mean by the rejection ladder; *verdict is a
+ * leap_verdict. *frames = L when the state moved on (block holds the new state, L frames later):
+ * the leap was accepted, or it was checked and the check failed, so that your own solver's result
+ * over those frames stands; *frames = 0 when it was rejected (block unchanged: go on solving).
+ *
+ * Check protocol (leap.check_every = k > 0): every k-th attempt, the first included, the runtime
+ * hands your advance function a copy of the pre-leap state and asks it to advance your solver
+ * `frames` frames (L) from it, in place. It then compares the emulated state with yours (VRMSE over
+ * the whole field) and keeps yours when the VRMSE is above leap.check_tolerance; the leap length
+ * adapts either way. leap_runtime_setup refuses check_every > 0 without an advance function.
+ *   int advance(void* ctx, int frames, float* block)
+ *       collective (called on every rank together): advance from the state in block (this rank's
+ *       box, the runtime's layout) and write the result into block; return 0, or non-zero to fail
+ *       the attempt on every rank (LEAP_ERR_OTHER). Your solver's own state is not to be changed.
+ *   int admissible(void* ctx, const float* block, int* ok)
+ *       rank-local: *ok = 0 when this rank's part of an emulated state is not admissible for your
+ *       solver (negative density, ...); any rank's refusal rejects the leap (verdict
+ *       LEAP_REJECTED_ADMISSIBILITY). Return 0, or non-zero to fail the attempt.
+ * From Fortran: bind(c) functions passed with c_funloc (module leap, plugin/fortran/leap.f90). */
+
+enum leap_verdict {
+  LEAP_ACCEPTED = 0,
+  LEAP_REJECTED_NOT_FINITE = 1,           /* the emulated state has a NaN or an Inf */
+  LEAP_REJECTED_SPREAD = 2,               /* ensemble spread above leap.max_spread */
+  LEAP_REJECTED_CONSERVATION = 3,         /* the conserved totals could not be put back */
+  LEAP_REJECTED_CORRECTED_NOT_FINITE = 4, /* not finite after that correction */
+  LEAP_REJECTED_ADMISSIBILITY = 5,        /* your admissible function refused it */
+  LEAP_REJECTED_CHECK = 6,                /* check mode: VRMSE against your solver too high */
+  LEAP_REJECTED_EMULATOR = 7              /* the emulator failed (e.g. an oracle off its trajectory) */
+};
+
+typedef int (*leap_advance_fn)(void* ctx, int frames, float* block);
+typedef int (*leap_admissible_fn)(void* ctx, const float* block, int* ok);
+
+/* Rank-local, before setup: your solver's functions (either may be NULL) and their context. */
+int leap_runtime_set_solver(leap_runtime h, leap_advance_fn advance, leap_admissible_fn admissible, void* ctx);
+/* Rank-local (the same on every rank), after setup: *due = 1 when the policy leaps now, with
+ * frames_left frames left to your end time; *frames (may be NULL): the length it would leap. */
+int leap_runtime_due(leap_runtime h, int frames_left, int* due, int* frames);
+/* Collective, with the context ready: one attempt of the policy (see above). *frames: L or 0;
+ * *verdict: a leap_verdict (either may be NULL). */
+int leap_runtime_attempt(leap_runtime h, const double* theta, int ntheta, float* block, int* frames, int* verdict);
+/* Rank-local: about the last attempt (leap_runtime_attempt or leap_runtime_leap): *checked = 1 when
+ * it was checked against your solver, *vrmse its VRMSE, *next_frames the leap length after it. Any
+ * may be NULL; all 0 before the first attempt. */
+int leap_runtime_last_attempt(leap_runtime h, int* checked, double* vrmse, int* next_frames);
+/* Rank-local: the policy's decisions as JSON (settings, counts by verdict, every attempt's record),
+ * copied like leap_last_error_copy: at most size - 1 characters and a NUL; returns the full length
+ * in *length (may be NULL). */
+int leap_runtime_policy_summary(leap_runtime h, char* buf, int size, int* length);
+
 /* Collective (the same `on` on every rank): recording on (non-zero) or off (0); see above. */
 int leap_runtime_record(leap_runtime h, int on);
 /* Collective: ends the recording (writes DIR/stats.yaml when a train trajectory was recorded) and

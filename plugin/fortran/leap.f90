@@ -20,14 +20,28 @@
 ! leap_runtime_set_layout, e.g. block(ym, xm, channels) for LEAP_LAYOUT_CXY (the default) or
 ! block(channels, xm, ym) for LEAP_LAYOUT_YXC. leap_runtime_leap overwrites the block only when it
 ! returns accepted = 1.
+!
+! The leap policy (leap.h, "The leap policy"): leap_runtime_due says when to leap, and
+! leap_runtime_attempt leaps and judges the leap; frames > 0 afterwards means the state moved on by
+! that many frames. Check mode calls your advance function, an interoperable function
+!   integer(c_int) function advance(ctx, frames, block) bind(c)
+!     type(c_ptr), value :: ctx; integer(c_int), value :: frames; real(c_float) :: block(*)
+! passed as c_funloc(advance) to leap_runtime_set_solver (c_null_funptr for none); likewise
+!   integer(c_int) function admissible(ctx, block, ok) bind(c)
+!     type(c_ptr), value :: ctx; real(c_float), intent(in) :: block(*); integer(c_int) :: ok
+! tests/plugin/test_fortran_policy.f90 is a complete example.
 module leap
-  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_double, c_char
+  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_double, c_char, c_ptr, c_funptr
   implicit none
 
   integer(c_int), parameter :: LEAP_OK = 0, LEAP_ERR_OTHER = 1, LEAP_ERR_INPUT = 2
   integer(c_int), parameter :: LEAP_LAYOUT_CXY = 0, LEAP_LAYOUT_XYC = 1, LEAP_LAYOUT_YXC = 2, &
                                LEAP_LAYOUT_CYX = 3
   integer(c_int), parameter :: LEAP_EMULATORS_ROOT = 0, LEAP_EMULATORS_PER_NODE = 1
+  integer(c_int), parameter :: LEAP_ACCEPTED = 0, LEAP_REJECTED_NOT_FINITE = 1, LEAP_REJECTED_SPREAD = 2, &
+                               LEAP_REJECTED_CONSERVATION = 3, LEAP_REJECTED_CORRECTED_NOT_FINITE = 4, &
+                               LEAP_REJECTED_ADMISSIBILITY = 5, LEAP_REJECTED_CHECK = 6, &
+                               LEAP_REJECTED_EMULATOR = 7
 
   interface
     integer(c_int) function leap_cuda_available() bind(c, name="leap_cuda_available")
@@ -162,6 +176,45 @@ module leap
       import :: c_int
       integer(c_int), value :: handle
       integer(c_int), intent(out) :: finite, suppressed
+    end function
+
+    ! Rank-local, before setup: your solver's advance and admissible functions (c_funloc(f) or
+    ! c_null_funptr) and the context they receive (c_loc(x) or c_null_ptr).
+    integer(c_int) function leap_runtime_set_solver(handle, advance, admissible, ctx) &
+        bind(c, name="leap_runtime_set_solver")
+      import :: c_int, c_funptr, c_ptr
+      integer(c_int), value :: handle
+      type(c_funptr), value :: advance, admissible
+      type(c_ptr), value :: ctx
+    end function
+
+    ! Rank-local: due = 1 when the policy leaps now (frames_left: frames to your end time); frames:
+    ! the length it would leap.
+    integer(c_int) function leap_runtime_due(handle, frames_left, due, frames) bind(c, name="leap_runtime_due")
+      import :: c_int
+      integer(c_int), value :: handle, frames_left
+      integer(c_int), intent(out) :: due, frames
+    end function
+
+    ! Collective: one attempt of the policy; frames: how far the state in block moved on (0: rejected,
+    ! block unchanged); verdict: LEAP_ACCEPTED or a LEAP_REJECTED_* reason.
+    integer(c_int) function leap_runtime_attempt(handle, theta, ntheta, block, frames, verdict) &
+        bind(c, name="leap_runtime_attempt")
+      import :: c_int, c_float, c_double
+      integer(c_int), value :: handle
+      real(c_double), intent(in) :: theta(*)
+      integer(c_int), value :: ntheta
+      real(c_float), intent(inout) :: block(*)
+      integer(c_int), intent(out) :: frames, verdict
+    end function
+
+    ! Rank-local: the last attempt's check (checked 0/1, its VRMSE) and the leap length after it.
+    integer(c_int) function leap_runtime_last_attempt(handle, checked, vrmse, next_frames) &
+        bind(c, name="leap_runtime_last_attempt")
+      import :: c_int, c_double
+      integer(c_int), value :: handle
+      integer(c_int), intent(out) :: checked, next_frames
+      real(c_double), intent(out) :: vrmse
     end function
 
     ! Collective: recording on (1) or off (0).

@@ -1,5 +1,5 @@
 // Private to libleap_petsc: small helpers the TS routes share (the TS type "leap" and the
-// post-step attachment, the frame-by-frame attachment): agreeing on rank 0's verdict, PETSc errors
+// post-step attachment, the frame-by-frame attachment): agreeing on a problem, PETSc errors
 // through the leap policy, and JSON strings for the run summaries.
 #pragma once
 
@@ -9,16 +9,19 @@
 #include <string>
 
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 
 namespace leap::petsc {
 
-// Rank 0's problem (empty: none), on every rank of `comm`. Collective.
+// The lowest failing rank's problem ("rank N: ..."; empty: none), on every rank of `comm`: the one
+// collective-error helper (leap/plugin/collective_error.h) in PETSc's error style. Collective.
 inline PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {
   PetscFunctionBeginUser;
-  int len = int(problem->size());
-  PetscCallMPI(MPI_Bcast(&len, 1, MPI_INT, 0, comm));
-  problem->resize(size_t(len));
-  if (len > 0) PetscCallMPI(MPI_Bcast(problem->data(), len, MPI_CHAR, 0, comm));
+  try {
+    *problem = plugin::first_problem(comm, *problem);
+  } catch (const std::exception& e) {
+    SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
   PetscFunctionReturn(0);
 }
 

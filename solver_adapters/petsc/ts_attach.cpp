@@ -12,6 +12,7 @@
 #include "leap/error.h"
 #include "leap/plugin/leap_policy.h"
 #include "leap_log_events.h"
+#include "policy_options.h"
 
 namespace leap::petsc {
 namespace {
@@ -117,40 +118,34 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscFunctionBeginUser;
   PetscCall(PetscStrncpy(mode, o->mode.c_str(), sizeof(mode)));
   PetscOptionsBegin(comm, nullptr, "LEAP hybrid run options", "LEAP");
-  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode,
+  PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapAttachCreate", mode, mode,
                                sizeof(mode), &set));
-  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames skipped per leap", "LeapTSAttach", o->leap_frames,
-                            &o->leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver frames between leaps", "LeapTSAttach",
-                            o->solver_frames, &o->solver_frames, nullptr));
-  PetscCall(PetscOptionsReal("-leap_frame_interval", "simulated time between frames", "LeapTSAttach",
+  PetscCall(PetscOptionsReal("-leap_frame_interval", "simulated time between frames", "LeapAttachCreate",
                              o->frame_interval, &o->frame_interval, nullptr));
-  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap", "LeapTSAttach", o->members,
+  PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap", "LeapAttachCreate", o->members,
                             &o->members, nullptr));
   PetscCall(PetscOptionsBool("-leap_restore_conserved", "restore conserved totals after a leap",
-                             "LeapTSAttach", o->restore_conserved, &o->restore_conserved, nullptr));
-  PetscCall(PetscOptionsReal("-leap_max_spread",
-                             "relative ensemble spread above which a leap is suppressed (0: off)",
-                             "LeapTSAttach", o->max_spread, &o->max_spread, nullptr));
-  PetscCall(PetscOptionsInt("-leap_check_every", "check every k-th leap against the solver (0: off)",
-                            "LeapTSAttach", o->check_every, &o->check_every, nullptr));
-  PetscCall(PetscOptionsReal("-leap_check_tolerance", "VRMSE a checked leap may have", "LeapTSAttach",
-                             o->check_tolerance, &o->check_tolerance, nullptr));
-  PetscCall(PetscOptionsInt("-leap_min_leap_frames", "shortest adapted leap", "LeapTSAttach",
-                            o->min_leap_frames, &o->min_leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest adapted leap (0: 4 x leap_frames)",
-                            "LeapTSAttach", o->max_leap_frames, &o->max_leap_frames, nullptr));
+                             "LeapAttachCreate", o->restore_conserved, &o->restore_conserved, nullptr));
+  plugin::LeapPolicyOptions policy = PolicyOptions(*o);
+  PetscCall(LeapPolicyOptionsRead(PetscOptionsObject, "LeapAttachCreate", &policy));
+  o->leap_frames = PetscInt(policy.leap_frames);
+  o->solver_frames = PetscInt(policy.solver_frames);
+  o->max_spread = PetscReal(policy.max_spread);
+  o->check_every = PetscInt(policy.check_every);
+  o->check_tolerance = PetscReal(policy.check_tolerance);
+  o->min_leap_frames = PetscInt(policy.min_leap_frames);
+  o->max_leap_frames = PetscInt(policy.max_leap_frames);
   PetscCall(PetscOptionsString("-leap_record_dir", "record the solver's frames as a dataset here",
-                               "LeapTSAttach", o->record.dir.c_str(), path, sizeof(path), &rset));
+                               "LeapAttachCreate", o->record.dir.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.dir = path;
-  PetscCall(PetscOptionsString("-leap_record_name", "file name stem of recorded trajectories", "LeapTSAttach",
+  PetscCall(PetscOptionsString("-leap_record_name", "file name stem of recorded trajectories", "LeapAttachCreate",
                                o->record.name.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.name = path;
   PetscInt frames = PetscInt(o->record.frames_per_trajectory), every = PetscInt(o->record.valid_every);
-  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapTSAttach", frames,
+  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapAttachCreate", frames,
                             &frames, nullptr));
   PetscCall(PetscOptionsInt("-leap_record_valid_every", "every k-th recorded trajectory to valid/ (0: none)",
-                            "LeapTSAttach", every, &every, nullptr));
+                            "LeapAttachCreate", every, &every, nullptr));
   o->record.frames_per_trajectory = frames;
   o->record.valid_every = every;
   PetscOptionsEnd();
@@ -158,7 +153,7 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
+PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
                             std::unique_ptr<LeapAttachment>* out) {
   MPI_Comm comm;
   DMBoundaryType bx, by;
@@ -166,7 +161,7 @@ PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& option
   LeapEvents events;
   PetscFunctionBeginUser;
   PetscCheck(solver && out, PETSC_COMM_SELF, PETSC_ERR_ARG_NULL,
-             "LEAP: LeapTSAttach needs a solver and an output");
+             "LEAP: LeapAttachCreate needs a solver and an output");
   PetscCall(PetscObjectGetComm((PetscObject)solver->ts(), &comm));
   PetscCheck(options.mode == "off" || options.mode == "record" || options.mode == "hybrid", comm,
              PETSC_ERR_ARG_OUTOFRANGE, "LEAP: -leap_mode must be off, record or hybrid, not '%s'",
@@ -309,6 +304,10 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
   } catch (const std::exception& e) {
     SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
   }
+  // The TS's integrator restarts from the state the attempt left (the emulated one, the check's
+  // reference, or the saved one after the check's steps): no FSAL stage or multistep history of a
+  // state it did not reach by its own step.
+  PetscCall(TSRestartStep(solver_->ts()));
   const PetscInt L = PetscInt(r->frames);
   if (r->checked)
     PetscCall(PetscInfo(solver_->ts(),

@@ -26,6 +26,8 @@
 #include "leap/plugin/hybrid_controller.h"
 #include "leap/plugin/leap_policy.h"
 #include "leap_log_events.h"
+#include "policy_options.h"
+#include "ts_state_solver.h"
 
 namespace fs = std::filesystem;
 
@@ -58,6 +60,7 @@ struct Options {
   std::string oracle;
   PetscInt oracle_trajectory = 0;
   PetscReal oracle_tolerance = 1e-4;
+  std::vector<std::string> oracle_faults;  // -leap_oracle_faults N:KIND[:ARG],...
   std::vector<PetscReal> theta;
   std::vector<PetscInt> conserve, conserve_scaled;  // dofs whose domain totals a leap keeps
   std::vector<PetscInt> emulator_ranks{0};          // ranks that run the emulator
@@ -358,9 +361,13 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
       std::vector<std::string> theta_names;
       if (problem.empty()) {
         if (!o.oracle.empty()) {
-          emulator = std::make_shared<plugin::TrajectoryOracle>(o.oracle, int64_t(o.oracle_trajectory),
-                                                                int64_t(o.context > 0 ? o.context : 1),
-                                                                double(o.oracle_tolerance));
+          auto oracle = std::make_shared<plugin::TrajectoryOracle>(o.oracle, int64_t(o.oracle_trajectory),
+                                                                   int64_t(o.context > 0 ? o.context : 1),
+                                                                   double(o.oracle_tolerance));
+          std::vector<plugin::OracleFault> faults;
+          for (const auto& f : o.oracle_faults) faults.push_back(plugin::OracleFault::parse(f, "-leap_oracle_faults"));
+          oracle->set_faults(std::move(faults));
+          emulator = oracle;
         } else {
           plugin::LatentDiffusionOptions lo;
           lo.context = int64_t(o.context);
@@ -506,39 +513,6 @@ PetscErrorCode IntListOption(PetscOptionItems* PetscOptionsObject, const char* n
   PetscFunctionReturn(0);
 }
 
-// The policy's settings: the same names and defaults as every route's (plugin::LeapPolicyOptions).
-PetscErrorCode PolicyOptions(PetscOptionItems* PetscOptionsObject, plugin::LeapPolicyOptions* p) {
-  PetscInt leap = PetscInt(p->leap_frames), solver = PetscInt(p->solver_frames),
-           every = PetscInt(p->check_every);
-  PetscInt lo = PetscInt(p->min_leap_frames), hi = PetscInt(p->max_leap_frames);
-  PetscReal spread = p->max_spread, tol = p->check_tolerance;
-  PetscFunctionBeginUser;
-  PetscCall(PetscOptionsInt("-leap_leap_frames", "frames (steps) skipped by a leap", "TSLEAP", leap, &leap,
-                            nullptr));
-  PetscCall(PetscOptionsInt("-leap_solver_frames", "solver steps between leaps (and before the first one)",
-                            "TSLEAP", solver, &solver, nullptr));
-  PetscCall(PetscOptionsReal("-leap_max_spread",
-                             "reject a leap whose relative ensemble spread is above this (0: never)",
-                             "TSLEAP", spread, &spread, nullptr));
-  PetscCall(PetscOptionsInt("-leap_check_every",
-                            "check every k-th leap against the inner TS over the same steps (0: never)",
-                            "TSLEAP", every, &every, nullptr));
-  PetscCall(PetscOptionsReal("-leap_check_tolerance", "the VRMSE a checked leap may have", "TSLEAP", tol,
-                             &tol, nullptr));
-  PetscCall(PetscOptionsInt("-leap_min_leap_frames", "shortest leap check mode adapts to", "TSLEAP", lo, &lo,
-                            nullptr));
-  PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest leap check mode adapts to (0: 4 x leap_frames)",
-                            "TSLEAP", hi, &hi, nullptr));
-  p->leap_frames = leap;
-  p->solver_frames = solver;
-  p->max_spread = double(spread);
-  p->check_every = every;
-  p->check_tolerance = double(tol);
-  p->min_leap_frames = lo;
-  p->max_leap_frames = hi;
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject) {
   LeapTS* L = Data(ts);
   Options& o = L->opt;
@@ -553,7 +527,7 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
   PetscCall(PetscOptionsFList("-leap_inner_ts_type", "the program's integrator, which takes the solver steps",
                               "TSSetType", TSList, type, type, sizeof(type), &set));
   if (set) o.inner_type = type;
-  PetscCall(PolicyOptions(PetscOptionsObject, &o.policy));
+  PetscCall(LeapPolicyOptionsRead(PetscOptionsObject, "TSLEAP", &o.policy));
   PetscCall(PetscOptionsInt("-leap_members", "ensemble members per leap (their mean is taken)", "TSLEAP",
                             o.members, &o.members, nullptr));
   PetscCall(PetscOptionsInt("-leap_context", "observed frames a leap needs (0: the emulator's default)",
@@ -575,6 +549,18 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
   PetscCall(PetscOptionsReal("-leap_oracle_tolerance",
                              "relative distance at which a state matches a stored frame", "TSLEAP",
                              o.oracle_tolerance, &o.oracle_tolerance, nullptr));
+  {
+    char* faults[64] = {};
+    PetscInt nfaults = 64;
+    PetscCall(PetscOptionsStringArray("-leap_oracle_faults",
+                                      "faults the oracle injects into its leaps: N:nan, N:negative:DOF, "
+                                      "N:spread:A, N:offset:A (N: its leap, from 0)",
+                                      "TSLEAP", faults, &nfaults, &set));
+    if (set) {
+      o.oracle_faults.assign(faults, faults + nfaults);
+      for (PetscInt k = 0; k < nfaults; ++k) PetscCall(PetscFree(faults[k]));
+    }
+  }
   PetscCall(PetscOptionsRealArray("-leap_theta",
                                   "values of the emulator's parameters (other than <axis>_periodic)",
                                   "TSLEAP", theta, &ntheta, &set));
@@ -601,6 +587,8 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
     const std::string problem = o.policy.problem("-leap_");
     PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
   }
+  PetscCheck(o.oracle_faults.empty() || !o.oracle.empty(), comm, PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_oracle_faults injects faults into an oracle: give -leap_oracle too");
   PetscCheck(o.members >= 1, comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_members: expected a value >= 1, found %" PetscInt_FMT, o.members);
   PetscCheck(o.context >= 0, comm, PETSC_ERR_USER_INPUT,
@@ -626,8 +614,6 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
 
 // Observes the state at the start of the current step (gathers it into the emulator's context).
 PetscErrorCode Observe(TS ts, LeapTS* L) {
-  DM dm;
-  PetscInt dof;
   plugin::FieldBlocks fields;
   PetscFunctionBeginUser;
   const PetscReal t = ts->ptime;
@@ -645,12 +631,7 @@ PetscErrorCode Observe(TS ts, LeapTS* L) {
                           ts->steps, double(t), double(gap), double(L->frame_dt)));
     }
   }
-  PetscCall(TSGetDM(ts, &dm));
-  PetscCall(DMDAGetInfo(dm, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  fields.resize(size_t(dof));
-  for (PetscInt c = 0; c < dof; ++c)
-    PetscCall(LeapDMDACopyToWellOrder(dm, ts->vec_sol, {c}, &fields[size_t(c)]));
+  PetscCall(TSWellFields(ts, ts->vec_sol, &fields));
   try {
     L->controller->observe(fields);
   } catch (const std::exception& e) {
@@ -668,108 +649,29 @@ int64_t FramesLeft(TS ts, const LeapTS* L) {
   return std::min<int64_t>(by_steps, by_time > 1e15 ? int64_t(1e15) : int64_t(by_time));
 }
 
-// This rank's blocks of every dof of `u`, in The Well's order.
-PetscErrorCode WellFields(TS ts, Vec u, plugin::FieldBlocks* fields) {
-  DM dm;
-  PetscInt dof;
+// The inner TS (the program's integrator) takes `frames` steps of frame_dt from the outer TS's time,
+// step number and state (the shared solution vector): a check's solver run.
+PetscErrorCode InnerFrames(TS ts, LeapTS* L, int64_t frames) {
+  TS in = L->inner;
   PetscFunctionBeginUser;
-  PetscCall(TSGetDM(ts, &dm));
-  PetscCall(DMDAGetInfo(dm, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  fields->assign(size_t(dof), {});
-  for (PetscInt c = 0; c < dof; ++c) PetscCall(LeapDMDACopyToWellOrder(dm, u, {c}, &(*fields)[size_t(c)]));
+  PetscCall(TSSetTime(in, ts->ptime));
+  PetscCall(TSSetTimeStep(in, L->frame_dt));
+  PetscCall(TSSetStepNumber(in, ts->steps));
+  PetscCall(TSSetMaxTime(in, ts->max_time));
+  PetscCall(TSSetMaxSteps(in, ts->max_steps));
+  PetscCall(TSRestartStep(in));
+  const double start = MPI_Wtime();
+  for (int64_t k = 0; k < frames; ++k) {
+    PetscCall(PetscLogEventBegin(L->events.inner, ts, 0, 0, 0));
+    PetscCall(TSStep(in));
+    PetscCall(PetscLogEventEnd(L->events.inner, ts, 0, 0, 0));
+    PetscCheck(in->reason >= 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_NOT_CONVERGED,
+               "LEAP: the inner TS failed (reason %d) in the check's solver steps", int(in->reason));
+  }
+  L->summary.inner_seconds += MPI_Wtime() - start;
+  PetscCall(TSRestartStep(in));
   PetscFunctionReturn(0);
 }
-
-// The program's TS as the policy's LeapSolver: the state is the TS's solution vector; a check runs
-// the inner TS (the program's integrator) over the leap's steps from a saved copy of it.
-class TSLeapSolver final : public plugin::LeapSolver {
- public:
-  TSLeapSolver(TS ts, LeapTS* L, const std::vector<PetscScalar>* before, PetscReal t_new)
-      : ts_(ts), L_(L), before_(before), t_new_(t_new) {}
-  ~TSLeapSolver() override {
-    VecDestroy(&saved_);
-    VecDestroy(&reference_);
-  }
-  void save_state() override {
-    if (!saved_) PetscCheckThrow(VecDuplicate(ts_->vec_sol, &saved_));
-    PetscCheckThrow(VecCopy(ts_->vec_sol, saved_));
-  }
-  void restore_state() override { PetscCheckThrow(VecCopy(saved_, ts_->vec_sol)); }
-  void inject(const plugin::FieldBlocks& fields) override {
-    DM dm;
-    PetscCheckThrow(TSGetDM(ts_, &dm));
-    for (size_t c = 0; c < fields.size(); ++c)
-      PetscCheckThrow(LeapDMDACopyFromWellOrder(dm, fields[c], {PetscInt(c)}, ts_->vec_sol));
-  }
-  bool conserve(std::string*) override {
-    if (L_->conserved.empty()) return true;
-    // The emulated totals are put back to the pre-leap ones (before the domain check sees the state).
-    std::vector<PetscScalar> after;
-    PetscCheckThrow(LeapConservedSums(ts_->vec_sol, L_->conserved, &after));
-    for (size_t k = 0; k < before_->size(); ++k) {
-      const double s0 = PetscRealPart((*before_)[k]), s = PetscRealPart(after[k]);
-      const double change = std::abs(s - s0) / (s0 != 0 ? std::abs(s0) : 1.0);
-      L_->summary.conserved_max_change[k] = std::max(L_->summary.conserved_max_change[k], change);
-    }
-    PetscCheckThrow(LeapRestoreConservedSums(ts_->vec_sol, L_->conserved, *before_));
-    return true;
-  }
-  bool finite() override {
-    PetscReal norm;
-    PetscCheckThrow(VecNorm(ts_->vec_sol, NORM_2, &norm));
-    return !PetscIsInfOrNanReal(norm);
-  }
-  bool admissible(std::string* why) override {
-    PetscBool ok = PETSC_TRUE;
-    PetscCheckThrow(TSFunctionDomainError(ts_, t_new_, ts_->vec_sol, &ok));
-    PetscCheckThrow(
-        MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, PetscObjectComm((PetscObject)ts_)));
-    if (!ok) *why = "the program's domain check (TSSetFunctionDomainError) refused the emulated state";
-    return ok == PETSC_TRUE;
-  }
-  plugin::FieldBlocks solve_reference(int64_t frames) override {
-    // The inner TS takes the leap's steps of frame_dt from the saved state (it shares the solution
-    // vector), then the state goes back to the saved one.
-    TS in = L_->inner;
-    PetscCheckThrow(TSSetTime(in, ts_->ptime));
-    PetscCheckThrow(TSSetTimeStep(in, L_->frame_dt));
-    PetscCheckThrow(TSSetStepNumber(in, ts_->steps));
-    PetscCheckThrow(TSSetMaxTime(in, ts_->max_time));
-    PetscCheckThrow(TSSetMaxSteps(in, ts_->max_steps));
-    PetscCheckThrow(TSRestartStep(in));
-    const double start = MPI_Wtime();
-    for (int64_t k = 0; k < frames; ++k) {
-      PetscCheckThrow(PetscLogEventBegin(L_->events.inner, ts_, 0, 0, 0));
-      PetscCheckThrow(TSStep(in));
-      PetscCheckThrow(PetscLogEventEnd(L_->events.inner, ts_, 0, 0, 0));
-      if (in->reason < 0)
-        throw Error("the inner TS failed (reason " + std::to_string(int(in->reason)) +
-                    ") in the check's solver steps");
-    }
-    L_->summary.inner_seconds += MPI_Wtime() - start;
-    plugin::FieldBlocks truth;
-    PetscCheckThrow(WellFields(ts_, ts_->vec_sol, &truth));
-    if (!reference_) PetscCheckThrow(VecDuplicate(ts_->vec_sol, &reference_));
-    PetscCheckThrow(VecCopy(ts_->vec_sol, reference_));
-    PetscCheckThrow(VecCopy(saved_, ts_->vec_sol));
-    PetscCheckThrow(TSRestartStep(in));
-    return truth;
-  }
-  void use_reference() override { PetscCheckThrow(VecCopy(reference_, ts_->vec_sol)); }
-  plugin::FieldBlocks fields() override {
-    plugin::FieldBlocks f;
-    PetscCheckThrow(WellFields(ts_, ts_->vec_sol, &f));
-    return f;
-  }
-
- private:
-  TS ts_;
-  LeapTS* L_;
-  const std::vector<PetscScalar>* before_;
-  PetscReal t_new_;
-  Vec saved_ = nullptr, reference_ = nullptr;
-};
 
 bool CanLeap(TS ts, const LeapTS* L) {
   return L->policy.due(L->controller->ready(), FramesLeft(ts, L));
@@ -789,7 +691,9 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* advanced) {
   PetscCall(PetscLogEventBegin(L->events.check, ts, 0, 0, 0));
   const double start = MPI_Wtime();
   try {
-    TSLeapSolver solver(ts, L, &before, t_new);
+    TSStateSolver solver(
+        ts, t_new, [ts, L](int64_t n) { return InnerFrames(ts, L, n); }, &L->conserved, &before,
+        &L->summary.conserved_max_change);
     const at::Tensor theta = L->theta.empty() ? at::Tensor() : at::tensor(L->theta, at::kFloat);
     r = &L->policy.attempt(int64_t(ts->steps), *L->controller, theta, solver);
   } catch (const PetscFailure& e) {

@@ -42,6 +42,8 @@
 #include "leap/plugin/runtime.h"
 #include "adapter_support.h"
 #include "leap_log_events.h"
+#include "policy_options.h"
+#include "ts_state_solver.h"
 
 namespace {
 
@@ -74,8 +76,6 @@ struct Context {
   Events events;
   DM da = nullptr;  // referenced while attached
   std::string config;
-  PetscInt leap_frames = 10;
-  PetscInt solver_frames = 5;
   std::vector<double> theta;
   std::string summary_path;
   std::unique_ptr<leap::plugin::Runtime> runtime;
@@ -92,7 +92,6 @@ struct Context {
   PetscReal last_time = 0;
   PetscReal frame_dt = 0;      // the spacing of the observed frames
   PetscInt run = 0;            // consecutive frames, frame_dt apart, ending at the last observed one
-  PetscInt since_attempt = 0;  // solver steps since the last leap attempt (or attachment)
   PetscReal time = 0;          // the TS's time at the last callback (for the summary)
   PetscInt step = 0;
 
@@ -132,8 +131,12 @@ std::string SummaryJson(const Context* c, int ranks) {
   j << "  \"fields\": [";
   for (size_t i = 0; i < c->fields.size(); ++i) j << (i ? ", " : "") << JsonString(c->fields[i]);
   j << "],\n";
-  j << "  \"leap_frames\": " << c->leap_frames << ",\n";
-  j << "  \"solver_frames\": " << c->solver_frames << ",\n";
+  if (c->runtime) {
+    const auto& p = c->runtime->policy();
+    j << "  \"leap_frames\": " << p.options().leap_frames << ",\n";
+    j << "  \"solver_frames\": " << p.options().solver_frames << ",\n";
+    j << "  \"policy\": " << p.summary().dump() << ",\n";
+  }
   j << "  \"context\": " << (c->runtime ? c->runtime->context_frames() : 0) << ",\n";
   j << "  \"frame_dt\": " << double(c->frame_dt) << ",\n";
   j << "  \"time\": " << double(c->time) << ",\n";
@@ -315,71 +318,94 @@ PetscErrorCode CanLeap(Context* c, TS ts, PetscBool* can) {
   }
   if (c->frame_dt <= 0 || !c->runtime->context_ready() || c->run < c->runtime->context_frames())
     PetscFunctionReturn(0);
-  if (c->since_attempt < std::max<PetscInt>(1, c->solver_frames)) PetscFunctionReturn(0);
   if (!SameSpacing(ts->time_step, c->frame_dt, 0)) PetscFunctionReturn(0);  // the next step changes size
-  if (int64_t(ts->steps) + int64_t(c->leap_frames) >= int64_t(ts->max_steps)) PetscFunctionReturn(0);
-  if (ts->ptime + (PetscReal(c->leap_frames) + 0.5) * c->frame_dt >= ts->max_time) PetscFunctionReturn(0);
-  *can = PETSC_TRUE;
+  // A leap of L frames must leave the last step to the solver: steps + L < max_steps and
+  // ptime + (L + 1/2) dt < max_time.
+  const int64_t by_steps = int64_t(ts->max_steps) - int64_t(ts->steps) - 1;
+  const double room = double((ts->max_time - ts->ptime) / c->frame_dt) - 0.5;
+  const int64_t by_time = room > 1e15 ? int64_t(1e15) : int64_t(std::ceil(room)) - 1;
+  *can = c->runtime->due(std::max<int64_t>(0, std::min(by_steps, by_time))) ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
-// One leap attempt (collective). Accepted: the solution vector, time and step number are the
-// emulated ones and the integrator restarts; refused: nothing changes.
+// Check mode: the program's TS takes `frames` steps of frame_dt from the state in its solution
+// vector (TSStep: no monitor, no post-step), then its time, step number and step size are put back
+// (the leap policy restores the state itself).
+PetscErrorCode CheckSteps(Context* c, TS ts, int64_t frames) {
+  const PetscReal t = ts->ptime, dt = ts->time_step, prev = ts->ptime_prev;
+  const PetscInt steps = ts->steps;
+  PetscFunctionBeginUser;
+  PetscCall(TSRestartStep(ts));
+  for (int64_t k = 0; k < frames; ++k) {
+    PetscCall(TSStep(ts));
+    PetscCheck(ts->reason >= 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_NOT_CONVERGED,
+               "LEAP: the TS failed (reason %d) in a check's solver steps", int(ts->reason));
+  }
+  c->stats.steps_checked += PetscInt(frames);
+  ts->ptime = t;
+  ts->time_step = dt;
+  ts->ptime_prev = prev;
+  ts->steps = steps;
+  ts->reason = TS_CONVERGED_ITERATING;
+  PetscCall(TSRestartStep(ts));
+  PetscFunctionReturn(0);
+}
+
+// One attempt of the leap policy (collective). It moved the state on (accepted, or a failed check
+// whose solver result stands): the solution vector, time and step number are those L steps later and
+// the integrator restarts; rejected otherwise: nothing changes.
 PetscErrorCode Leap(Context* c, TS ts) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
-  leap::plugin::LeapOutcome outcome;
+  const PetscInt L = PetscInt(c->runtime->policy().leap_frames());
+  const PetscReal t_new = ts->ptime + PetscReal(L) * c->frame_dt;
+  const leap::plugin::LeapRecord* r = nullptr;
   std::string failure, input_error;
+  PetscErrorCode ierr = 0;
   PetscFunctionBeginUser;
-  c->since_attempt = 0;
   ++c->stats.leaps;
   PetscCall(PetscLogEventBegin(c->events.phases.emulate, ts, 0, 0, 0));
   try {
-    outcome = c->runtime->leap(c->theta, int64_t(c->leap_frames), c->block.data());
+    leap::petsc::TSStateSolver solver(ts, t_new, [c, ts](int64_t n) { return CheckSteps(c, ts, n); });
+    r = &c->runtime->attempt(c->theta, solver);
+  } catch (const leap::petsc::PetscFailure& e) {
+    ierr = e.ierr;
   } catch (const leap::InputError& e) {
     input_error = e.what();
   } catch (const std::exception& e) {
     failure = e.what();
   }
   PetscCall(PetscLogEventEnd(c->events.phases.emulate, ts, 0, 0, 0));
+  PetscCall(ierr);
   PetscCheck(input_error.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: the leap at step %" PetscInt_FMT ": %s",
              ts->steps, input_error.c_str());
-  std::string why;
-  if (!failure.empty()) {
-    ++c->stats.emulator_failures;
-    why = "the emulator failed: " + failure;
-  } else if (!outcome.finite) {
-    why = "the emulated state is not finite";
-  } else if (outcome.suppressed) {
-    std::ostringstream s;
-    s << "the relative ensemble spread " << outcome.spread << " exceeds leap.max_spread";
-    why = s.str();
-  } else if (!outcome.accepted) {
-    why = "refused by the runtime";
-  }
+  PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s",
+             ts->steps, failure.c_str());
+  if (r->verdict == leap::plugin::LeapVerdict::emulator_failed) ++c->stats.emulator_failures;
+  const std::string why = r->accepted() ? "" : r->reason;
+  if (r->checked)
+    PetscCall(PetscInfo(ts,
+                        "LEAP: check at step %" PetscInt_FMT ": %" PetscInt_FMT
+                        " steps, VRMSE %g, next leap %" PetscInt_FMT " steps\n",
+                        ts->steps, L, r->check_vrmse, PetscInt(r->next_frames)));
   if (!why.empty()) {
     ++c->stats.leaps_rejected;
     if (c->rejections.size() < kMaxRejectionsListed)
       c->rejections.push_back("step " + std::to_string(ts->steps) + ": " + why);
-    PetscCall(PetscInfo(ts, "LEAP: leap refused at step %" PetscInt_FMT ": %s\n", ts->steps, why.c_str()));
-    PetscFunctionReturn(0);
+    PetscCall(PetscInfo(ts, "LEAP: leap rejected at step %" PetscInt_FMT ": %s\n", ts->steps, why.c_str()));
   }
-  // Accepted: the runtime wrote the emulated state into c->block.
-  PetscScalar* a = nullptr;
-  PetscCall(PetscLogEventBegin(c->events.phases.scatter, ts, 0, 0, 0));
-  PetscCall(VecGetArray(ts->vec_sol, &a));
-  for (size_t i = 0; i < c->block.size(); ++i) a[i] = PetscScalar(c->block[i]);
-  PetscCall(VecRestoreArray(ts->vec_sol, &a));
-  PetscCall(PetscLogEventEnd(c->events.phases.scatter, ts, 0, 0, 0));
-  const PetscReal t_new = ts->ptime + PetscReal(c->leap_frames) * c->frame_dt;
-  PetscCall(
-      PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g, step -> %" PetscInt_FMT "\n",
-                ts->steps, double(ts->ptime), double(t_new), ts->steps + c->leap_frames));
+  if (!r->advanced()) PetscFunctionReturn(0);
+  if (r->accepted()) {
+    ++c->stats.leaps_accepted;
+    c->stats.steps_emulated += L;
+    PetscCall(PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g, step -> %" PetscInt_FMT "\n",
+                        ts->steps, double(ts->ptime), double(t_new), ts->steps + L));
+  } else {
+    c->stats.steps_solver += L;  // the failed check's solver steps stand
+  }
   PetscCall(TSSetTime(ts, t_new));
-  PetscCall(TSSetStepNumber(ts, ts->steps + c->leap_frames));
+  PetscCall(TSSetStepNumber(ts, ts->steps + L));
   PetscCall(TSRestartStep(ts));  // multistep and FSAL methods must not reuse the pre-leap history
-  ++c->stats.leaps_accepted;
-  c->stats.steps_emulated += c->leap_frames;
-  c->have_last = false;  // the runtime emptied its context: the emulated state starts a new run
+  c->have_last = false;          // the runtime emptied its context: the new state starts a new run
   c->run = 0;
   PetscFunctionReturn(0);
 }
@@ -392,7 +418,6 @@ PetscErrorCode LeapPostStep(TS ts) {
   if (c->previous_poststep) PetscCall((*c->previous_poststep)(ts));  // the program's own, first
   if (!c->attached || c->mode != kHybrid) PetscFunctionReturn(0);
   ++c->stats.steps_solver;
-  ++c->since_attempt;
   PetscCall(Observe(c, ts, ts->steps, ts->ptime, ts->vec_sol));
   PetscBool can = PETSC_FALSE;
   PetscCall(CanLeap(c, ts, &can));
@@ -428,8 +453,6 @@ PetscErrorCode LeapMonitor(TS ts, PetscInt step, PetscReal t, Vec u, void* p) {
 struct AttachOptions {
   std::string config;
   Mode mode = kHybrid;
-  PetscInt leap_frames = 10;
-  PetscInt solver_frames = 5;
   std::vector<double> theta;
   std::string summary;
 };
@@ -449,11 +472,6 @@ PetscErrorCode ReadOptions(TS ts, const char config[], AttachOptions* o) {
                                "LeapTSAttach", path, path, sizeof(path), nullptr));
   PetscCall(PetscOptionsString("-leap_mode", "off, record or hybrid", "LeapTSAttach", mode, mode,
                                sizeof(mode), nullptr));
-  PetscCall(PetscOptionsInt("-leap_leap_frames", "steps skipped by one leap", "LeapTSAttach", o->leap_frames,
-                            &o->leap_frames, nullptr));
-  PetscCall(PetscOptionsInt("-leap_solver_frames",
-                            "solver steps between leap attempts (and before the first)", "LeapTSAttach",
-                            o->solver_frames, &o->solver_frames, nullptr));
   PetscCall(PetscOptionsRealArray("-leap_theta", "the emulator's conditioning vector", "LeapTSAttach", theta,
                                   &ntheta, &set));
   PetscCall(PetscOptionsString("-leap_summary", "JSON file of LEAP's counters and times", "LeapTSAttach",
@@ -471,12 +489,6 @@ PetscErrorCode ReadOptions(TS ts, const char config[], AttachOptions* o) {
     o->mode = kHybrid;
   else
     SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: -leap_mode: expected off, record or hybrid, found '%s'", mode);
-  PetscCheck(o->leap_frames >= 1, comm, PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_leap_frames: expected a number of steps >= 1, found %" PetscInt_FMT,
-             o->leap_frames);
-  PetscCheck(o->solver_frames >= 0, comm, PETSC_ERR_USER_INPUT,
-             "LEAP: -leap_solver_frames: expected a number of steps >= 0, found %" PetscInt_FMT,
-             o->solver_frames);
   PetscFunctionReturn(0);
 }
 
@@ -531,6 +543,22 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
   try {
     runtime = std::make_unique<leap::plugin::Runtime>(comm, o.config);
+  } catch (const std::exception& e) {
+    SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
+  }
+  // The leap policy: the config's leap section, overridden by -leap_<name> (one setting, two spellings).
+  leap::plugin::LeapPolicyOptions policy = runtime->config().leap.policy;
+  {
+    const char* prefix = nullptr;
+    PetscCall(TSGetOptionsPrefix(ts, &prefix));
+    PetscOptionsBegin(comm, prefix, "LEAP leap policy (LeapTSAttach)", "TS");
+    PetscCall(leap::petsc::LeapPolicyOptionsRead(PetscOptionsObject, "LeapTSAttach", &policy));
+    PetscOptionsEnd();
+    const std::string bad = policy.problem("-leap_");
+    PetscCheck(bad.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", bad.c_str());
+  }
+  try {
+    runtime->set_policy(policy);
     const leap::plugin::RuntimeConfig& cfg = runtime->config();
     if (o.mode == kHybrid && cfg.emulator.kind == "none")
       throw leap::InputError(
@@ -545,12 +573,10 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
     runtime->set_layout(leap::plugin::BlockLayout::yxc);  // a DMDA's own array: [y][x][dof]
     if (recording) runtime->record(true);
     {
-      // Only the emulator's inner phases: this route logs gather, emulate and scatter itself.
+      // The emulator's phases and the result's scatter: this route logs gather and emulate itself.
       const auto log = leap::petsc::LeapPhaseLogHook(hook_events.phases);
       runtime->set_phase_hook([log](leap::plugin::HybridPhase p, bool begin) {
-        if (p == leap::plugin::HybridPhase::encode || p == leap::plugin::HybridPhase::sample ||
-            p == leap::plugin::HybridPhase::decode)
-          log(p, begin);
+        if (p != leap::plugin::HybridPhase::gather && p != leap::plugin::HybridPhase::emulate) log(p, begin);
       });
     }
     runtime->setup();
@@ -596,8 +622,6 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
   fresh.mode = o.mode;
   fresh.events = events;
   fresh.config = o.config;
-  fresh.leap_frames = o.leap_frames;
-  fresh.solver_frames = o.solver_frames;
   fresh.theta = o.theta;
   fresh.summary_path = o.summary;
   fresh.stats.mode = o.mode;
@@ -633,7 +657,8 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
       ts,
       "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT " grid, %" PetscInt_FMT
       " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT " solver steps\n",
-      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof, c->leap_frames, c->solver_frames));
+      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof,
+      PetscInt(c->runtime->policy().options().leap_frames), PetscInt(c->runtime->policy().options().solver_frames)));
   PetscFunctionReturn(0);
 }
 

@@ -94,7 +94,7 @@ expect 2 "ae-small.yaml: key 'optim.lr': expected a number, found 'fast'" "$LEAP
 expect 2 "ae-small.yaml: key 'model.blocks': expected 3 entries" "$LEAP" config ae --check "$SRC/examples/euler2d/ae-small.yaml" --set "model.blocks=[1,1]"
 expect 2 "hybrid-small.yaml: key 'leap.cuda_graph': expected false unless device is cuda" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.cuda_graph=true
 expect 2 "hybrid-small.yaml: key 'leap.precision': expected one of" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.precision=fp16
-expect 2 "hybrid-small.yaml: key 'leap.min_leap_frames': expected at most leap_frames" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.min_leap_frames=9
+expect 2 "hybrid-small.yaml: key 'leap.min_leap_frames': expected in 1..leap_frames" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set leap.min_leap_frames=9
 expect 2 "hybrid-small.yaml: key 'leap.emulator_ranks': expected distinct ranks, 0 among them, found \[1\]" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set "leap.emulator_ranks=[1]"
 expect 2 "hybrid-small.yaml: key 'leap.emulators_per_node': expected false when emulator_ranks is given" "$LEAP" config hybrid --check "$SRC/examples/euler2d/hybrid-small.yaml" --set "leap.emulator_ranks=[0, 1]" --set leap.emulators_per_node=true
 expect 2 "emulator-small.yaml: key 'optim.device': expected cpu, cuda or cuda:N" "$LEAP" config emulator --check "$SRC/examples/euler2d/emulator-small.yaml" --set optim.device=gpu

@@ -86,7 +86,7 @@ class HybridEuler : public ::testing::Test {
     euler2d::EulerConfig cfg = PeriodicQuadrants32();
     cfg.injection = injection;
     ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, cfg, solver), 0);
-    ASSERT_EQ(petsc::LeapTSAttach(solver->get(), options, attachment), 0);
+    ASSERT_EQ(petsc::LeapAttachCreate(solver->get(), options, attachment), 0);
     ASSERT_EQ((*attachment)->Run(PetscReal(kFrames) * kFrameInterval), 0);
     EXPECT_DOUBLE_EQ(double((*solver)->time()), double(kFrames) * kFrameInterval);
   }
@@ -194,7 +194,7 @@ TEST_F(HybridEuler, ConservedTotalsAreRestoredExactlyAfterAPerturbedLeap) {
   std::unique_ptr<euler2d::EulerSolver> solver;
   std::unique_ptr<petsc::LeapAttachment> attachment;
   ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
-  ASSERT_EQ(petsc::LeapTSAttach(solver.get(), options, &attachment), 0);
+  ASSERT_EQ(petsc::LeapAttachCreate(solver.get(), options, &attachment), 0);
   ASSERT_EQ(attachment->Run(2 * kFrameInterval), 0);
   ASSERT_TRUE(attachment->context_ready());
   std::array<PetscReal, 4> before, after;
@@ -215,7 +215,7 @@ TEST_F(HybridEuler, ConservedTotalsAreRestoredExactlyAfterAPerturbedLeap) {
   std::unique_ptr<euler2d::EulerSolver> other;
   std::unique_ptr<petsc::LeapAttachment> other_attachment;
   ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &other), 0);
-  ASSERT_EQ(petsc::LeapTSAttach(other.get(), plain, &other_attachment), 0);
+  ASSERT_EQ(petsc::LeapAttachCreate(other.get(), plain, &other_attachment), 0);
   ASSERT_EQ(other_attachment->Run(2 * kFrameInterval), 0);
   ASSERT_EQ(other_attachment->Leap(&accepted), 0);
   ASSERT_TRUE(accepted);
@@ -251,7 +251,7 @@ TEST_F(HybridEuler, OptionsDatabaseAndBadOptions) {
   std::unique_ptr<euler2d::EulerSolver> solver;
   std::unique_ptr<petsc::LeapAttachment> attachment;
   ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
-  ASSERT_EQ(petsc::LeapTSAttach(solver.get(), o, &attachment), 0);
+  ASSERT_EQ(petsc::LeapAttachCreate(solver.get(), o, &attachment), 0);
   ASSERT_EQ(attachment->Run(PetscReal(kFrames) * kFrameInterval), 0);
   EXPECT_EQ(attachment->stats().observations, kFrames + 1);
   EXPECT_EQ(attachment->stats().leaps, 0);
@@ -263,7 +263,7 @@ TEST_F(HybridEuler, OptionsDatabaseAndBadOptions) {
   EXPECT_NE(attachment->Run(PetscReal(kFrames + 0.5) * kFrameInterval), 0);
   o.mode = "sometimes";
   std::unique_ptr<petsc::LeapAttachment> bad;
-  EXPECT_NE(petsc::LeapTSAttach(solver.get(), o, &bad), 0);
+  EXPECT_NE(petsc::LeapAttachCreate(solver.get(), o, &bad), 0);
   PetscPopErrorHandler();
 }
 
@@ -398,7 +398,7 @@ TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
   std::unique_ptr<euler2d::EulerSolver> again;
   std::unique_ptr<petsc::LeapAttachment> again_attachment;
   ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &again), 0);
-  EXPECT_NE(petsc::LeapTSAttach(again.get(), options, &again_attachment), 0);
+  EXPECT_NE(petsc::LeapAttachCreate(again.get(), options, &again_attachment), 0);
   PetscPopErrorHandler();
   MPI_Barrier(PETSC_COMM_WORLD);
   if (Rank() == 0) std::filesystem::remove_all(dir);
@@ -420,7 +420,7 @@ TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy
     auto o = options;
     o.restore_conserved = euler_restore ? PETSC_TRUE : PETSC_FALSE;
     ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), solver), 0);
-    ASSERT_EQ(petsc::LeapTSAttach(solver->get(), o, attachment), 0);
+    ASSERT_EQ(petsc::LeapAttachCreate(solver->get(), o, attachment), 0);
     ASSERT_EQ((*attachment)->Run(2 * kFrameInterval), 0);
     PetscBool accepted = PETSC_FALSE;
     ASSERT_EQ((*attachment)->Leap(&accepted), 0);

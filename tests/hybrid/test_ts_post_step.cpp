@@ -28,10 +28,14 @@
 #include "leap/data/well_writer.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
+#include "advection_program.h"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using leap::test::ScopedOptions;
+using leap::test::TrajectoryFile;
 
 constexpr PetscInt kNx = 32, kNy = 24;
 constexpr PetscReal kDt = 0.008;
@@ -58,100 +62,16 @@ fs::path Dir() {
 
 // ---------------------------------------------------------------- the program
 
-// Per-frame output of the program's monitor: a Well file of the trajectory (append mode), with an
-// optional +inf planted in cell (0, 0) of u at chosen steps.
-class TrajectoryFile {
- public:
-  TrajectoryFile(const std::string& path, bool inf_every_third) : inf_every_third_(inf_every_third) {
-    leap::data::WellLayout L;
-    L.dataset_name = "advection_diffusion";
-    leap::data::WellAxis x{"x", kNx, {}, "periodic"}, y{"y", kNy, {}, "periodic"};
-    for (PetscInt i = 0; i < kNx; ++i) x.coords.push_back((double(i) + 0.5) / double(kNx));
-    for (PetscInt j = 0; j < kNy; ++j) y.coords.push_back((double(j) + 0.5) / double(kNy));
-    L.axes = {x, y};
-    for (const char* name : {"u", "v"}) {
-      leap::data::WellField f;
-      f.name = name;
-      f.order = 0;
-      f.dim_varying = {true, true};
-      L.fields.push_back(f);
-    }
-    L.n_trajectories = 1;
-    L.n_steps = 0;  // grows by one frame per monitor call
-    writer_ = std::make_unique<leap::data::WellWriter>(PETSC_COMM_WORLD, path, L);
-  }
-
-  PetscErrorCode Write(DM da, PetscInt step, PetscReal t, Vec u) {
-    leap::data::Block block;
-    std::vector<float> buf;
-    PetscFunctionBeginUser;
-    PetscCall(leap::petsc::LeapDMDAGetBlock(da, &block));
-    const int64_t k = writer_->append_frame(double(t));
-    PetscCheck(k == step, PETSC_COMM_SELF, PETSC_ERR_PLIB, "frame %d written as step %d", int(k), int(step));
-    for (PetscInt c = 0; c < 2; ++c) {
-      PetscCall(leap::petsc::LeapDMDACopyToWellOrder(da, u, {c}, &buf));
-      if (inf_every_third_ && c == 0 && step % 3 == 1 && block.start[0] == 0 && block.start[1] == 0 &&
-          !buf.empty())
-        buf[0] = std::numeric_limits<float>::infinity();
-      writer_->write_frame(0, k, c == 0 ? "u" : "v", buf.data(), block);
-    }
-    PetscFunctionReturn(0);
-  }
-
-  void Finish() {
-    writer_->mark_complete(1);
-    writer_->finish();
-  }
-
- private:
-  bool inf_every_third_;
-  std::unique_ptr<leap::data::WellWriter> writer_;
-};
-
 // The program's application context.
 struct Program {
-  DM da = nullptr;
-  PetscReal nu = 0.002, coupling = 0.5;
+  leap::test::Advection physics;  // the equations (the RHS's context)
+  DM& da = physics.da;
   PetscInt halve_dt_after = -1;     // its post-step halves the step after this step number
   std::vector<PetscInt> poststeps;  // ts->steps at each call of its post-step
   std::vector<PetscInt> monitored;  // steps its monitor saw
   std::vector<PetscReal> monitored_times;
   std::vector<TrajectoryFile*> files;  // written by its monitor
 };
-
-// u_t = -a_u . grad u + nu lap u + k (v - u), v_t = -a_v . grad v + nu lap v + k (u - v); centred
-// differences on the periodic unit square.
-PetscErrorCode RHSFunction(TS, PetscReal, Vec U, Vec F, void* ctx) {
-  Program* p = static_cast<Program*>(ctx);
-  DM da = p->da;
-  Vec local;
-  const PetscScalar*** u;
-  PetscScalar*** f;
-  PetscInt xs, ys, xm, ym;
-  const PetscReal hx = 1.0 / kNx, hy = 1.0 / kNy;
-  const PetscReal ax[2] = {1.0, -0.6}, ay[2] = {0.5, 0.8};
-  PetscFunctionBeginUser;
-  PetscCall(DMGetLocalVector(da, &local));
-  PetscCall(DMGlobalToLocalBegin(da, U, INSERT_VALUES, local));
-  PetscCall(DMGlobalToLocalEnd(da, U, INSERT_VALUES, local));
-  PetscCall(DMDAVecGetArrayDOFRead(da, local, &u));
-  PetscCall(DMDAVecGetArrayDOF(da, F, &f));
-  PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
-  for (PetscInt j = ys; j < ys + ym; ++j)
-    for (PetscInt i = xs; i < xs + xm; ++i)
-      for (PetscInt c = 0; c < 2; ++c) {
-        const PetscScalar w = u[j][i][c];
-        const PetscScalar lap = (u[j][i + 1][c] - 2 * w + u[j][i - 1][c]) / (hx * hx) +
-                                (u[j + 1][i][c] - 2 * w + u[j - 1][i][c]) / (hy * hy);
-        const PetscScalar adv = ax[c] * (u[j][i + 1][c] - u[j][i - 1][c]) / (2 * hx) +
-                                ay[c] * (u[j + 1][i][c] - u[j - 1][i][c]) / (2 * hy);
-        f[j][i][c] = -adv + p->nu * lap + p->coupling * (u[j][i][1 - c] - w);
-      }
-  PetscCall(DMDAVecRestoreArrayDOF(da, F, &f));
-  PetscCall(DMDAVecRestoreArrayDOFRead(da, local, &u));
-  PetscCall(DMRestoreLocalVector(da, &local));
-  PetscFunctionReturn(0);
-}
 
 PetscErrorCode ProgramPostStep(TS ts) {
   Program* p = nullptr;
@@ -177,44 +97,6 @@ PetscErrorCode ProgramMonitor(TS, PetscInt step, PetscReal t, Vec u, void* ctx) 
   for (TrajectoryFile* f : p->files) PetscCall(f->Write(p->da, step, t, u));
   PetscFunctionReturn(0);
 }
-
-PetscErrorCode InitialState(DM da, PetscReal phase, Vec U) {
-  PetscScalar*** u;
-  PetscInt xs, ys, xm, ym;
-  const PetscReal two_pi = 2 * PETSC_PI;
-  PetscFunctionBeginUser;
-  PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
-  PetscCall(DMDAVecGetArrayDOF(da, U, &u));
-  for (PetscInt j = ys; j < ys + ym; ++j)
-    for (PetscInt i = xs; i < xs + xm; ++i) {
-      const PetscReal x = (PetscReal(i) + 0.5) / kNx, y = (PetscReal(j) + 0.5) / kNy;
-      u[j][i][0] = std::sin(two_pi * (x + phase)) + 0.5 * std::cos(2 * two_pi * y) +
-                   0.3 * std::sin(two_pi * (x + 2 * y));
-      u[j][i][1] =
-          std::cos(two_pi * x) * std::sin(two_pi * (y + phase)) + 0.2 * std::cos(two_pi * (3 * x - y));
-    }
-  PetscCall(DMDAVecRestoreArrayDOF(da, U, &u));
-  PetscFunctionReturn(0);
-}
-
-// PETSc options set for a scope.
-class ScopedOptions {
- public:
-  using Options = std::vector<std::pair<std::string, std::string>>;
-  explicit ScopedOptions(Options options) : options_(std::move(options)) {
-    for (const auto& [name, value] : options_)
-      PetscOptionsSetValue(nullptr, name.c_str(), value.empty() ? nullptr : value.c_str());
-  }
-  ScopedOptions(const std::string& name, const std::string& value) : ScopedOptions(Options{{name, value}}) {}
-  ~ScopedOptions() {
-    for (const auto& [name, value] : options_) PetscOptionsClearValue(nullptr, name.c_str());
-  }
-  ScopedOptions(const ScopedOptions&) = delete;
-  ScopedOptions& operator=(const ScopedOptions&) = delete;
-
- private:
-  std::vector<std::pair<std::string, std::string>> options_;
-};
 
 enum class Attach { none, before_poststep, after_poststep, attach_then_detach };
 
@@ -256,12 +138,12 @@ PetscErrorCode RunProgram(const RunSpec& spec, RunResult* r) {
   p.halve_dt_after = spec.halve_dt_after;
   p.files = spec.files;
   PetscCall(DMCreateGlobalVector(p.da, &U));
-  PetscCall(InitialState(p.da, spec.phase, U));
+  PetscCall(leap::test::AdvectionInitialState(p.da, spec.phase, 0, U));
   PetscCall(TSCreate(PETSC_COMM_WORLD, &ts));
   PetscCall(TSSetDM(ts, p.da));
   PetscCall(TSSetApplicationContext(ts, &p));
   PetscCall(TSSetProblemType(ts, TS_NONLINEAR));
-  PetscCall(TSSetRHSFunction(ts, nullptr, RHSFunction, &p));
+  PetscCall(TSSetRHSFunction(ts, nullptr, leap::test::AdvectionRHS, &p.physics));
   PetscCall(TSSetType(ts, TSRK));
   PetscCall(TSRKSetType(ts, TSRK3BS));  // FSAL: a changed state must restart the step
   PetscCall(TSGetAdapt(ts, &adapt));
@@ -337,10 +219,14 @@ std::string OracleConfig(const fs::path& dataset, int context) {
 // The steps TSSolve's monitors see in a run with leaps from the given steps (each by kLeap): the
 // state a leap starts from was replaced in the post-step, before the next monitor call, so the
 // monitors see 0 .. s-1, then s + kLeap (the emulated state), and so on.
-std::vector<PetscInt> StepsWithLeaps(PetscInt last, const std::vector<PetscInt>& leaps_from) {
+// The steps a monitor sees in a run of `last` steps with leaps from the steps `leaps_from`, of
+// kLeap steps each or of the `lengths` given.
+std::vector<PetscInt> StepsWithLeaps(PetscInt last, const std::vector<PetscInt>& leaps_from,
+                                     const std::vector<PetscInt>& lengths = {}) {
   std::vector<PetscInt> steps;
   for (PetscInt s = 0; s <= last; ++s) {
-    if (std::find(leaps_from.begin(), leaps_from.end(), s) != leaps_from.end()) s += kLeap;
+    const auto it = std::find(leaps_from.begin(), leaps_from.end(), s);
+    if (it != leaps_from.end()) s += lengths.empty() ? kLeap : lengths[size_t(it - leaps_from.begin())];
     steps.push_back(s);
   }
   return steps;
@@ -355,6 +241,8 @@ class TSPostStep : public ::testing::Test {
   //   a_inf.hdf5 the same with +inf in u at every step = 1 (mod 3)
   //   b.hdf5     another trajectory (phase 0.25)
   //   c.hdf5     phase 0 with the step halved after step 10
+  //   d.hdf5     a nearby trajectory (phase 2e-6): within the oracle's tolerance of a's states, but
+  //              not equal to them (a leap far from the solver in check mode)
   static void SetUpTestSuite() {
     if (Rank() == 0) {
       fs::remove_all(Dir());
@@ -363,7 +251,7 @@ class TSPostStep : public ::testing::Test {
     MPI_Barrier(PETSC_COMM_WORLD);
     RunResult r;
     {
-      TrajectoryFile a((Dir() / "a.hdf5").string(), false), a_inf((Dir() / "a_inf.hdf5").string(), true);
+      TrajectoryFile a((Dir() / "a.hdf5").string(), kNx, kNy, false), a_inf((Dir() / "a_inf.hdf5").string(), kNx, kNy, true);
       RunSpec spec;
       spec.max_steps = kOracleSteps;
       spec.files.push_back(&a);
@@ -373,7 +261,7 @@ class TSPostStep : public ::testing::Test {
       a_inf.Finish();
     }
     {
-      TrajectoryFile b((Dir() / "b.hdf5").string(), false);
+      TrajectoryFile b((Dir() / "b.hdf5").string(), kNx, kNy, false);
       RunSpec spec;
       spec.phase = 0.25;
       spec.max_steps = kOracleSteps;
@@ -382,7 +270,7 @@ class TSPostStep : public ::testing::Test {
       b.Finish();
     }
     {
-      TrajectoryFile c((Dir() / "c.hdf5").string(), false);
+      TrajectoryFile c((Dir() / "c.hdf5").string(), kNx, kNy, false);
       RunSpec spec;
       spec.max_steps = kOracleSteps;
       spec.halve_dt_after = 10;
@@ -390,7 +278,17 @@ class TSPostStep : public ::testing::Test {
       ASSERT_EQ(RunProgram(spec, &r), 0);
       c.Finish();
     }
+    {
+      TrajectoryFile d((Dir() / "d.hdf5").string(), kNx, kNy, false);
+      RunSpec spec;
+      spec.phase = 2e-6;
+      spec.max_steps = kOracleSteps;
+      spec.files.push_back(&d);
+      ASSERT_EQ(RunProgram(spec, &r), 0);
+      d.Finish();
+    }
     WriteText(Dir() / "oracle_a.yaml", OracleConfig(Dir() / "a.hdf5", 2));
+    WriteText(Dir() / "oracle_d.yaml", OracleConfig(Dir() / "d.hdf5", 2));
     WriteText(Dir() / "oracle_a_inf.yaml", OracleConfig(Dir() / "a_inf.hdf5", 2));
     WriteText(Dir() / "oracle_b.yaml", OracleConfig(Dir() / "b.hdf5", 2));
     WriteText(Dir() / "oracle_c.yaml", OracleConfig(Dir() / "c.hdf5", 2));
@@ -552,6 +450,72 @@ TEST_F(TSPostStep, StepSizeChangeRestartsTheContext) {
   EXPECT_NEAR(hyb.time, ref.time, 1e-12);
   EXPECT_NEAR(hyb.time, 20 * kDt, 1e-12);
   EXPECT_LT(RelativeDifference(hyb.state, ref.state), 2e-6);
+}
+
+// ---------------------------------------------------------------- check mode
+
+TEST_F(TSPostStep, CheckModeStepsTheTSItselfAndAdaptsTheLeap) {
+  RunSpec ref_spec;
+  ref_spec.max_steps = kOracleSteps;
+  RunResult ref;
+  ASSERT_EQ(RunProgram(ref_spec, &ref), 0);
+  // Every leap checked, tolerance far above float32 round-off: every check passes and the leap
+  // length doubles up to 4 x leap_frames: 3 -> 7 (4), 10 -> 18 (8), 21 -> 37 (16).
+  {
+    const fs::path summary = Dir() / "check_pass.json";
+    RunSpec spec = Hybrid(Config("oracle_a.yaml"), kOracleSteps);
+    spec.options.push_back({"-leap_check_every", "1"});
+    spec.options.push_back({"-leap_check_tolerance", "1e-2"});
+    spec.options.push_back({"-leap_summary", summary.string()});
+    RunResult hyb;
+    ASSERT_EQ(RunProgram(spec, &hyb), 0);
+    ASSERT_EQ(hyb.attach_error, 0);
+    EXPECT_EQ(hyb.stats.leaps, 3);
+    EXPECT_EQ(hyb.stats.leaps_accepted, 3);
+    EXPECT_EQ(hyb.stats.steps_emulated, 4 + 8 + 16);
+    EXPECT_EQ(hyb.stats.steps_checked, 4 + 8 + 16);
+    EXPECT_EQ(hyb.stats.steps_solver, kOracleSteps - 28);
+    EXPECT_EQ(hyb.monitored, StepsWithLeaps(kOracleSteps, {3, 10, 21}, {4, 8, 16}));
+    EXPECT_EQ(PetscInt(hyb.poststeps.size()), hyb.stats.steps_solver) << "the checks' steps are not post-steps";
+    EXPECT_EQ(hyb.step, ref.step);
+    EXPECT_NEAR(hyb.time, ref.time, 1e-12);
+    EXPECT_LT(RelativeDifference(hyb.state, ref.state), 2e-6);
+    std::ifstream f(summary);
+    std::stringstream text;
+    text << f.rdbuf();
+    EXPECT_NE(text.str().find("\"policy\": {"), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find("\"leap_frames_final\":16"), std::string::npos) << text.str();
+  }
+  // The nearby trajectory's oracle with a tolerance below its distance: every check fails, the TS's
+  // own steps stand (the solver-only state, bit for bit), and the leap shortens to 1.
+  {
+    RunSpec spec = Hybrid(Config("oracle_d.yaml"), kOracleSteps);
+    spec.options.push_back({"-leap_check_every", "1"});
+    spec.options.push_back({"-leap_check_tolerance", "1e-9"});
+    RunResult hyb;
+    ASSERT_EQ(RunProgram(spec, &hyb), 0);
+    ASSERT_EQ(hyb.attach_error, 0);
+    EXPECT_EQ(hyb.stats.leaps_accepted, 0);
+    EXPECT_EQ(hyb.stats.leaps_rejected, hyb.stats.leaps);
+    EXPECT_EQ(hyb.stats.steps_emulated, 0);
+    EXPECT_EQ(hyb.stats.steps_solver, kOracleSteps);
+    EXPECT_EQ(hyb.stats.steps_checked + PetscInt(hyb.poststeps.size()), kOracleSteps);
+    EXPECT_EQ(hyb.step, ref.step);
+    EXPECT_NEAR(hyb.time, ref.time, 1e-12);  // t + L dt, not a sum of L steps: to round-off
+    EXPECT_EQ(RelativeDifference(hyb.state, ref.state), 0.0) << "failed checks keep the TS's own result";
+  }
+  // Check mode with bad settings is refused with the option's name.
+  {
+    RunSpec spec = Hybrid(Config("oracle_a.yaml"), kOracleSteps);
+    spec.options.push_back({"-leap_check_every", "1"});
+    spec.options.push_back({"-leap_min_leap_frames", "9"});
+    RunResult hyb;
+    PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);  // every rank returns the error
+    const PetscErrorCode ierr = RunProgram(spec, &hyb);
+    PetscPopErrorHandler();
+    ASSERT_EQ(ierr, 0);
+    EXPECT_NE(hyb.attach_error, 0);
+  }
 }
 
 // ---------------------------------------------------------------- poor emulators

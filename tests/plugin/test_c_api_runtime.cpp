@@ -424,10 +424,21 @@ TEST_F(CApiRuntime, CallsOutOfOrderAreRefusedAndChangeNothing) {
   expect_input_error(
       leap_runtime_leap(h, 1, nullptr, 0, data_or_null(out), rank == 0 ? nullptr : &accepted, &spread),
       {"'accepted'"});
-  // Past the stored trajectory: the oracle fails (on every rank), the state stays as it was.
-  EXPECT_EQ(leap_runtime_leap(h, kSteps, nullptr, 0, data_or_null(out), &accepted, &spread), LEAP_ERR_OTHER);
-  EXPECT_NE(last_error().find("past the stored"), std::string::npos) << last_error();
+  // Past the stored trajectory: the oracle fails (on every rank); the policy rejects the leap with
+  // that reason and the state stays as it was.
+  ASSERT_EQ(leap_runtime_leap(h, kSteps, nullptr, 0, data_or_null(out), &accepted, &spread), LEAP_OK)
+      << last_error();
+  EXPECT_EQ(accepted, 0);
   EXPECT_EQ(out, std::vector<float>(block.size(), -1.f));
+  {
+    int length = 0;
+    ASSERT_EQ(leap_runtime_policy_summary(h, nullptr, 0, &length), LEAP_OK) << last_error();
+    std::string json(size_t(length) + 1, '\0');
+    ASSERT_EQ(leap_runtime_policy_summary(h, json.data(), length + 1, nullptr), LEAP_OK) << last_error();
+    json.resize(size_t(length));
+    EXPECT_NE(json.find("\"verdict\":\"emulator_failed\""), std::string::npos) << json;
+    EXPECT_NE(json.find("past the stored"), std::string::npos) << json;
+  }
   // After all that, the runtime still works (spread may be NULL).
   ASSERT_EQ(leap_runtime_leap(h, 3, nullptr, 0, data_or_null(out), &accepted, nullptr), LEAP_OK)
       << last_error();
@@ -506,7 +517,7 @@ TEST(RuntimeCpp, SpreadAboveTheLimitOrANonFiniteMeanIsRefusedAndKeepsTheState) {
   RuntimeConfig cfg;
   cfg.emulator.kind = "none";  // not used: the emulator is given
   cfg.leap.members = 3;
-  cfg.leap.max_spread = 0.05;
+  cfg.leap.policy.max_spread = 0.05;
   auto emulator = world_rank() == 0 ? std::make_shared<SpreadEmulator>(&step, &nan) : nullptr;
   Runtime rt(MPI_COMM_WORLD, cfg, emulator, "spread test");
   const Box b = box_of(world_rank(), world_size());

@@ -72,7 +72,7 @@ TEST(LeapPolicy, SummaryBeforeAnyAttempt) {
   EXPECT_EQ(s["settings"]["check_every"], 2);
   EXPECT_EQ(s["settings"]["max_leap_frames"], 20);
   EXPECT_EQ(s["verdicts"]["accepted"], 0);
-  EXPECT_EQ(s["verdicts"].size(), 7u);
+  EXPECT_EQ(s["verdicts"].size(), 8u);  // one per rung of the ladder, and accepted
   EXPECT_TRUE(s["records"].empty());
   EXPECT_EQ(s["leap_frames_final"], 8);
 }

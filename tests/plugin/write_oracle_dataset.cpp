@@ -1,7 +1,8 @@
 // Test fixture for the Fortran runtime test: writes DIR/oracle.hdf5, one trajectory of 16 frames of
 // a 12 x 10 grid with fields a (scalar) and v (vector), value 1 + 360 s + 120 c + 10 x + y at frame
 // s, channel c (a, v_x, v_y), cell (x, y), and DIR/runtime.yaml, a runtime config whose oracle
-// replays it. Usage: write_oracle_dataset DIR (under mpiexec -n 1 or alone).
+// replays it, and DIR/policy.yaml, the same with every leap checked (test_fortran_policy).
+// Usage: write_oracle_dataset DIR (under mpiexec -n 1 or alone).
 #include <mpi.h>
 
 #include <exception>
@@ -24,6 +25,12 @@ void write(const std::string& dir) {
   const std::string tmp = config + ".tmp";
   std::ofstream(tmp) << "emulator:\n  kind: oracle\n  dataset: " << path << "\n  context: 1\n";
   std::filesystem::rename(tmp, config);
+  // The leap policy's check protocol (test_fortran_policy): every attempt checked.
+  const std::string policy = (std::filesystem::path(dir) / "policy.yaml").string();
+  std::ofstream(policy + ".tmp") << "emulator:\n  kind: oracle\n  dataset: " << path
+                                 << "\n  context: 1\nleap:\n  leap_frames: 2\n  solver_frames: 1\n"
+                                    "  check_every: 1\n  check_tolerance: 1.0e-6\n  max_leap_frames: 8\n";
+  std::filesystem::rename(policy + ".tmp", policy);
 }
 
 }  // namespace

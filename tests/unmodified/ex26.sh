@@ -200,7 +200,7 @@ expect_petsc_error "leap_split: expected train, valid or test, found bogus" "$WO
   -ts_trajectory_type leap -leap_out "$WORK/x" -leap_split bogus
 expect_petsc_error "LEAP: -ts_type leap needs an emulator: -leap_ae AE.ckpt -leap_emulator EMU.ckpt" "$WORK/ex26" "${S8[@]}" -ts_type leap
 expect_petsc_error "LEAP: -leap_ae and -leap_emulator go together" "$WORK/ex26" "${S8[@]}" -ts_type leap -leap_ae "$WORK/ae/best.ckpt"
-expect_petsc_error "LEAP: -leap_emulator $WORK/nothere.ckpt: no such file" "${M2[@]}" "$WORK/ex26" "${S8[@]}" -ts_type leap \
+expect_petsc_error "LEAP: rank 0: -leap_emulator $WORK/nothere.ckpt: no such file" "${M2[@]}" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   -leap_ae "$WORK/ae/best.ckpt" -leap_emulator "$WORK/nothere.ckpt"
 expect_petsc_error "LEAP: -leap_oracle $WORK/nothere.hdf5: no such file" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   -leap_oracle "$WORK/nothere.hdf5"

@@ -10,14 +10,13 @@
 #include "euler2d/euler_config.h"
 #include "leap/config/schema.h"
 #include "leap/error.h"
-#include "leap/plugin/leap_policy.h"
+#include "leap/plugin/leap_policy_keys.h"
 #include "rb_config.h"
 
 namespace leap::cli {
 
 struct HybridLeapConfig {
-  int64_t leap_frames = plugin::LeapPolicyOptions{}.leap_frames;
-  int64_t solver_frames = plugin::LeapPolicyOptions{}.solver_frames;
+  plugin::LeapPolicyOptions policy;  // leap.leap_frames, leap.solver_frames, ... (leap_policy_keys.h)
   int64_t context = 0;
   int64_t members = 1;
   std::vector<int64_t> emulator_ranks{0};
@@ -27,22 +26,13 @@ struct HybridLeapConfig {
   std::string precision = "fp32";
   bool cuda_graph = false;
   int64_t seed = 0;
-  double max_spread = plugin::LeapPolicyOptions{}.max_spread;
-  int64_t check_every = plugin::LeapPolicyOptions{}.check_every;
-  double check_tolerance = plugin::LeapPolicyOptions{}.check_tolerance;
-  int64_t min_leap_frames = plugin::LeapPolicyOptions{}.min_leap_frames;
-  int64_t max_leap_frames = plugin::LeapPolicyOptions{}.max_leap_frames;
   int64_t record_frames = 8;
   int64_t record_valid_every = 4;
 
   template <class V>
   void visit(V& v) {
     using config::at_least;
-    v("leap_frames", leap_frames, "frames the emulator skips per leap (-leap_leap_frames)",
-      at_least<int64_t>(1));
-    v("solver_frames", solver_frames,
-      "solver frames before the first leap and between leaps: the correction (-leap_solver_frames)",
-      at_least<int64_t>(0));
+    plugin::visit_policy_keys(v, policy);
     v("context", context, "observed frames the emulator is given, 1..window-1 (0: min(2, window - 1))",
       at_least<int64_t>(0));
     v("members", members, "ensemble members per leap; their mean is injected (-leap_members)",
@@ -63,23 +53,6 @@ struct HybridLeapConfig {
       config::one_of({"fp32", "bf16"}));
     v("cuda_graph", cuda_graph, "replay each emulation call from a CUDA graph (needs device cuda)");
     v("seed", seed, "seed of the emulator's sampling noise", at_least<int64_t>(0));
-    v("max_spread", max_spread,
-      "suppress a leap whose ensemble's relative spread (ensemble std / field std, mean over channels) is "
-      "above this; 0: never (needs members > 1; -leap_max_spread)",
-      at_least(0.0));
-    v("check_every", check_every,
-      "check mode: every k-th leap also runs the solver over the same interval, scores the leap's VRMSE "
-      "against it and adapts the leap length; 0: off (-leap_check_every)",
-      at_least<int64_t>(0));
-    v("check_tolerance", check_tolerance,
-      "VRMSE a checked leap may have: above it the solver's state is kept and leaps shorten "
-      "(-leap_check_tolerance)",
-      config::greater_than(0.0));
-    v("min_leap_frames", min_leap_frames, "shortest leap check mode may adapt to (-leap_min_leap_frames)",
-      at_least<int64_t>(1));
-    v("max_leap_frames", max_leap_frames,
-      "longest leap check mode may adapt to; 0: 4 x leap_frames (-leap_max_leap_frames)",
-      at_least<int64_t>(0));
     v("record_frames", record_frames,
       "with --record DIR: frames per recorded trajectory (consecutive solver frames; -leap_record_frames)",
       at_least<int64_t>(2));
@@ -94,14 +67,7 @@ struct HybridLeapConfig {
       throw InputError(file, key, "false unless device is cuda or cuda:N (device is '" + device + "')",
                        "true");
     const std::string p = prefix.empty() ? "" : prefix + ".";
-    if (min_leap_frames > leap_frames)
-      throw InputError(file, p + "min_leap_frames",
-                       "at most leap_frames (" + std::to_string(leap_frames) + ")",
-                       std::to_string(min_leap_frames));
-    if (max_leap_frames != 0 && max_leap_frames < leap_frames)
-      throw InputError(file, p + "max_leap_frames",
-                       "0 or at least leap_frames (" + std::to_string(leap_frames) + ")",
-                       std::to_string(max_leap_frames));
+    plugin::validate_policy_keys(policy, file, prefix);
     std::vector<int64_t> sorted = emulator_ranks;
     std::sort(sorted.begin(), sorted.end());
     std::string shown;

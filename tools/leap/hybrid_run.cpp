@@ -8,6 +8,7 @@
 
 #include "case_solvers.h"
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/plugin/state_exchange.h"
 
 namespace fs = std::filesystem;
@@ -37,16 +38,7 @@ void petsc_ok(PetscErrorCode ierr, const std::string& what) {
 
 // Every rank throws the lowest failing rank's InputError, or none does.
 void agree_on_problem(const std::string& problem) {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  int first = problem.empty() ? std::numeric_limits<int>::max() : rank;
-  MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-  if (first == std::numeric_limits<int>::max()) return;
-  int len = rank == first ? int(problem.size()) : 0;
-  MPI_Bcast(&len, 1, MPI_INT, first, MPI_COMM_WORLD);
-  std::string message = rank == first ? problem : std::string(size_t(len), ' ');
-  MPI_Bcast(message.data(), len, MPI_CHAR, first, MPI_COMM_WORLD);
-  throw InputError(message);
+  plugin::agree_on_input_error(MPI_COMM_WORLD, problem);
 }
 
 std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file) {
@@ -144,16 +136,16 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
                                                const std::shared_ptr<plugin::Emulator>& emulator) {
   petsc::LeapAttachOptions hybrid;
   hybrid.mode = "hybrid";
-  hybrid.leap_frames = PetscInt(cfg.leap.leap_frames);
-  hybrid.solver_frames = PetscInt(cfg.leap.solver_frames);
+  hybrid.leap_frames = PetscInt(cfg.leap.policy.leap_frames);
+  hybrid.solver_frames = PetscInt(cfg.leap.policy.solver_frames);
   hybrid.frame_interval = cfg.frame_interval;
   hybrid.members = PetscInt(cfg.leap.members);
   hybrid.restore_conserved = cfg.leap.restore_conserved ? PETSC_TRUE : PETSC_FALSE;
-  hybrid.max_spread = cfg.leap.max_spread;
-  hybrid.check_every = PetscInt(cfg.leap.check_every);
-  hybrid.check_tolerance = cfg.leap.check_tolerance;
-  hybrid.min_leap_frames = PetscInt(cfg.leap.min_leap_frames);
-  hybrid.max_leap_frames = PetscInt(cfg.leap.max_leap_frames);
+  hybrid.max_spread = cfg.leap.policy.max_spread;
+  hybrid.check_every = PetscInt(cfg.leap.policy.check_every);
+  hybrid.check_tolerance = cfg.leap.policy.check_tolerance;
+  hybrid.min_leap_frames = PetscInt(cfg.leap.policy.min_leap_frames);
+  hybrid.max_leap_frames = PetscInt(cfg.leap.policy.max_leap_frames);
   hybrid.record.frames_per_trajectory = cfg.leap.record_frames;
   hybrid.record.valid_every = cfg.leap.record_valid_every;
   hybrid.record.name = "hybrid_seed" + std::to_string(cfg.seed);
@@ -178,7 +170,7 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   auto solver = make_hybrid_solver(cfg, config_file);
   if (cfg.warmup > 0) petsc_ok(solver->Advance(cfg.warmup), "the warm-up");
   std::unique_ptr<petsc::LeapAttachment> a;
-  petsc_ok(petsc::LeapTSAttach(solver.get(), attach, &a), "attaching LEAP");
+  petsc_ok(petsc::LeapAttachCreate(solver.get(), attach, &a), "attaching LEAP");
   RunResult r;
   r.options = a->options();
   MPI_Barrier(MPI_COMM_WORLD);

@@ -14,14 +14,20 @@
  *   - a post-step (TSSetPostStep) that first calls the post-step the program had set (it keeps
  *     being called after every step the solver takes; set yours before LeapTSAttach, or after it:
  *     LEAP re-chains a post-step it finds in its place at the next monitor call), then, in hybrid
- *     mode, may leap: once the context holds the frames the emulator needs and -leap_solver_frames
- *     solver steps passed since the last attempt, the emulator gives the state -leap_leap_frames
- *     steps later; an accepted leap writes it into the solution vector, advances the time by
- *     leap_frames * dt (TSSetTime) and the step number by leap_frames (TSSetStepNumber) and restarts
- *     the integrator (TSRestartStep: multistep and FSAL methods start afresh). A refused leap (a
- *     non-finite result, an ensemble spread above leap.max_spread, a failing emulator) changes
- *     nothing; the solver goes on. A leap never reaches TSSetMaxSteps or comes within half a step
- *     of TSSetMaxTime: the last step is always the solver's, so TSSolve ends as without LEAP.
+ *     mode, asks LEAP's one leap policy (docs/leap_policy.md) whether to leap: once the context
+ *     holds the frames the emulator needs and -leap_solver_frames solver steps passed since the last
+ *     attempt, the emulator gives the state the current leap length L steps later. The policy's
+ *     rejection ladder judges it (not finite, spread above -leap_max_spread, the program's
+ *     TSSetFunctionDomainError). In check mode (-leap_check_every k) every k-th attempt is also run
+ *     by the TS itself (TSStep over the same L steps from a saved copy of the state, without
+ *     monitors or post-steps); above -leap_check_tolerance (VRMSE) the TS's own result stands, and
+ *     L adapts between -leap_min_leap_frames and -leap_max_leap_frames. When the state moved on
+ *     (an accepted leap, or a failed check) it is in the solution vector, the time advanced by
+ *     L * dt (TSSetTime), the step number by L (TSSetStepNumber), and the integrator restarts
+ *     (TSRestartStep: multistep and FSAL methods start afresh). A rejected leap (or a failing
+ *     emulator) changes nothing; the solver goes on. A leap never reaches TSSetMaxSteps or comes
+ *     within half a step of TSSetMaxTime: the last step is always the solver's, so TSSolve ends as
+ *     without LEAP.
  *   - a PetscContainer composed on `ts` ("LeapTSContext") that owns all of it: TSDestroy finishes
  *     the recording and frees it (as LeapTSDetach does).
  *
@@ -34,14 +40,18 @@
  *   -leap_mode off|record|hybrid off: install nothing; record: observe and record every state
  *                                (record.dir needed); hybrid (default): observe, leap, and record
  *                                when record.dir is set
- *   -leap_leap_frames L          steps skipped by one leap (10)
- *   -leap_solver_frames M        solver steps between leap attempts and before the first (5)
+ *   -leap_leap_frames, -leap_solver_frames, -leap_max_spread, -leap_check_every,
+ *   -leap_check_tolerance, -leap_min_leap_frames, -leap_max_leap_frames
+ *                                the leap policy's settings (defaults from the config's leap
+ *                                section, whose defaults are docs/leap_policy.md's: 8, 4, 0, 0, 0.1,
+ *                                1, 0)
  *   -leap_theta v1,v2,...        the emulator's conditioning vector (latent diffusion emulators)
  *   -leap_summary FILE.json      counters and times, written by rank 0 at the end of every TSSolve
  *                                and at LeapTSDetach / TSDestroy
  * PetscLogEvents (-log_view): LeapGather (observe: copy out of the solution vector, gather to the
  * emulator's rank, record), LeapEmulate (a leap: the emulator and the scatter of its result),
- * LeapScatter (an accepted state written into the solution vector). -info shows each leap.
+ * LeapScatter (the emulated state sent back to the ranks). -info shows each attempt and check;
+ * -leap_summary has the policy's records (key "policy").
  *
  * Errors: PETSc errors whose message starts with "LEAP:" (a DM that is not a 2-D DMDA, no config,
  * a bad option, a config or emulator the runtime refuses, fields that are not the emulator's).
@@ -60,11 +70,12 @@ extern "C" {
 typedef struct {
   PetscInt mode;           /* 0 off, 1 record, 2 hybrid */
   PetscInt observations;   /* states observed (gathered) */
-  PetscInt steps_solver;   /* hybrid mode: steps the solver took (LEAP's post-step calls) */
+  PetscInt steps_solver;   /* hybrid mode: steps the solver took (post-step calls and failed checks) */
   PetscInt steps_emulated; /* steps skipped by accepted leaps */
+  PetscInt steps_checked;  /* steps the TS took to check leaps (check mode; not monitored) */
   PetscInt leaps;          /* leap attempts */
   PetscInt leaps_accepted;
-  PetscInt leaps_rejected;        /* refused: not finite, too much spread, or the emulator failed */
+  PetscInt leaps_rejected;        /* by the policy's ladder (or a failing emulator); a failed check too */
   PetscInt emulator_failures;     /* of the refused: the emulator raised an error */
   PetscInt context_restarts;      /* observed states not one frame after the previous one */
   PetscInt trajectories_recorded; /* trajectory files written to record.dir */

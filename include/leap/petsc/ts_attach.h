@@ -150,7 +150,7 @@ class LeapAttachment {
   const std::vector<float>& theta() const { return theta_; }
 
  private:
-  friend PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
+  friend PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
                                      std::unique_ptr<LeapAttachment>* out);
   PetscErrorCode ExtractFields(plugin::FieldBlocks* fields) const;
   PetscErrorCode Record();  // appends the current state to the recording (when recording)
@@ -174,7 +174,7 @@ class LeapAttachment {
 
 // Attaches LEAP to `solver` (collective over its communicator). The solver must outlive the
 // attachment. Checks the options (PETSC_ERR_ARG_OUTOFRANGE naming the option).
-PetscErrorCode LeapTSAttach(FluidSolver* solver, const LeapAttachOptions& options,
+PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
                             std::unique_ptr<LeapAttachment>* out);
 
 }  // namespace leap::petsc

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "leap/data/well_file.h"
+#include "leap/plugin/oracle_fault.h"
 
 namespace leap::plugin {
 
@@ -104,6 +105,8 @@ class TrajectoryOracle final : public Emulator {
   std::vector<std::string> channel_names() const override { return layout_.channel_names(); }
   // The stored frame index the last context frame of the latest leap() matched.
   int64_t last_match() const { return last_match_; }
+  // Faults to inject (see OracleFault); InputError for a channel the dataset does not have.
+  void set_faults(std::vector<OracleFault> faults);
 
  private:
   data::WellLayout layout_;
@@ -111,6 +114,8 @@ class TrajectoryOracle final : public Emulator {
   int64_t context_;
   double tolerance_;
   int64_t last_match_ = -1;
+  int64_t leaps_ = 0;  // leap() calls so far
+  std::vector<OracleFault> faults_;
 };
 
 }  // namespace leap::plugin

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "leap/error.h"
 #include "leap/data/well_writer.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/state_exchange.h"
@@ -42,6 +43,12 @@ struct HybridStats {
   int64_t leaps_rejected = 0;
   int64_t frames_emulated = 0;  // frames skipped by accepted leaps
   int64_t frames_solved = 0;    // frames advanced by the solver (recorded by the adapter)
+};
+
+// The emulator failed during a leap (e.g. an oracle that finds the state on no stored trajectory);
+// thrown by HybridController::leap on every rank together, with the failing rank's message.
+struct EmulatorFailure : leap::Error {
+  using leap::Error::Error;
 };
 
 struct LeapResult {

@@ -3,7 +3,8 @@
 // LeapSolver; the policy decides:
 //   - when to leap: the context is ready, `solver_frames` solver frames have passed since the last
 //     attempt (at least one after a rejection), and the leap fits before the horizon;
-//   - the rejection ladder, in this order: a non-finite emulated state; an ensemble whose relative
+//   - the rejection ladder, in this order: the emulator failed (it raised an error: the solver goes
+//     on as after any rejection); a non-finite emulated state; an ensemble whose relative
 //     spread is above `max_spread`; the conserved totals that cannot be put back; a corrected state
 //     that is not finite; the solver's admissibility (its physics, and PETSc's domain check);
 //     in check mode, a VRMSE against the solver above `check_tolerance`;
@@ -44,8 +45,13 @@ struct LeapPolicyOptions {
   int64_t min_leap_frames = 1;   // bounds of the adapted leap length
   int64_t max_leap_frames = 0;   // 0: 4 x leap_frames
 
-  // The first setting out of range, as "<prefix><name> must be ..., got ..." (prefix: "-leap_" or
-  // "leap."), or "" when every setting is valid.
+  // The first setting out of range: its name, what was expected and what was found (name "" when
+  // every setting is valid).
+  struct Problem {
+    std::string name, expected, found;
+  };
+  Problem check() const;
+  // The same as "<prefix><name> must be ..., got ..." (prefix: "-leap_" or "leap."), or "".
   std::string problem(const std::string& prefix) const;
   int64_t longest_leap() const { return max_leap_frames > 0 ? max_leap_frames : 4 * leap_frames; }
 };
@@ -58,7 +64,8 @@ enum class LeapVerdict {
   conservation,
   corrected_not_finite,
   admissibility,
-  check
+  check,
+  emulator_failed  // the emulator raised an error (HybridController's EmulatorFailure)
 };
 const char* to_string(LeapVerdict v);
 
@@ -73,6 +80,9 @@ struct LeapRecord {
   bool check_passed = false;
   int64_t next_frames = 0;  // the leap length after this attempt
   bool accepted() const { return verdict == LeapVerdict::accepted; }
+  // The solver's state moved `frames` frames on: the leap was accepted, or a failed check's
+  // reference (the solver's own result) stands.
+  bool advanced() const { return accepted() || checked; }
 };
 
 // The route's side of an attempt: its solver's state, seen through collective operations that give
@@ -113,9 +123,10 @@ class LeapPolicy {
   void solver_frames(int64_t n);
   // One attempt at `frame`: the controller leaps (collective), the ladder decides, the solver ends
   // on the accepted emulated state, on the pre-leap state, or (failed check) on its own reference,
-  // which counts as `frames` solver frames. The record is kept and returned.
+  // which counts as `frames` solver frames. The record is kept and returned. `frames` > 0 leaps that
+  // many frames instead of the current leap length (a caller that chooses the length itself).
   const LeapRecord& attempt(int64_t frame, HybridController& controller, const at::Tensor& theta,
-                            LeapSolver& solver);
+                            LeapSolver& solver, int64_t frames = 0);
 
   int64_t leap_frames() const { return length_; }  // the current (adapted) leap length
   int64_t attempts() const { return int64_t(records_.size()); }

@@ -12,8 +12,12 @@
 //                                          are the emulator's channels; builds the exchange
 //   4. observe(block, time) ...            collective: the current state (appended to the leap
 //                                          context; recorded while recording is on)
-//      leap(theta, frames, block)          collective: the state `frames` frames after the last
-//                                          observed one (needs context_ready())
+//      due(frames_left)                    rank-local (the same on every rank): whether the leap
+//                                          policy leaps now
+//      attempt(theta, block)               collective: one attempt of the policy (leap, rejection
+//                                          ladder, check); block in: the current state, out: the
+//                                          state after it
+//      leap(theta, frames, block)          collective: the same, at a length the caller chooses
 //      record(on)                          collective: recording on or off
 //   5. finish()                            collective: ends the recording (writes DIR/stats.yaml)
 //
@@ -22,16 +26,32 @@
 // cxy [C][xm][ym] by default, xyc, yxc or cyx). FieldBlocks overloads take one vector per field in
 // The Well's order [x][y][component] instead.
 //
+// The leap policy (leap_policy.h, docs/leap_policy.md) decides, from the config's leap section: when
+// to leap (due: the context is ready, leap.solver_frames solver frames were observed since the last
+// attempt, and the leap fits in the frames the caller has left), whether to keep a leap (the
+// rejection ladder: not finite, spread, the caller's admissibility), and in check mode
+// (leap.check_every) compares every k-th leap with the caller's own solver over the same frames and
+// adapts the leap length. Every observe() after the first counts as one solver frame, except the
+// first after an attempt that advanced the state. The caller's solver enters through set_solver():
+//   advance(frames, block)       check mode: advance the solver `frames` frames from the state in
+//                                `block` (this rank's box, in the runtime's layout) and write the
+//                                result into it; called on every rank together; needed for
+//                                leap.check_every > 0 (setup refuses check mode without it)
+//   admissible(block, why)       whether this rank's part of an emulated state is admissible (the
+//                                solver's physics: positive density, ...); a refusal on any rank
+//                                rejects the leap with its reason
+// An attempt that advanced the state (accepted, or a failed check whose reference, the solver's own
+// result, stands; LeapRecord::advanced()) ends the context and the recording segment; the caller
+// then moves its time on by record.frames frames and observes the new state.
+//
 // A leap. The emulator produces an ensemble of leap.members states; their mean is the result. With
 // several emulator ranks (emulator.ranks or emulator.per_node), each computes its share of the
-// members, and the mean and spread are reduced over all of them. The
-// leap is accepted when the mean is finite everywhere and, with leap.max_spread > 0, the relative
-// spread (per channel: the members' standard deviation averaged over cells, over the spatial
-// standard deviation of the mean + 1e-6; averaged over channels) does not exceed it. Accepted: the
-// result is written to the caller's block, the context is emptied (the frames before a leap are not
-// consecutive with those after it; context_frames() new observations are needed for the next leap)
-// and the recording segment is broken. Refused: the block is left untouched, the context and the
-// recording segment go on (the caller keeps its own state and continues solving).
+// members, and the mean and spread are reduced over all of them. The policy's ladder then judges it
+// (leap_policy.h). Accepted: the result is written to the caller's block, the context is emptied
+// (the frames before a leap are not consecutive with those after it; context_frames() new
+// observations are needed for the next leap) and the recording segment is broken. Rejected without
+// a check: the block is left untouched, the context and the recording segment go on (the caller
+// keeps its own state and continues solving).
 // Channels named in leap.conserve / leap.conserve_scaled have their domain totals put back to those
 // of the last observed frame before the result is handed back (HybridController::set_conserved).
 //
@@ -49,12 +69,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
+#include "leap/plugin/leap_policy.h"
 #include "leap/plugin/runtime_config.h"
 #include "leap/plugin/state_exchange.h"
 
@@ -68,6 +90,12 @@ struct LeapOutcome {
   double spread = 0;            // relative ensemble spread (0 for one member)
   double absolute_spread = 0;   // ensemble standard deviation averaged over cells and channels
   double conserved_change = 0;  // leap.conserve*: the largest relative change of a total put back
+};
+
+// The caller's solver as the leap policy sees it (either function may be empty; see above).
+struct RuntimeSolver {
+  std::function<void(int64_t frames, float* block)> advance;
+  std::function<bool(const float* block, std::string* why)> admissible;
 };
 
 class Runtime {
@@ -98,6 +126,12 @@ class Runtime {
   // to log them as PETSc events.
   void set_phase_hook(HybridController::PhaseHook hook);
 
+  // Rank-local, before setup(): the caller's solver (check mode and admissibility; see above).
+  void set_solver(RuntimeSolver solver);
+  // Rank-local, before setup(): the leap policy's settings instead of the config's leap section (a
+  // route whose options override it, e.g. LeapTSAttach's -leap_*). Refuses settings out of range.
+  void set_policy(const LeapPolicyOptions& options);
+
   // Collective.
   void setup();
 
@@ -110,6 +144,18 @@ class Runtime {
   // block_size() floats, overwritten only when the leap is accepted.
   LeapOutcome leap(const std::vector<double>& theta, int64_t frames, float* block);
   LeapOutcome leap(const std::vector<double>& theta, int64_t frames, FieldBlocks* fields);
+  // Rank-local (the same on every rank): whether the policy leaps now, with `frames_left` frames
+  // left before the caller's horizon (after setup(); false without an emulator).
+  bool due(int64_t frames_left) const;
+  // Collective (after setup(), with context_ready()): one attempt of the policy at its current leap
+  // length. `block`: block_size() floats, the current state in, the state after the attempt out
+  // (unchanged unless the record says advanced()). The record is the policy's (leap_policy.h).
+  const LeapRecord& attempt(const std::vector<double>& theta, float* block);
+  // The same with a LeapSolver of the caller's own (a route that holds its state elsewhere, e.g.
+  // LeapTSAttach's TS): it saves, injects, checks and restores the state itself.
+  const LeapRecord& attempt(const std::vector<double>& theta, LeapSolver& solver);
+  // The policy: its settings, current leap length, records and JSON summary.
+  const LeapPolicy& policy() const;
   // Collective (the same `on` on every rank; before or after setup()). Recording needs record.dir.
   void record(bool on);
   // Collective: ends the recording and writes DIR/stats.yaml (when a train trajectory was
@@ -136,6 +182,7 @@ class Runtime {
 
  private:
   struct Impl;
+  class BlockSolver;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -14,9 +14,15 @@
 //     seed: 0                  # latent_diffusion: seed of the sampling noise (emulator rank k: seed + k)
 //     ranks: [0]               # the ranks that run the emulator, each for its share of leap.members
 //     per_node: false          # instead: one emulator rank per node (its first rank)
-//   leap:
+//   leap:                      # the leap policy (docs/leap_policy.md; -leap_<name> in LeapTSAttach)
 //     members: 1               # ensemble members per leap (their mean is handed back)
+//     leap_frames: 8           # frames one leap skips (the first leap's length in check mode)
+//     solver_frames: 4         # solver frames before the first leap and between two attempts
 //     max_spread: 0            # refuse a leap whose relative ensemble spread exceeds this (0: never)
+//     check_every: 0           # check every k-th attempt against the caller's solver (0: never)
+//     check_tolerance: 0.1     # the VRMSE a checked leap may have
+//     min_leap_frames: 1       # bounds of the leap length check mode adapts
+//     max_leap_frames: 0       # (0: 4 x leap_frames)
 //     conserve: []             # channels whose totals the solver conserves: kept by a uniform shift
 //     conserve_scaled: []      # positive conserved channels (density, energy): kept by a factor
 //   record:                    # in-situ recording (leap_runtime_record) as a dataset in The Well's schema
@@ -44,6 +50,8 @@
 
 #include "leap/config/schema.h"
 #include "leap/error.h"
+#include "leap/plugin/oracle_fault.h"
+#include "leap/plugin/leap_policy_keys.h"
 
 namespace leap::plugin {
 
@@ -60,6 +68,7 @@ struct RuntimeEmulatorConfig {
   int64_t seed = 0;
   std::vector<int64_t> ranks{0};
   bool per_node = false;
+  std::vector<std::string> faults;
 
   template <class V>
   void visit(V& v) {
@@ -89,6 +98,10 @@ struct RuntimeEmulatorConfig {
       config::each(at_least<int64_t>(0)));
     v("per_node", per_node,
       "instead of ranks: one emulator rank per node (the node's first rank), e.g. one GPU per node");
+    v("faults", faults,
+      "kind oracle: faults injected into its leaps to try a coupling on a poor emulator, each N:nan, "
+      "N:negative:CHANNEL, N:spread:A or N:offset:A (N: the oracle's leap, from 0; A: in units of each "
+      "channel's spatial standard deviation)");
   }
 
   void validate(const std::string& file, const std::string& prefix) const {
@@ -124,6 +137,7 @@ struct RuntimeEmulatorConfig {
       need_file("autoencoder", autoencoder, "the autoencoder checkpoint");
       need_file("checkpoint", checkpoint, "the emulator checkpoint");
       refuse("dataset", !dataset.empty(), "oracle");
+      refuse("faults", !faults.empty(), "oracle");
       if (cuda_graph && device.rfind("cuda", 0) != 0)
         throw InputError(file, key("cuda_graph"),
                          "false unless device is cuda or cuda:N (device is '" + device + "')", "true");
@@ -131,36 +145,35 @@ struct RuntimeEmulatorConfig {
       need_file("dataset", dataset, "the dataset file");
       refuse("autoencoder", !autoencoder.empty(), "latent_diffusion");
       refuse("checkpoint", !checkpoint.empty(), "latent_diffusion");
+      for (const auto& f : faults) OracleFault::parse(f, file + ": key '" + key("faults") + "'");
     } else {
       refuse("autoencoder", !autoencoder.empty(), "latent_diffusion");
       refuse("checkpoint", !checkpoint.empty(), "latent_diffusion");
       refuse("dataset", !dataset.empty(), "oracle");
+      refuse("faults", !faults.empty(), "oracle");
     }
   }
 };
 
 struct RuntimeLeapConfig {
   int64_t members = 1;
-  double max_spread = 0;
+  LeapPolicyOptions policy;  // leap.leap_frames, leap.solver_frames, leap.max_spread, leap.check_* ...
   std::vector<std::string> conserve, conserve_scaled;
 
   template <class V>
   void visit(V& v) {
     using config::at_least;
     v("members", members, "ensemble members per leap; their mean is handed back", at_least<int64_t>(1));
-    v("max_spread", max_spread,
-      "refuse a leap (the caller keeps its state) when the ensemble's relative spread exceeds this: per "
-      "channel "
-      "the members' standard deviation averaged over cells over the spatial standard deviation of their "
-      "mean, "
-      "averaged over channels (0: no limit; needs members > 1 to have an effect)",
-      at_least(0.0));
+    visit_policy_keys(v, policy);
     v("conserve", conserve,
       "channels whose domain totals the solver conserves (periodic or closed boundaries): each leap puts "
       "their totals back to those of the last observed frame by a uniform shift");
     v("conserve_scaled", conserve_scaled,
       "channels of positive conserved quantities (a density, an energy): each leap puts their totals back "
       "by a factor, which keeps them positive");
+  }
+  void validate(const std::string& file, const std::string& prefix) const {
+    validate_policy_keys(policy, file, prefix);
   }
 };
 
