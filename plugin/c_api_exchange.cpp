@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "c_api_errors.h"
-#include "leap/plugin/collective_error.h"
 #include "handle_table.h"
 #include "leap/leap.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/plugin/state_exchange.h"
 
 namespace {
@@ -29,18 +29,20 @@ int create(const char* fn, MPI_Comm comm, int nx, int ny, int x0, int y0, int xm
     if (comm == MPI_COMM_NULL)
       throw leap::InputError("argument 'comm': expected a communicator, found MPI_COMM_NULL");
     std::string problem;
-    if (!out) problem = "argument 'out': expected a pointer to a leap_exchange, found NULL";
+    if (!out)
+      problem = "argument 'out': expected a pointer to a leap_exchange, found NULL";
     else if (emulators != LEAP_EMULATORS_ROOT && emulators != LEAP_EMULATORS_PER_NODE)
-      problem = "argument 'emulators': expected LEAP_EMULATORS_ROOT (0) or LEAP_EMULATORS_PER_NODE (1), found " +
-                std::to_string(emulators);
+      problem =
+          "argument 'emulators': expected LEAP_EMULATORS_ROOT (0) or LEAP_EMULATORS_PER_NODE (1), found " +
+          std::to_string(emulators);
     leap::plugin::agree_on_input_error(comm, problem);
     leap::plugin::ExchangeOptions options;
     if (emulators == LEAP_EMULATORS_PER_NODE) options.emulators = leap::plugin::EmulatorRanks::one_per_node();
     leap::data::Block block;
     block.start = {x0, y0};
     block.count = {xm, ym};
-    *out = exchanges().add(std::make_unique<StateExchange>(comm, std::array<int64_t, 2>{nx, ny}, block, channels,
-                                                           std::move(options)));
+    *out = exchanges().add(std::make_unique<StateExchange>(comm, std::array<int64_t, 2>{nx, ny}, block,
+                                                           channels, std::move(options)));
   });
 }
 
@@ -74,8 +76,9 @@ int leap_exchange_set_layout(leap_exchange h, int layout) {
   return api("leap_exchange_set_layout", [&] {
     StateExchange& x = exchanges().get(h, "h");
     if (layout < LEAP_LAYOUT_CXY || layout > LEAP_LAYOUT_CYX)
-      throw leap::InputError("argument 'layout': expected LEAP_LAYOUT_CXY, _XYC, _YXC or _CYX (0..3), found " +
-                             std::to_string(layout));
+      throw leap::InputError(
+          "argument 'layout': expected LEAP_LAYOUT_CXY, _XYC, _YXC or _CYX (0..3), found " +
+          std::to_string(layout));
     x.set_layout(leap::plugin::BlockLayout(layout));
   });
 }

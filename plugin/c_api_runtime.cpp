@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "c_api_errors.h"
-#include "leap/plugin/collective_error.h"
 #include "handle_table.h"
 #include "leap/leap.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/plugin/runtime.h"
 
 namespace {
@@ -169,7 +169,8 @@ int leap_runtime_last_leap(leap_runtime h, int* finite, int* suppressed) {
   });
 }
 
-int leap_runtime_set_solver(leap_runtime h, leap_advance_fn advance, leap_admissible_fn admissible, void* ctx) {
+int leap_runtime_set_solver(leap_runtime h, leap_advance_fn advance, leap_admissible_fn admissible,
+                            void* ctx) {
   return api("leap_runtime_set_solver", [&] {
     RuntimeHandle& handle = runtimes().get(h, "h");
     leap::plugin::RuntimeSolver s;
@@ -199,7 +200,8 @@ int leap_runtime_due(leap_runtime h, int frames_left, int* due, int* frames) {
   });
 }
 
-int leap_runtime_attempt(leap_runtime h, const double* theta, int ntheta, float* block, int* frames, int* verdict) {
+int leap_runtime_attempt(leap_runtime h, const double* theta, int ntheta, float* block, int* frames,
+                         int* verdict) {
   return api("leap_runtime_attempt", [&] {
     RuntimeHandle& handle = runtimes().get(h, "h");
     Runtime& r = *handle.runtime;

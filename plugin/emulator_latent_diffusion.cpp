@@ -11,7 +11,7 @@
 #include "leap/models/denoiser.h"
 #include "leap/models/diffusion_config.h"
 #include "leap/models/emulation_engine.h"
-#include "leap/models/rollout.h"
+#include "leap/models/rollout.h"  // ensemble_repeat
 #include "leap/models/sampler.h"
 #include "leap/plugin/emulator.h"
 #include "leap/train/autoencoder_io.h"
@@ -120,17 +120,9 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   const at::Tensor th = m.theta_names.empty()
                             ? at::Tensor()
                             : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
-  // Autoregressive windows: each call adds w - c frames; the last c frames are the next context.
-  const int64_t fresh_per_call = m.window - m.context;
-  at::Tensor ctx = initial.narrow(2, initial.size(2) - m.context, m.context);
-  at::Tensor latest;
-  for (int64_t produced = 0; produced < frames;) {
-    const at::Tensor fresh = m.engine->step(ctx, th).latent;  // (K, L, w - c, x, y): m.generator's noise
-    produced += fresh_per_call;
-    if (produced >= frames) latest = fresh.select(2, fresh_per_call - 1 - (produced - frames));
-    const at::Tensor recent = at::cat({ctx, fresh}, 2);
-    ctx = recent.narrow(2, recent.size(2) - m.context, m.context);
-  }
+  // Autoregressive windows (models::rollout): each call adds w - c frames from m.generator's noise;
+  // the last c frames are the next context. Only the last frame is decoded.
+  const at::Tensor latest = m.engine->rollout(initial, th, frames).select(2, frames - 1);  // (K, L, x, y)
   phase(EmulatorPhase::sample, false);
   phase(EmulatorPhase::decode, true);
   const at::Tensor last = m.latent.denormalize(latest);

@@ -12,7 +12,8 @@
 
 namespace leap::plugin {
 
-TrajectoryOracle::TrajectoryOracle(const std::string& path, int64_t trajectory, int64_t context, double tolerance)
+TrajectoryOracle::TrajectoryOracle(const std::string& path, int64_t trajectory, int64_t context,
+                                   double tolerance)
     : context_(context), tolerance_(tolerance) {
   data::WellFile file(path);
   layout_ = file.layout();
@@ -40,8 +41,8 @@ at::Tensor TrajectoryOracle::leap(const at::Tensor& context, const at::Tensor& /
   const int64_t k = d.argmin().item<int64_t>();
   const double dist = d[k].item<double>();
   if (!(dist <= tolerance_))
-    throw Error("TrajectoryOracle: the context is not on the stored trajectory (nearest frame " + std::to_string(k) +
-                " at relative distance " + std::to_string(dist) + ")");
+    throw Error("TrajectoryOracle: the context is not on the stored trajectory (nearest frame " +
+                std::to_string(k) + " at relative distance " + std::to_string(dist) + ")");
   if (k + frames >= frames_.size(0))
     throw Error("TrajectoryOracle: frame " + std::to_string(k + frames) + " is past the stored " +
                 std::to_string(frames_.size(0)) + " frames");
@@ -51,7 +52,8 @@ at::Tensor TrajectoryOracle::leap(const at::Tensor& context, const at::Tensor& /
   for (const auto& f : faults_) {
     if (f.leap != n) continue;
     const at::Tensor std =
-        std::get<0>(at::std_mean(frames_[k + frames].to(at::kDouble), {1, 2}, /*unbiased=*/false)).to(at::kFloat);
+        std::get<0>(at::std_mean(frames_[k + frames].to(at::kDouble), {1, 2}, /*unbiased=*/false))
+            .to(at::kFloat);
     switch (f.kind) {
       case OracleFault::Kind::nan:
         out.index_put_({at::indexing::Slice(), 0, 0, 0}, std::numeric_limits<float>::quiet_NaN());
@@ -78,7 +80,8 @@ at::Tensor TrajectoryOracle::leap(const at::Tensor& context, const at::Tensor& /
 void TrajectoryOracle::set_faults(std::vector<OracleFault> faults) {
   const auto names = channel_names();
   for (const auto& f : faults)
-    if (f.kind == OracleFault::Kind::negative && std::find(names.begin(), names.end(), f.channel) == names.end())
+    if (f.kind == OracleFault::Kind::negative &&
+        std::find(names.begin(), names.end(), f.channel) == names.end())
       throw InputError("oracle fault at leap " + std::to_string(f.leap) + ": no channel '" + f.channel +
                        "' in the dataset");
   faults_ = std::move(faults);
@@ -91,7 +94,8 @@ OracleFault OracleFault::parse(const std::string& spec, const std::string& what)
     parts.push_back(spec.substr(start, colon - start));
   parts.push_back(spec.substr(start));
   const auto bad = [&] {
-    return InputError(what + ": expected N:nan, N:negative:CHANNEL, N:spread:A or N:offset:A, found '" + spec + "'");
+    return InputError(what + ": expected N:nan, N:negative:CHANNEL, N:spread:A or N:offset:A, found '" +
+                      spec + "'");
   };
   OracleFault f;
   try {

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <utility>
 
-#include "leap/plugin/collective_error.h"
 #include "leap/data/dataset_stats.h"
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 #include "mpi_check.h"
 
 namespace fs = std::filesystem;

@@ -12,8 +12,8 @@
 #include <utility>
 
 #include "leap/error.h"
-#include "leap/plugin/collective_error.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/plugin/collective_error.h"
 #include "mpi_check.h"
 
 namespace leap::plugin {
@@ -125,8 +125,19 @@ int64_t HybridController::context_frames() const {
   return context_frames_;
 }
 
+void HybridController::set_layout(BlockLayout layout) {
+  exchange_->set_layout(layout);
+}
+BlockLayout HybridController::layout() const {
+  return exchange_->layout();
+}
+int64_t HybridController::block_size() const {
+  return exchange_->block_size();
+}
+
 std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
-  const int64_t C = channels(), cells = exchange_->block().cells();
+  const int64_t C = channels(), cells = exchange_->block().cells(), ym = exchange_->block().count[1];
+  const auto s = block_strides(layout(), C, exchange_->block().count[0], ym);
   if (fields.size() != components_.size())
     throw InputError("HybridController: expected " + std::to_string(components_.size()) + " fields, got " +
                      std::to_string(fields.size()));
@@ -138,33 +149,39 @@ std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
       throw InputError("HybridController: field " + std::to_string(f) + " has " +
                        std::to_string(fields[f].size()) + " values on this rank, expected " +
                        std::to_string(k * cells));
-    for (int64_t i = 0; i < cells; ++i)
-      for (int64_t j = 0; j < k; ++j) out[size_t(i * C + c0 + j)] = fields[f][size_t(i * k + j)];
+    for (int64_t n = 0; n < cells; ++n)  // cell n = (n / ym, n % ym), as in The Well's order
+      for (int64_t q = 0; q < k; ++q)
+        out[size_t((c0 + q) * s[0] + (n / ym) * s[1] + (n % ym) * s[2])] = fields[f][size_t(n * k + q)];
     c0 += k;
   }
   return out;
 }
 
 FieldBlocks HybridController::unpack(const std::vector<float>& block) const {
-  const int64_t C = channels(), cells = exchange_->block().cells();
+  const int64_t C = channels(), cells = exchange_->block().cells(), ym = exchange_->block().count[1];
+  const auto s = block_strides(layout(), C, exchange_->block().count[0], ym);
   FieldBlocks fields(components_.size());
   int64_t c0 = 0;
   for (size_t f = 0; f < components_.size(); ++f) {
     const int64_t k = components_[f];
     fields[f].resize(size_t(k * cells));
-    for (int64_t i = 0; i < cells; ++i)
-      for (int64_t j = 0; j < k; ++j) fields[f][size_t(i * k + j)] = block[size_t(i * C + c0 + j)];
+    for (int64_t n = 0; n < cells; ++n)
+      for (int64_t q = 0; q < k; ++q)
+        fields[f][size_t(n * k + q)] = block[size_t((c0 + q) * s[0] + (n / ym) * s[1] + (n % ym) * s[2])];
     c0 += k;
   }
   return fields;
 }
 
 void HybridController::observe(const FieldBlocks& fields) {
-  const std::vector<float> block = pack(fields);
+  observe(pack(fields).data());
+}
+
+void HybridController::observe(const float* block) {
   at::Tensor full;
   {
     PhaseTimer timer(hook_, HybridPhase::gather, &stats_.gather_seconds);
-    full = exchange_->gather(block.data());
+    full = exchange_->gather(block);
   }
   if (exchange_->is_emulator()) {
     context_.push_back(full);
@@ -276,17 +293,33 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   result.spread = flags[1];
   result.relative_spread = flags[2];
   result.conserved_change = flags[3];
-  std::vector<float> block(size_t(exchange_->block_size()));
+  result.block.resize(size_t(exchange_->block_size()));
   {
     PhaseTimer timer(hook_, HybridPhase::scatter, &stats_.scatter_seconds);
-    exchange_->scatter(mean, block.data());
+    exchange_->scatter(mean, result.block.data());
   }
-  result.fields = unpack(block);
   return result;
 }
 
-double HybridController::vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const {
-  const std::vector<float> u = pack(reference), v = pack(estimate);
+double HybridController::vrmse(const std::vector<float>& reference,
+                               const std::vector<float>& estimate) const {
+  // vrmse_blocks takes channels interleaved per cell (the order of the cells does not matter): xyc
+  // and yxc blocks as they are, the channel-major ones through field blocks.
+  const bool interleaved = layout() == BlockLayout::xyc || layout() == BlockLayout::yxc;
+  const auto cells_major = [&](const std::vector<float>& b) {
+    if (interleaved) return b;
+    const FieldBlocks f = unpack(b);
+    std::vector<float> out;
+    const int64_t cells = exchange_->block().cells();
+    out.reserve(b.size());
+    for (int64_t n = 0; n < cells; ++n)
+      for (size_t k = 0; k < f.size(); ++k) {
+        const int64_t q = components_[k];
+        for (int64_t j = 0; j < q; ++j) out.push_back(f[k][size_t(n * q + j)]);
+      }
+    return out;
+  };
+  const std::vector<float> u = cells_major(reference), v = cells_major(estimate);
   return metrics::vrmse_blocks(
       u.data(), v.data(), exchange_->block().cells(), channels(), [this](std::vector<double>& s) {
         mpi_check(MPI_Allreduce(MPI_IN_PLACE, s.data(), int(s.size()), MPI_DOUBLE, MPI_SUM, comm_),

@@ -115,9 +115,9 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
     r.checked = false;
   } else {
     solver.save_state();
-    FieldBlocks reference;
+    std::vector<float> reference;
     if (r.checked) reference = solver.solve_reference(r.frames);
-    solver.inject(result.fields);
+    solver.inject(result.block);
     std::string why;
     if (!solver.conserve(&why)) {
       reject(LeapVerdict::conservation, why);
@@ -128,7 +128,7 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
     }
     if (r.checked) {
       // The emulated state as it would be injected (after the conservation) against the solver's.
-      const double e = controller.vrmse(reference, solver.fields());
+      const double e = controller.vrmse(reference, solver.state());
       r.check_vrmse = e;
       r.check_passed = std::isfinite(e) && e <= options_.check_tolerance;
       if (!r.check_passed)
@@ -173,10 +173,9 @@ nlohmann::json LeapPolicy::summary() const {
       {"max_leap_frames", options_.longest_leap()}};
   s["attempts"] = attempts();
   nlohmann::json by = nlohmann::json::object();
-  for (LeapVerdict v :
-       {LeapVerdict::accepted, LeapVerdict::not_finite, LeapVerdict::spread, LeapVerdict::conservation,
-        LeapVerdict::corrected_not_finite, LeapVerdict::admissibility, LeapVerdict::check,
-        LeapVerdict::emulator_failed})
+  for (LeapVerdict v : {LeapVerdict::accepted, LeapVerdict::not_finite, LeapVerdict::spread,
+                        LeapVerdict::conservation, LeapVerdict::corrected_not_finite,
+                        LeapVerdict::admissibility, LeapVerdict::check, LeapVerdict::emulator_failed})
     by[to_string(v)] = count(v);
   s["verdicts"] = by;
   s["leap_frames_final"] = length_;

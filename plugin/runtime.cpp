@@ -9,9 +9,9 @@
 #include <functional>
 #include <utility>
 
-#include "leap/plugin/collective_error.h"
 #include "leap/config/load.h"
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/plugin/frame_recorder.h"
 #include "mpi_check.h"
 #include "owned_comm.h"
@@ -134,8 +134,8 @@ struct Runtime::Impl {
   HybridStats own_stats;                    // without an emulator
   RuntimeSolver solver;                     // the caller's (set_solver)
   LeapPolicy policy;                        // from cfg.leap (init)
-  bool count_observation = false;  // the next observation is one solver frame after the last
-  int64_t frame = 0;               // frames since the first observation (solver and leapt)
+  bool count_observation = false;           // the next observation is one solver frame after the last
+  int64_t frame = 0;                        // frames since the first observation (solver and leapt)
 
   int64_t channels() const {
     int64_t c = 0;
@@ -283,10 +283,12 @@ struct Runtime::Impl {
     return std::make_unique<FrameRecorder>(comm.get(), std::move(L), block, std::move(o));
   }
 
-  // An observation (after the checks): the context, the policy's solver frames, the recording.
-  void observed(const FieldBlocks& fields, double time) {
+  // An observation (after the checks): the context (the caller's block goes to the exchange as it
+  // is, in its layout), the policy's solver frames, the recording (field blocks, split from the
+  // block when `fields` is null).
+  void observed(const float* data, const FieldBlocks* fields, double time) {
     if (controller)
-      controller->observe(fields);
+      controller->observe(data);
     else
       ++own_stats.observations;
     if (count_observation) {
@@ -295,7 +297,7 @@ struct Runtime::Impl {
       ++frame;
     }
     count_observation = true;
-    if (recording && recorder) recorder->add(fields, time);
+    if (recording && recorder) recorder->add(fields ? *fields : split(data), time);
   }
 
   // One attempt of the policy (after the checks); an attempt that advanced the state ends the
@@ -410,6 +412,7 @@ void Runtime::set_layout(BlockLayout layout) {
     throw InputError("set_layout: argument 'layout': expected cxy, xyc, yxc or cyx (0..3), found " +
                      std::to_string(l));
   impl_->layout = layout;
+  if (impl_->controller) impl_->controller->set_layout(layout);
 }
 
 void Runtime::setup() {
@@ -470,6 +473,7 @@ void Runtime::setup() {
     }
   }
   m.controller = std::move(controller);
+  if (m.controller) m.controller->set_layout(m.layout);  // the caller's blocks go to the exchange as they are
   if (m.controller && m.phase_hook) m.controller->set_phase_hook(m.phase_hook);
 }
 
@@ -484,7 +488,8 @@ void Runtime::observe(const float* block, double time) {
   std::string problem = m.state_problem("observe", true);
   if (problem.empty()) problem = m.block_problem("observe", block);
   agree_on_input_error(m.comm.get(), problem);
-  m.observed(m.split(block), time);
+  float none = 0;  // a rank that owns nothing
+  m.observed(block ? block : &none, nullptr, time);
 }
 
 void Runtime::observe(const FieldBlocks& fields, double time) {
@@ -492,7 +497,9 @@ void Runtime::observe(const FieldBlocks& fields, double time) {
   std::string problem = m.state_problem("observe", true);
   if (problem.empty()) problem = m.fields_problem("observe", fields);
   agree_on_input_error(m.comm.get(), problem);
-  m.observed(fields, time);
+  std::vector<float> block(size_t(m.block_size()) + 1);
+  m.join(fields, block.data());
+  m.observed(block.data(), &fields, time);
 }
 
 // The caller's block as the policy's LeapSolver: the saved state and the check's reference are
@@ -504,7 +511,7 @@ class Runtime::BlockSolver final : public LeapSolver {
       : m_(m), n_(size_t(m.block_size())), block_(block ? block : &none_), has_state_(has_state) {}
   void save_state() override { saved_.assign(block_, block_ + n_); }
   void restore_state() override { std::copy(saved_.begin(), saved_.end(), block_); }
-  void inject(const FieldBlocks& fields) override { m_.join(fields, block_); }
+  void inject(const std::vector<float>& block) override { std::copy(block.begin(), block.end(), block_); }
   bool conserve(std::string*) override { return true; }  // done by the controller (leap.conserve*)
   bool finite() override {
     int ok = std::all_of(block_, block_ + n_, [](float v) { return std::isfinite(v); }) ? 1 : 0;
@@ -525,13 +532,14 @@ class Runtime::BlockSolver final : public LeapSolver {
     *why = first_problem(m_.comm.get(), local);
     return why->empty();
   }
-  FieldBlocks solve_reference(int64_t frames) override {
+  std::vector<float> solve_reference(int64_t frames) override {
     if (!m_.solver.advance)
       throw InputError("leap: a checked attempt (leap.check_every " +
                        std::to_string(m_.cfg.leap.policy.check_every) +
                        ") needs the caller's solver: set_solver with an advance function");
     if (!has_state_)
-      throw InputError("leap: a checked attempt needs the current state (pass it in the fields or the block)");
+      throw InputError(
+          "leap: a checked attempt needs the current state (pass it in the fields or the block)");
     reference_ = saved_;
     std::exception_ptr failure;
     try {
@@ -540,10 +548,10 @@ class Runtime::BlockSolver final : public LeapSolver {
       failure = std::current_exception();
     }
     agree_on_failure(m_.comm.get(), failure);
-    return m_.split(reference_.empty() ? &none_ : reference_.data());
+    return reference_;
   }
   void use_reference() override { std::copy(reference_.begin(), reference_.end(), block_); }
-  FieldBlocks fields() override { return m_.split(block_); }
+  std::vector<float> state() override { return std::vector<float>(block_, block_ + n_); }
 
  private:
   const Impl& m_;
@@ -599,9 +607,8 @@ bool Runtime::due(int64_t frames_left) const {
 
 const LeapRecord& Runtime::attempt(const std::vector<double>& theta, float* block) {
   Impl& m = *impl_;
-  agree_on_input_error(m.comm.get(), m.leap_problem(theta, m.policy.leap_frames(), [&] {
-    return m.block_problem("attempt", block);
-  }));
+  agree_on_input_error(m.comm.get(), m.leap_problem(theta, m.policy.leap_frames(),
+                                                    [&] { return m.block_problem("attempt", block); }));
   BlockSolver s(m, block);
   return m.run_attempt(theta, s, 0);
 }
@@ -619,7 +626,8 @@ const LeapPolicy& Runtime::policy() const {
 void Runtime::set_policy(const LeapPolicyOptions& options) {
   Impl& m = *impl_;
   if (m.finished) throw InputError("set_policy: the runtime is finished");
-  if (m.setup_done) throw InputError("set_policy: the state is already set up (set the policy before setup())");
+  if (m.setup_done)
+    throw InputError("set_policy: the state is already set up (set the policy before setup())");
   const std::string problem = options.problem("leap.");
   if (!problem.empty()) throw InputError("set_policy: " + problem);
   m.cfg.leap.policy = options;
@@ -629,7 +637,8 @@ void Runtime::set_policy(const LeapPolicyOptions& options) {
 void Runtime::set_solver(RuntimeSolver solver) {
   Impl& m = *impl_;
   if (m.finished) throw InputError("set_solver: the runtime is finished");
-  if (m.setup_done) throw InputError("set_solver: the state is already set up (set the solver before setup())");
+  if (m.setup_done)
+    throw InputError("set_solver: the state is already set up (set the solver before setup())");
   m.solver = std::move(solver);
 }
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <utility>
 
-#include "leap/plugin/collective_error.h"
 #include "leap/error.h"
+#include "leap/plugin/collective_error.h"
 #include "mpi_check.h"
 #include "owned_comm.h"
 
@@ -35,21 +35,6 @@ struct Box {
   int64_t offset;  // floats into packed_
 };
 
-// Element strides (channel, x, y) of a block of `xm` x `ym` cells and `c` channels in `layout`.
-std::array<int64_t, 3> strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym) {
-  switch (layout) {
-    case BlockLayout::cxy:
-      return {xm * ym, ym, 1};
-    case BlockLayout::xyc:
-      return {1, ym * c, c};
-    case BlockLayout::yxc:
-      return {1, c, xm * c};
-    case BlockLayout::cyx:
-      return {xm * ym, 1, xm};
-  }
-  throw InputError(arg_problem("layout", "cxy, xyc, yxc or cyx (0..3)", std::to_string(int(layout))));
-}
-
 int checked_int(int64_t n, const char* what) {
   if (n > INT_MAX)
     throw InputError(std::string(kWhere) + ": " + what + " holds " + std::to_string(n) +
@@ -60,6 +45,21 @@ int checked_int(int64_t n, const char* what) {
 float zero_length_buffer = 0.f;  // a valid address for zero-length MPI buffers
 
 }  // namespace
+
+std::array<int64_t, 3> block_strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym) {
+  switch (layout) {
+    case BlockLayout::cxy:
+      return {xm * ym, ym, 1};
+    case BlockLayout::xyc:
+      return {1, ym * c, c};
+    case BlockLayout::yxc:
+      return {1, c, xm * c};
+    case BlockLayout::cyx:
+      return {xm * ym, 1, xm};
+  }
+  throw InputError("block layout: expected cxy, xyc, yxc or cyx (0..3), found " +
+                   std::to_string(int(layout)));
+}
 
 struct StateExchange::Impl {
   OwnedComm comm;     // duplicate of the construction communicator
@@ -88,14 +88,14 @@ struct StateExchange::Impl {
 
   // [layout] block -> [C][xm][ym]
   void pack_local(const float* src, float* dst) const {
-    const auto s = strides(layout, c, xm(), ym());
+    const auto s = block_strides(layout, c, xm(), ym());
     for (int64_t k = 0; k < c; ++k)
       for (int64_t i = 0; i < xm(); ++i)
         for (int64_t j = 0; j < ym(); ++j) *dst++ = src[k * s[0] + i * s[1] + j * s[2]];
   }
   // [C][xm][ym] -> [layout] block
   void unpack_local(const float* src, float* dst) const {
-    const auto s = strides(layout, c, xm(), ym());
+    const auto s = block_strides(layout, c, xm(), ym());
     for (int64_t k = 0; k < c; ++k)
       for (int64_t i = 0; i < xm(); ++i)
         for (int64_t j = 0; j < ym(); ++j) dst[k * s[0] + i * s[1] + j * s[2]] = *src++;

@@ -4,6 +4,7 @@
 // solution vector changed since the diagnostics were computed, whoever changed it.
 #include <petsc/private/petscimpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -355,6 +356,34 @@ PetscErrorCode RBSolver::ExtractWellField(const std::string& name, std::vector<f
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
             "RBSolver: no field '%s' (fields: buoyancy, streamfunction, velocity)", name.c_str());
   }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode RBSolver::Admissible(PetscBool* ok, std::string* why) const {
+  const PetscScalar*** x;
+  PetscInt xs, ys, xm, ym;
+  // min b, -max b, and 0 or 1 for a non-finite value (reduced with MIN and MAX).
+  PetscReal lo[2] = {PETSC_MAX_REAL, PETSC_MAX_REAL}, bad = 0;
+  PetscFunctionBeginUser;
+  PetscCall(DMDAGetCorners(da_, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscCall(DMDAVecGetArrayDOFRead(da_, X_, &x));
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      const PetscReal w = PetscRealPart(x[j][i][0]), b = PetscRealPart(x[j][i][1]);
+      if (!std::isfinite(w) || !std::isfinite(b)) bad = 1;
+      lo[0] = std::min(lo[0], b);
+      lo[1] = std::min(lo[1], -b);
+    }
+  PetscCall(DMDAVecRestoreArrayDOFRead(da_, X_, &x));
+  const MPI_Comm comm = PetscObjectComm((PetscObject)da_);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, lo, 2, MPIU_REAL, MPI_MIN, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPIU_REAL, MPI_MAX, comm));
+  const PetscReal bmin = lo[0], bmax = -lo[1];
+  *ok = (bad == 0 && bmin >= -kBuoyancyMargin && bmax <= 1 + kBuoyancyMargin) ? PETSC_TRUE : PETSC_FALSE;
+  if (!*ok)
+    *why = bad != 0 ? std::string("a non-finite vorticity or buoyancy")
+                    : "buoyancy in [" + std::to_string(bmin) + ", " + std::to_string(bmax) +
+                          "], outside the walls' [0, 1] by more than " + std::to_string(kBuoyancyMargin);
   PetscFunctionReturn(0);
 }
 

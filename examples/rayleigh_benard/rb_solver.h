@@ -80,6 +80,12 @@ class RBSolver : public petsc::FluidSolver {
   std::vector<std::pair<std::string, double>> parameters() const override;
   PetscErrorCode ExtractWellField(const std::string& name, std::vector<float>* out) const override;
   PetscErrorCode InjectWellFields(const std::vector<std::vector<float>>& fields) override;
+  // Its physics for a hybrid run. Nothing is conserved on its boundaries (the walls exchange heat and
+  // momentum), so ConservedDofs stays empty. Admissible: the buoyancy obeys the maximum principle of
+  // advection-diffusion between the walls' 0 and 1, within kBuoyancyMargin of them (the scheme's own
+  // overshoots are far smaller); a finite vorticity.
+  static constexpr PetscReal kBuoyancyMargin = 0.1;
+  PetscErrorCode Admissible(PetscBool* ok, std::string* why) const override;
 
   // ---- Rayleigh–Bénard specifics
   const RBConfig& config() const { return config_; }

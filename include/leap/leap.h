@@ -157,8 +157,8 @@ int leap_runtime_observe(leap_runtime h, const float* block, double time);
  * emulator's, in its checkpoint's order; ignored by the oracle; NULL when ntheta is 0). block: C*xm*ym
  * floats, overwritten only when the leap is accepted. *accepted: 1 or 0 (see above). spread: the
  * ensemble's relative spread (0 for one member; may be NULL). */
-int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int ntheta, float* block, int* accepted,
-                      double* spread);
+int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int ntheta, float* block,
+                      int* accepted, double* spread);
 /* Rank-local: about the last leap: *finite = 1 when the ensemble mean was finite everywhere;
  * *suppressed = 1 when it was refused for its spread (above leap.max_spread). Either may be NULL;
  * both 0 before the first leap. */
@@ -216,13 +216,15 @@ typedef int (*leap_advance_fn)(void* ctx, int frames, float* block);
 typedef int (*leap_admissible_fn)(void* ctx, const float* block, int* ok);
 
 /* Rank-local, before setup: your solver's functions (either may be NULL) and their context. */
-int leap_runtime_set_solver(leap_runtime h, leap_advance_fn advance, leap_admissible_fn admissible, void* ctx);
+int leap_runtime_set_solver(leap_runtime h, leap_advance_fn advance, leap_admissible_fn admissible,
+                            void* ctx);
 /* Rank-local (the same on every rank), after setup: *due = 1 when the policy leaps now, with
  * frames_left frames left to your end time; *frames (may be NULL): the length it would leap. */
 int leap_runtime_due(leap_runtime h, int frames_left, int* due, int* frames);
 /* Collective, with the context ready: one attempt of the policy (see above). *frames: L or 0;
  * *verdict: a leap_verdict (either may be NULL). */
-int leap_runtime_attempt(leap_runtime h, const double* theta, int ntheta, float* block, int* frames, int* verdict);
+int leap_runtime_attempt(leap_runtime h, const double* theta, int ntheta, float* block, int* frames,
+                         int* verdict);
 /* Rank-local: about the last attempt (leap_runtime_attempt or leap_runtime_leap): *checked = 1 when
  * it was checked against your solver, *vrmse its VRMSE, *next_frames the leap length after it. Any
  * may be NULL; all 0 before the first attempt. */

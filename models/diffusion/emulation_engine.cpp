@@ -108,6 +108,16 @@ EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const a
   return {out[0], out[1]};
 }
 
+WindowFn EmulationEngine::window_fn(const at::Tensor& theta) {
+  return [this, theta](const at::Tensor& context) {
+    return at::cat({context, step(context, theta).latent}, 2);
+  };
+}
+
+at::Tensor EmulationEngine::rollout(const at::Tensor& initial, const at::Tensor& theta, int64_t horizon) {
+  return models::rollout(window_fn(theta), initial, impl_->context, impl_->window, horizon);
+}
+
 int64_t EmulationEngine::window() const {
   return impl_->window;
 }

@@ -63,8 +63,10 @@ class LeapAttachment::Solver final : public plugin::LeapSolver {
     PetscCheckThrow(VecCopy(u(), saved_));
   }
   void restore_state() override { PetscCheckThrow(VecCopy(saved_, u())); }
-  void inject(const plugin::FieldBlocks& fields) override {
-    PetscCheckThrow(a_->solver_->InjectWellFields(fields));
+  // The solver's fields are its own to derive (e.g. conserved from primitive variables): the block
+  // (the controller's xyc) goes through field blocks.
+  void inject(const std::vector<float>& block) override {
+    PetscCheckThrow(a_->solver_->InjectWellFields(a_->controller_->unpack(block)));
   }
   bool conserve(std::string* why) override {
     if (!restore_) return true;
@@ -88,20 +90,20 @@ class LeapAttachment::Solver final : public plugin::LeapSolver {
     PetscCheckThrow(a_->solver_->Admissible(&ok, why));
     return ok == PETSC_TRUE;
   }
-  plugin::FieldBlocks solve_reference(int64_t frames) override {
+  std::vector<float> solve_reference(int64_t frames) override {
     // The solver runs the same interval from the same start (observed and recorded as it goes).
     for (int64_t j = 0; j < frames; ++j) PetscCheckThrow(a_->SolverFrame());
-    plugin::FieldBlocks truth = fields();
+    std::vector<float> truth = state();
     if (!reference_) PetscCheckThrow(VecDuplicate(u(), &reference_));
     PetscCheckThrow(VecCopy(u(), reference_));
     PetscCheckThrow(VecCopy(saved_, u()));
     return truth;
   }
   void use_reference() override { PetscCheckThrow(VecCopy(reference_, u())); }
-  plugin::FieldBlocks fields() override {
+  std::vector<float> state() override {
     plugin::FieldBlocks f;
     PetscCheckThrow(a_->ExtractFields(&f));
-    return f;
+    return a_->controller_->pack(f);
   }
 
  private:
@@ -138,12 +140,12 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   PetscCall(PetscOptionsString("-leap_record_dir", "record the solver's frames as a dataset here",
                                "LeapAttachCreate", o->record.dir.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.dir = path;
-  PetscCall(PetscOptionsString("-leap_record_name", "file name stem of recorded trajectories", "LeapAttachCreate",
-                               o->record.name.c_str(), path, sizeof(path), &rset));
+  PetscCall(PetscOptionsString("-leap_record_name", "file name stem of recorded trajectories",
+                               "LeapAttachCreate", o->record.name.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.name = path;
   PetscInt frames = PetscInt(o->record.frames_per_trajectory), every = PetscInt(o->record.valid_every);
-  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapAttachCreate", frames,
-                            &frames, nullptr));
+  PetscCall(PetscOptionsInt("-leap_record_frames", "frames per recorded trajectory", "LeapAttachCreate",
+                            frames, &frames, nullptr));
   PetscCall(PetscOptionsInt("-leap_record_valid_every", "every k-th recorded trajectory to valid/ (0: none)",
                             "LeapAttachCreate", every, &every, nullptr));
   o->record.frames_per_trajectory = frames;
@@ -154,7 +156,7 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
 }
 
 PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
-                            std::unique_ptr<LeapAttachment>* out) {
+                                std::unique_ptr<LeapAttachment>* out) {
   MPI_Comm comm;
   DMBoundaryType bx, by;
   data::Block block;

@@ -365,7 +365,8 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
                                                                    int64_t(o.context > 0 ? o.context : 1),
                                                                    double(o.oracle_tolerance));
           std::vector<plugin::OracleFault> faults;
-          for (const auto& f : o.oracle_faults) faults.push_back(plugin::OracleFault::parse(f, "-leap_oracle_faults"));
+          for (const auto& f : o.oracle_faults)
+            faults.push_back(plugin::OracleFault::parse(f, "-leap_oracle_faults"));
           oracle->set_faults(std::move(faults));
           emulator = oracle;
         } else {
@@ -419,6 +420,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   } catch (const std::exception& e) {
     SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
   }
+  L->controller->set_layout(plugin::BlockLayout::yxc);  // blocks are the DMDA's own arrays
   const Events events = L->events;
   L->controller->set_phase_hook(LeapPhaseLogHook(events.phases));
   PetscFunctionReturn(0);
@@ -614,7 +616,7 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
 
 // Observes the state at the start of the current step (gathers it into the emulator's context).
 PetscErrorCode Observe(TS ts, LeapTS* L) {
-  plugin::FieldBlocks fields;
+  std::vector<float> block;
   PetscFunctionBeginUser;
   const PetscReal t = ts->ptime;
   if (ts->steps == L->last_observed_step && t == L->last_observed_time) PetscFunctionReturn(0);
@@ -631,9 +633,9 @@ PetscErrorCode Observe(TS ts, LeapTS* L) {
                           ts->steps, double(t), double(gap), double(L->frame_dt)));
     }
   }
-  PetscCall(TSWellFields(ts, ts->vec_sol, &fields));
+  PetscCall(DMDABlockFromVec(ts->vec_sol, &block));  // the DMDA's own order: the controller's yxc
   try {
-    L->controller->observe(fields);
+    L->controller->observe(block.data());
   } catch (const std::exception& e) {
     SETERRQ(PetscObjectComm((PetscObject)ts), PETSC_ERR_LIB, "LEAP: %s", e.what());
   }

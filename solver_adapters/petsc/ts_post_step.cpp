@@ -36,11 +36,11 @@
 #include <string>
 #include <vector>
 
+#include "adapter_support.h"
 #include "leap/error.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
 #include "leap/plugin/runtime.h"
-#include "adapter_support.h"
 #include "leap_log_events.h"
 #include "policy_options.h"
 #include "ts_state_solver.h"
@@ -90,9 +90,9 @@ struct Context {
   bool have_last = false;  // a state was observed since attachment or the last accepted leap
   PetscInt last_step = -1;
   PetscReal last_time = 0;
-  PetscReal frame_dt = 0;      // the spacing of the observed frames
-  PetscInt run = 0;            // consecutive frames, frame_dt apart, ending at the last observed one
-  PetscReal time = 0;          // the TS's time at the last callback (for the summary)
+  PetscReal frame_dt = 0;  // the spacing of the observed frames
+  PetscInt run = 0;        // consecutive frames, frame_dt apart, ending at the last observed one
+  PetscReal time = 0;      // the TS's time at the last callback (for the summary)
   PetscInt step = 0;
 
   // ---- what happened
@@ -100,8 +100,6 @@ struct Context {
   std::vector<std::string> rejections;  // "step N: why"
   bool warned_unsupported = false;
 };
-
-
 
 bool SameSpacing(PetscReal a, PetscReal b, PetscReal t) {
   return std::abs(a - b) <= std::max<PetscReal>(1e-6 * std::abs(b), 64 * PETSC_MACHINE_EPSILON * std::abs(t));
@@ -234,7 +232,6 @@ PetscErrorCode GetContext(TS ts, Context** out) {
 PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
   PetscObjectId id;
-  const PetscScalar* a = nullptr;
   PetscFunctionBeginUser;
   if (step < 0) PetscFunctionReturn(0);  // TSMonitor's call for an interpolated final state
   if (c->have_last && step == c->last_step && t == c->last_time) PetscFunctionReturn(0);
@@ -285,9 +282,7 @@ PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
     c->checked_vec = id;
   }
   PetscCall(PetscLogEventBegin(c->events.phases.gather, ts, 0, 0, 0));
-  PetscCall(VecGetArrayRead(u, &a));
-  for (size_t i = 0; i < c->block.size(); ++i) c->block[i] = float(PetscRealPart(a[i]));
-  PetscCall(VecRestoreArrayRead(u, &a));
+  PetscCall(leap::petsc::DMDABlockFromVec(u, &c->block));  // [y][x][dof]: the runtime's yxc, as it is
   std::string failure;
   try {
     c->runtime->observe(c->block.data(), double(t));
@@ -397,8 +392,9 @@ PetscErrorCode Leap(Context* c, TS ts) {
   if (r->accepted()) {
     ++c->stats.leaps_accepted;
     c->stats.steps_emulated += L;
-    PetscCall(PetscInfo(ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g, step -> %" PetscInt_FMT "\n",
-                        ts->steps, double(ts->ptime), double(t_new), ts->steps + L));
+    PetscCall(PetscInfo(
+        ts, "LEAP: leap accepted at step %" PetscInt_FMT ": t %g -> %g, step -> %" PetscInt_FMT "\n",
+        ts->steps, double(ts->ptime), double(t_new), ts->steps + L));
   } else {
     c->stats.steps_solver += L;  // the failed check's solver steps stand
   }
@@ -653,12 +649,13 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
     c->previous_poststep = ts->poststep == LeapPostStep ? previous : ts->poststep;
     PetscCall(TSSetPostStep(ts, LeapPostStep));
   }
-  PetscCall(PetscInfo(
-      ts,
-      "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT " grid, %" PetscInt_FMT
-      " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT " solver steps\n",
-      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof,
-      PetscInt(c->runtime->policy().options().leap_frames), PetscInt(c->runtime->policy().options().solver_frames)));
+  PetscCall(PetscInfo(ts,
+                      "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT
+                      " grid, %" PetscInt_FMT " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT
+                      " solver steps\n",
+                      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof,
+                      PetscInt(c->runtime->policy().options().leap_frames),
+                      PetscInt(c->runtime->policy().options().solver_frames)));
   PetscFunctionReturn(0);
 }
 

@@ -8,25 +8,37 @@
 #include <utility>
 
 #include "adapter_support.h"
-#include "leap/petsc/dmda_layout.h"
 
 namespace leap::petsc {
 
-PetscErrorCode TSWellFields(TS ts, Vec u, plugin::FieldBlocks* fields) {
-  DM dm;
-  PetscInt dof;
+PetscErrorCode DMDABlockFromVec(Vec u, std::vector<float>* block) {
+  const PetscScalar* a;
+  PetscInt n;
   PetscFunctionBeginUser;
-  PetscCall(TSGetDM(ts, &dm));
-  PetscCall(DMDAGetInfo(dm, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &dof, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  fields->assign(size_t(dof), {});
-  for (PetscInt c = 0; c < dof; ++c) PetscCall(LeapDMDACopyToWellOrder(dm, u, {c}, &(*fields)[size_t(c)]));
+  PetscCall(VecGetLocalSize(u, &n));
+  PetscCall(VecGetArrayRead(u, &a));
+  block->resize(size_t(n));
+  for (PetscInt i = 0; i < n; ++i) (*block)[size_t(i)] = float(PetscRealPart(a[i]));
+  PetscCall(VecRestoreArrayRead(u, &a));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode DMDABlockToVec(const std::vector<float>& block, Vec u) {
+  PetscScalar* a;
+  PetscInt n;
+  PetscFunctionBeginUser;
+  PetscCall(VecGetLocalSize(u, &n));
+  PetscCheck(size_t(n) == block.size(), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ,
+             "LEAP: a block of %zu values for a vector of %" PetscInt_FMT " on this rank", block.size(), n);
+  PetscCall(VecGetArray(u, &a));
+  for (PetscInt i = 0; i < n; ++i) a[i] = PetscScalar(block[size_t(i)]);
+  PetscCall(VecRestoreArray(u, &a));
   PetscFunctionReturn(0);
 }
 
 TSStateSolver::TSStateSolver(TS ts, PetscReal t_new, std::function<PetscErrorCode(int64_t)> advance,
-                             const std::vector<ConservedDof>* conserved, const std::vector<PetscScalar>* before,
-                             std::vector<double>* max_change)
+                             const std::vector<ConservedDof>* conserved,
+                             const std::vector<PetscScalar>* before, std::vector<double>* max_change)
     : ts_(ts),
       t_new_(t_new),
       advance_(std::move(advance)),
@@ -48,11 +60,8 @@ void TSStateSolver::restore_state() {
   PetscCheckThrow(VecCopy(saved_, ts_->vec_sol));
 }
 
-void TSStateSolver::inject(const plugin::FieldBlocks& fields) {
-  DM dm;
-  PetscCheckThrow(TSGetDM(ts_, &dm));
-  for (size_t c = 0; c < fields.size(); ++c)
-    PetscCheckThrow(LeapDMDACopyFromWellOrder(dm, fields[c], {PetscInt(c)}, ts_->vec_sol));
+void TSStateSolver::inject(const std::vector<float>& block) {
+  PetscCheckThrow(DMDABlockToVec(block, ts_->vec_sol));
 }
 
 bool TSStateSolver::conserve(std::string*) {
@@ -79,18 +88,19 @@ bool TSStateSolver::finite() {
 bool TSStateSolver::admissible(std::string* why) {
   PetscBool ok = PETSC_TRUE;
   PetscCheckThrow(TSFunctionDomainError(ts_, t_new_, ts_->vec_sol, &ok));
-  PetscCheckThrow(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, PetscObjectComm((PetscObject)ts_)));
+  PetscCheckThrow(
+      MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, PetscObjectComm((PetscObject)ts_)));
   if (!ok) *why = "the program's domain check (TSSetFunctionDomainError) refused the emulated state";
   return ok == PETSC_TRUE;
 }
 
-plugin::FieldBlocks TSStateSolver::solve_reference(int64_t frames) {
+std::vector<float> TSStateSolver::solve_reference(int64_t frames) {
   if (!advance_) throw Error("this route cannot run its solver over a leap's frames (no check mode)");
   // The route's solver takes the leap's frames from the saved state, in the solution vector; its
   // result becomes the reference and the saved state comes back.
   PetscCheckThrow(advance_(frames));
-  plugin::FieldBlocks truth;
-  PetscCheckThrow(TSWellFields(ts_, ts_->vec_sol, &truth));
+  std::vector<float> truth;
+  PetscCheckThrow(DMDABlockFromVec(ts_->vec_sol, &truth));
   if (!reference_) PetscCheckThrow(VecDuplicate(ts_->vec_sol, &reference_));
   PetscCheckThrow(VecCopy(ts_->vec_sol, reference_));
   PetscCheckThrow(VecCopy(saved_, ts_->vec_sol));
@@ -101,10 +111,10 @@ void TSStateSolver::use_reference() {
   PetscCheckThrow(VecCopy(reference_, ts_->vec_sol));
 }
 
-plugin::FieldBlocks TSStateSolver::fields() {
-  plugin::FieldBlocks f;
-  PetscCheckThrow(TSWellFields(ts_, ts_->vec_sol, &f));
-  return f;
+std::vector<float> TSStateSolver::state() {
+  std::vector<float> b;
+  PetscCheckThrow(DMDABlockFromVec(ts_->vec_sol, &b));
+  return b;
 }
 
 }  // namespace leap::petsc

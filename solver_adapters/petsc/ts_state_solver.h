@@ -1,8 +1,9 @@
 // Private to libleap_petsc: a PETSc TS's solution vector as the leap policy's LeapSolver, shared by
 // the TS routes (the TS type "leap" and LeapTSAttach). The state is ts->vec_sol on its 2-D DMDA
-// (dofs as the emulator's channels). Saving and restoring are Vec copies (the solver's state is
-// never rounded); a check advances the route's solver over the leap's frames from the saved copy;
-// the domain check is the program's TSSetFunctionDomainError.
+// (dofs as the emulator's channels); blocks are in the DMDA's own order (the controller's layout
+// yxc), so a state is copied between the Vec and a block without reordering. Saving and restoring are Vec
+// copies (the solver's state is never rounded); a check advances the route's solver over the leap's frames
+// from the saved copy; the domain check is the program's TSSetFunctionDomainError.
 #pragma once
 
 #include <petscts.h>
@@ -30,13 +31,13 @@ class TSStateSolver final : public plugin::LeapSolver {
 
   void save_state() override;
   void restore_state() override;
-  void inject(const plugin::FieldBlocks& fields) override;
+  void inject(const std::vector<float>& block) override;
   bool conserve(std::string* why) override;
   bool finite() override;
   bool admissible(std::string* why) override;
-  plugin::FieldBlocks solve_reference(int64_t frames) override;
+  std::vector<float> solve_reference(int64_t frames) override;
   void use_reference() override;
-  plugin::FieldBlocks fields() override;
+  std::vector<float> state() override;
 
  private:
   TS ts_;
@@ -48,7 +49,9 @@ class TSStateSolver final : public plugin::LeapSolver {
   Vec saved_ = nullptr, reference_ = nullptr;
 };
 
-// Every dof of `u` (a global vector of the TS's DMDA) as this rank's blocks in The Well's order.
-PetscErrorCode TSWellFields(TS ts, Vec u, plugin::FieldBlocks* fields);
+// This rank's part of `u` (a global vector of a 2-D DMDA) as float32 in the DMDA's own order
+// [y][x][dof] (the yxc block layout): a copy, no reordering. And back.
+PetscErrorCode DMDABlockFromVec(Vec u, std::vector<float>* block);
+PetscErrorCode DMDABlockToVec(const std::vector<float>& block, Vec u);
 
 }  // namespace leap::petsc

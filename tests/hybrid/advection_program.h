@@ -2,13 +2,15 @@
 // coupled dofs (u, v) advected and diffused on a periodic unit square (a 2-D DMDA, centred
 // differences), u_t = -a_u . grad u + nu lap u + k (v - u), v_t = -a_v . grad v + nu lap v + k (u - v),
 // its initial state, and a Well file of its trajectory written frame by frame (the oracle emulator of
-// the tests). Also: PETSc options set for a scope.
+// the tests). Also: PETSc options set for a scope, and the rank, rank count and a per-rank-count
+// directory of a test.
 #pragma once
 
 #include <petscdmda.h>
 #include <petscts.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
@@ -19,6 +21,23 @@
 #include "leap/petsc/dmda_layout.h"
 
 namespace leap::test {
+
+inline int Rank() {
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  return rank;
+}
+
+inline int Size() {
+  int size = 1;
+  MPI_Comm_size(PETSC_COMM_WORLD, &size);
+  return size;
+}
+
+// A directory of this rank count's files (the runs on different rank counts may run concurrently).
+inline std::filesystem::path RankCountDir(const std::string& stem) {
+  return std::filesystem::temp_directory_path() / (stem + "_np" + std::to_string(Size()));
+}
 
 // The equations' parameters; the RHS's context.
 struct Advection {

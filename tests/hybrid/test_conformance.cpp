@@ -46,7 +46,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using leap::test::Rank;
 using leap::test::ScopedOptions;
+using leap::test::Size;
 
 constexpr PetscInt kNx = 24, kNy = 18;
 constexpr PetscReal kDt = 0.01;
@@ -55,27 +57,15 @@ constexpr PetscInt kOracleSteps = 60;  // frames 0..60 in the oracle's file
 constexpr PetscReal kOffset = 3;       // u = 3 + O(1) > 0
 const std::vector<std::string> kFaults = {"1:nan", "2:negative:u", "3:offset:1", "4:spread:4"};
 
-int Size() {
-  int size = 1;
-  MPI_Comm_size(PETSC_COMM_WORLD, &size);
-  return size;
-}
-
-int Rank() {
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  return rank;
-}
-
 fs::path Dir() {
-  return fs::temp_directory_path() / ("leap_conformance_np" + std::to_string(Size()));
+  return leap::test::RankCountDir("leap_conformance");
 }
 
 // One decision of the policy, as every route reports it.
 using Decision = std::tuple<int64_t, int64_t, std::string, bool, bool, int64_t>;
 
 std::vector<Decision> Expected() {
-  return {{2, 4, "accepted", true, true, 8},      {8, 8, "not_finite", false, false, 8},
+  return {{2, 4, "accepted", true, true, 8},         {8, 8, "not_finite", false, false, 8},
           {10, 8, "admissibility", false, false, 8}, {12, 8, "check", true, false, 4},
           {22, 4, "spread", false, false, 4},        {24, 4, "accepted", false, false, 4},
           {30, 4, "accepted", true, true, 8},        {36, 8, "accepted", false, false, 8}};
@@ -84,7 +74,8 @@ std::vector<Decision> Expected() {
 std::vector<Decision> FromRecords(const std::vector<leap::plugin::LeapRecord>& records) {
   std::vector<Decision> d;
   for (const auto& r : records)
-    d.emplace_back(r.frame, r.frames, leap::plugin::to_string(r.verdict), r.checked, r.check_passed, r.next_frames);
+    d.emplace_back(r.frame, r.frames, leap::plugin::to_string(r.verdict), r.checked, r.check_passed,
+                   r.next_frames);
   return d;
 }
 
@@ -95,8 +86,9 @@ std::vector<Decision> FromSummary(const fs::path& file) {
   std::vector<Decision> d;
   for (const auto& r : j.at("policy").at("records")) {
     const bool checked = r.contains("check");
-    d.emplace_back(r.at("frame").get<int64_t>(), r.at("frames").get<int64_t>(), r.at("verdict").get<std::string>(),
-                   checked, checked && r.at("check").at("passed").get<bool>(), r.at("next_frames").get<int64_t>());
+    d.emplace_back(r.at("frame").get<int64_t>(), r.at("frames").get<int64_t>(),
+                   r.at("verdict").get<std::string>(), checked,
+                   checked && r.at("check").at("passed").get<bool>(), r.at("next_frames").get<int64_t>());
   }
   return d;
 }
@@ -104,8 +96,8 @@ std::vector<Decision> FromSummary(const fs::path& file) {
 std::string Show(const std::vector<Decision>& d) {
   std::ostringstream s;
   for (const auto& [frame, frames, verdict, checked, passed, next] : d)
-    s << "\n  " << frame << ": " << frames << " " << verdict << (checked ? (passed ? " (check passed)" : " (check failed)") : "")
-      << " -> " << next;
+    s << "\n  " << frame << ": " << frames << " " << verdict
+      << (checked ? (passed ? " (check passed)" : " (check failed)") : "") << " -> " << next;
   return s.str();
 }
 
@@ -135,8 +127,8 @@ struct Program {
   PetscErrorCode Create(PetscInt max_steps) {
     TSAdapt adapt;
     PetscFunctionBeginUser;
-    PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR, kNx,
-                           kNy, PETSC_DECIDE, PETSC_DECIDE, 2, 1, nullptr, nullptr, &physics.da));
+    PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_PERIODIC, DM_BOUNDARY_PERIODIC, DMDA_STENCIL_STAR,
+                           kNx, kNy, PETSC_DECIDE, PETSC_DECIDE, 2, 1, nullptr, nullptr, &physics.da));
     PetscCall(DMSetUp(physics.da));
     PetscCall(DMDASetFieldName(physics.da, 0, "u"));
     PetscCall(DMDASetFieldName(physics.da, 1, "v"));
@@ -275,10 +267,11 @@ class Conformance : public ::testing::Test {
     std::string faults;
     for (const auto& f : kFaults) faults += (faults.empty() ? "\"" : ", \"") + f + "\"";
     if (Rank() == 0)
-      std::ofstream(Dir() / "leap.yaml") << "emulator:\n  kind: oracle\n  dataset: " << (Dir() / "oracle.hdf5").string()
-                                         << "\n  context: 1\n  faults: [" << faults
-                                         << "]\nleap:\n  members: 2\n  leap_frames: 4\n  solver_frames: 2\n"
-                                            "  max_spread: 0.5\n  check_every: 3\n  check_tolerance: 0.05\n";
+      std::ofstream(Dir() / "leap.yaml")
+          << "emulator:\n  kind: oracle\n  dataset: " << (Dir() / "oracle.hdf5").string()
+          << "\n  context: 1\n  faults: [" << faults
+          << "]\nleap:\n  members: 2\n  leap_frames: 4\n  solver_frames: 2\n"
+             "  max_spread: 0.5\n  check_every: 3\n  check_tolerance: 0.05\n";
     MPI_Barrier(PETSC_COMM_WORLD);
   }
   static void TearDownTestSuite() {
@@ -287,8 +280,8 @@ class Conformance : public ::testing::Test {
   }
 
   // Every route's result against the script and the solver-only state.
-  static void ExpectScript(const char* route, const std::vector<Decision>& got, const std::vector<PetscScalar>& state,
-                           PetscReal time) {
+  static void ExpectScript(const char* route, const std::vector<Decision>& got,
+                           const std::vector<PetscScalar>& state, PetscReal time) {
     EXPECT_EQ(got, Expected()) << route << " decided:" << Show(got) << "\nexpected:" << Show(Expected());
     EXPECT_LT(RelativeDifference(state, reference_), 1e-6) << route;
     EXPECT_NEAR(time, kSteps * kDt, 1e-10) << route;

@@ -118,7 +118,7 @@ TEST(HybridController, KeepsTheContextAndHandsBackTheLeapedState) {
   const auto r = h.leap({}, 3);
   EXPECT_TRUE(r.finite);
   EXPECT_EQ(r.spread, 0.0);  // the oracle's members agree
-  EXPECT_EQ(r.fields, FieldsAt(6));
+  EXPECT_EQ(h.unpack(r.block), FieldsAt(6));
   EXPECT_EQ(oracle->last_match(), 3);
   h.record_outcome(true, 3);
   h.clear_context();
@@ -129,6 +129,29 @@ TEST(HybridController, KeepsTheContextAndHandsBackTheLeapedState) {
   // An emulator that does not work on the solver's channels is refused.
   EXPECT_THROW(plugin::HybridController(MPI_COMM_SELF, {kX, kY}, data::Block{{0, 0}, {kX, kY}}, {1}, oracle),
                InputError);
+}
+
+TEST(HybridController, TakesTheSolversOwnLayout) {
+  // A DMDA's array is yxc ([y][x][channel]): the controller takes it as it is, and hands the leap
+  // back in it; the fields' view, the leap and the VRMSE do not depend on the layout.
+  auto oracle = std::make_shared<plugin::TrajectoryOracle>(WriteSyntheticFile(), 0, 1);
+  plugin::HybridController h(MPI_COMM_SELF, {kX, kY}, data::Block{{0, 0}, {kX, kY}}, {1, 2}, oracle);
+  EXPECT_EQ(h.layout(), plugin::BlockLayout::xyc);
+  const double xyc_vrmse = h.vrmse(h.pack(FieldsAt(1)), h.pack(FieldsAt(2)));
+  h.set_layout(plugin::BlockLayout::yxc);
+  const std::vector<float> b = h.pack(FieldsAt(2));
+  ASSERT_EQ(int64_t(b.size()), h.block_size());
+  for (int64_t i = 0; i < kX; ++i)
+    for (int64_t j = 0; j < kY; ++j)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(b[size_t((j * kX + i) * 3 + c)], ValueAt(2, i, j, c));
+  EXPECT_EQ(h.unpack(b), FieldsAt(2));
+  h.observe(b.data());
+  const auto r = h.leap({}, 3);
+  EXPECT_EQ(r.block, h.pack(FieldsAt(5)));
+  EXPECT_NEAR(h.vrmse(h.pack(FieldsAt(1)), b), xyc_vrmse, 1e-12);
+  h.set_layout(plugin::BlockLayout::cxy);
+  EXPECT_NEAR(h.vrmse(h.pack(FieldsAt(1)), h.pack(FieldsAt(2))), xyc_vrmse, 1e-12);
+  EXPECT_GT(xyc_vrmse, 0.0);
 }
 
 // Tiny untrained checkpoints of both kinds, written as the trainers write them.

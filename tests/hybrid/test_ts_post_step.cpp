@@ -24,17 +24,19 @@
 #include <utility>
 #include <vector>
 
+#include "advection_program.h"
 #include "leap/data/well_file.h"
 #include "leap/data/well_writer.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
-#include "advection_program.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
+using leap::test::Rank;
 using leap::test::ScopedOptions;
+using leap::test::Size;
 using leap::test::TrajectoryFile;
 
 constexpr PetscInt kNx = 32, kNy = 24;
@@ -43,21 +45,8 @@ constexpr PetscInt kOracleSteps = 40;  // frames 0..40 in every oracle file
 constexpr PetscInt kLeap = 4, kSolver = 3;
 constexpr PetscReal kNever = 1e6;  // a max time that does not end the run
 
-int Rank() {
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  return rank;
-}
-
-int Size() {
-  int size = 1;
-  MPI_Comm_size(PETSC_COMM_WORLD, &size);
-  return size;
-}
-
-// A directory of this rank count's files (the np1, np2, np4 runs may run concurrently).
 fs::path Dir() {
-  return fs::temp_directory_path() / ("leap_ts_post_step_np" + std::to_string(Size()));
+  return leap::test::RankCountDir("leap_ts_post_step");
 }
 
 // ---------------------------------------------------------------- the program
@@ -251,7 +240,8 @@ class TSPostStep : public ::testing::Test {
     MPI_Barrier(PETSC_COMM_WORLD);
     RunResult r;
     {
-      TrajectoryFile a((Dir() / "a.hdf5").string(), kNx, kNy, false), a_inf((Dir() / "a_inf.hdf5").string(), kNx, kNy, true);
+      TrajectoryFile a((Dir() / "a.hdf5").string(), kNx, kNy, false),
+          a_inf((Dir() / "a_inf.hdf5").string(), kNx, kNy, true);
       RunSpec spec;
       spec.max_steps = kOracleSteps;
       spec.files.push_back(&a);
@@ -476,7 +466,8 @@ TEST_F(TSPostStep, CheckModeStepsTheTSItselfAndAdaptsTheLeap) {
     EXPECT_EQ(hyb.stats.steps_checked, 4 + 8 + 16);
     EXPECT_EQ(hyb.stats.steps_solver, kOracleSteps - 28);
     EXPECT_EQ(hyb.monitored, StepsWithLeaps(kOracleSteps, {3, 10, 21}, {4, 8, 16}));
-    EXPECT_EQ(PetscInt(hyb.poststeps.size()), hyb.stats.steps_solver) << "the checks' steps are not post-steps";
+    EXPECT_EQ(PetscInt(hyb.poststeps.size()), hyb.stats.steps_solver)
+        << "the checks' steps are not post-steps";
     EXPECT_EQ(hyb.step, ref.step);
     EXPECT_NEAR(hyb.time, ref.time, 1e-12);
     EXPECT_LT(RelativeDifference(hyb.state, ref.state), 2e-6);

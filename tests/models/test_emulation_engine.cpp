@@ -1,11 +1,14 @@
 // The fast emulation path on the CPU: the engine computes exactly what the sampler and denoiser do
-// (same noise, same frames), its bf16 variant stays within bf16 tolerance of fp32, the autocast guard
-// switches matrix products to bf16 and restores the previous state, and CUDA graphs refuse politely
-// in a build without CUDA. The same paths on a GPU are tested in tests/gpu.
+// (same noise, same frames) and its rollout is models::rollout (same frames again), its bf16 variant stays
+// within bf16 tolerance of fp32, the autocast guard switches matrix products to bf16 and restores the
+// previous state, and CUDA graphs refuse politely in a build without CUDA. The same paths on a GPU are tested
+// in tests/gpu.
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 #include <torch/version.h>
+
+#include <vector>
 
 #include "leap/error.h"
 #include "leap/models/attention.h"
@@ -64,6 +67,44 @@ TEST(EmulationEngine, EqualsSamplerAndDenoiserWithTheSameNoise) {
   EXPECT_THROW(engine.step(at::randn({2, 3, 1, 4, 4}), theta), leap::InputError);
   EXPECT_THROW(engine.step(ctx, theta, at::randn({2, 3, 4, 4, 4})), leap::InputError);
   EXPECT_THROW(EmulationEngine(den, sampler, 5, 5), leap::InputError);
+}
+
+// The engine's rollout (the hybrid emulator's) is models::rollout, the loop `leap evaluate` runs with a
+// checkpoint's window function: from the same noise both give the same frames, bit for bit, over
+// horizons that end inside a window, and both match windows of step() chained by hand.
+TEST(EmulationEngine, RolloutEqualsModelsRolloutAndChainedSteps) {
+  at::manual_seed(4);
+  Denoiser den(3, tiny());
+  SamplerConfig sc;
+  sc.steps = 4;
+  const Sampler sampler(sc);
+  EmulationEngine engine(den, sampler, 5, 2);  // 3 new frames per window
+  const at::Tensor initial = ensemble_repeat(at::randn({1, 3, 3, 4, 4}), 2), theta = at::rand({2, 2});
+  for (const int64_t horizon : {1, 3, 7}) {
+    at::manual_seed(11);
+    const at::Tensor a = engine.rollout(initial, theta, horizon);
+    at::manual_seed(11);
+    const at::Tensor b = rollout(diffusion_window_fn(den, sampler, 5, theta), initial, 2, 5, horizon);
+    ASSERT_EQ(a.sizes(), at::IntArrayRef({2, 3, horizon, 4, 4}));
+    EXPECT_TRUE(at::equal(a, b)) << "horizon " << horizon;
+  }
+  // By hand: three windows of step() from the noise the engine draws (one (B, C, w, X, Y) draw per
+  // window), each context the last two frames so far.
+  at::manual_seed(5);
+  std::vector<at::Tensor> eps;
+  for (int k = 0; k < 3; ++k) eps.push_back(at::randn({2, 3, 5, 4, 4}));
+  std::vector<at::Tensor> frames;
+  at::Tensor ctx = initial.narrow(2, 1, 2);
+  for (const auto& e : eps) {
+    const at::Tensor fresh = engine.step(ctx, theta, e).latent;
+    frames.push_back(fresh);
+    ctx = fresh.narrow(2, 1, 2);
+  }
+  const at::Tensor hand = at::cat(frames, 2).narrow(2, 0, 8);
+  at::manual_seed(5);
+  EXPECT_TRUE(at::equal(engine.rollout(initial, theta, 8), hand));
+  EXPECT_GT((hand.select(2, 7) - hand.select(2, 0)).abs().max().item<float>(), 0.f);
+  EXPECT_THROW(engine.rollout(initial.narrow(2, 0, 1), theta, 3), leap::InputError);
 }
 
 TEST(EmulationEngine, DecodesTheNewFramesInOrder) {

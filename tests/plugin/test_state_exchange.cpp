@@ -80,7 +80,8 @@ TEST_P(RoundTrip, ExactForEveryLayout) {
 
 INSTANTIATE_TEST_SUITE_P(Decompositions, RoundTrip,
                          ::testing::Combine(::testing::Values(Decomposition::dims, Decomposition::sparse,
-                                                              Decomposition::strips, Decomposition::guillotine),
+                                                              Decomposition::strips,
+                                                              Decomposition::guillotine),
                                             ::testing::Values(0, 1, 2, 3)),
                          round_trip_name);
 
@@ -147,8 +148,8 @@ TEST(StateExchange, OneEmulatorRankPerNode) {
   ExchangeOptions options;
   options.emulators = EmulatorRanks::one_per_node();
   options.layout = BlockLayout::yxc;
-  StateExchange ex(MPI_COMM_WORLD, {kNx, kNy}, block_of(Decomposition::strips, world_rank(), world_size()), kC,
-                   options);
+  StateExchange ex(MPI_COMM_WORLD, {kNx, kNy}, block_of(Decomposition::strips, world_rank(), world_size()),
+                   kC, options);
   EXPECT_EQ(ex.emulator_count(), int(nodes.size()));
   EXPECT_EQ(count_sum(ex.is_emulator() ? 1 : 0), int64_t(nodes.size()));
   EXPECT_EQ(ex.emulator(), lowest_on_my_node);
@@ -179,7 +180,8 @@ TEST(StateExchange, NormalisesOnTheWay) {
       for (int64_t x = 0; x < kNx; ++x)
         for (int64_t y = 0; y < kNy; ++y) {
           const double v = field_value(c, x, y);
-          const double expected = ((norm.log[size_t(c)] ? std::log(v) : v) - norm.mean[size_t(c)]) / norm.std[size_t(c)];
+          const double expected =
+              ((norm.log[size_t(c)] ? std::log(v) : v) - norm.mean[size_t(c)]) / norm.std[size_t(c)];
           worst = std::max(worst, std::abs(f[(c * kNx + x) * kNy + y] - expected));
         }
     EXPECT_LT(worst, 1e-4);
@@ -213,15 +215,21 @@ TEST(StateExchange, BadArgumentsFailOnEveryRank) {
   if (rank == last) wide.count[0] = kNx + 1;
   expect_input_error_everywhere([&] { StateExchange(MPI_COMM_WORLD, {kNx, kNy}, wide, kC); }, "'xm'");
   if (size > 1)  // the failing rank is named where there are others
-    expect_input_error_everywhere([&] { StateExchange(MPI_COMM_WORLD, {kNx, kNy}, wide, kC); },
-                                  "rank " + std::to_string(last) + ": ");
+    expect_input_error_everywhere(
+        [&] {
+          StateExchange(MPI_COMM_WORLD, {kNx, kNy}, wide, kC);
+        },
+        "rank " + std::to_string(last) + ": ");
   auto shifted = block;
   if (rank == last) shifted.start[1] = kNy - shifted.count[1] + 1;
   expect_input_error_everywhere([&] { StateExchange(MPI_COMM_WORLD, {kNx, kNy}, shifted, kC); }, "'y0'");
   // The ranks disagree on the grid (rank 0 says one row more).
   if (size > 1)
     expect_input_error_everywhere(
-        [&] { StateExchange(MPI_COMM_WORLD, {kNx, rank == 0 ? kNy + 1 : kNy}, block, kC); }, "disagree");
+        [&] {
+          StateExchange(MPI_COMM_WORLD, {kNx, rank == 0 ? kNy + 1 : kNy}, block, kC);
+        },
+        "disagree");
   // Blocks that do not tile the grid: a hole, then an overlap of the same cell count.
   auto hole = block;
   if (rank == last) hole.count[1] = std::max<int64_t>(hole.count[1] - 1, 0);
@@ -238,18 +246,26 @@ TEST(StateExchange, BadArgumentsFailOnEveryRank) {
   two.log = {false, false};
   ExchangeOptions with_two;
   with_two.normalizer = two;
-  expect_input_error_everywhere([&] { StateExchange(MPI_COMM_WORLD, {kNx, kNy}, block, kC, with_two); },
-                                "'normalizer'");
+  expect_input_error_everywhere(
+      [&] {
+        StateExchange(MPI_COMM_WORLD, {kNx, kNy}, block, kC, with_two);
+      },
+      "'normalizer'");
   ExchangeOptions outside;
   outside.emulators.ranks = {size};
-  expect_input_error_everywhere([&] { StateExchange(MPI_COMM_WORLD, {kNx, kNy}, block, kC, outside); },
-                                "'emulators'");
+  expect_input_error_everywhere(
+      [&] {
+        StateExchange(MPI_COMM_WORLD, {kNx, kNy}, block, kC, outside);
+      },
+      "'emulators'");
 
   // Per call: a null block on the last rank (which owns cells) or a wrong vector size.
   StateExchange ex(MPI_COMM_WORLD, {kNx, kNy}, block, kC);
   std::vector<float> data = make_block_data(block, 0), full(size_t(ex.full_size()));
-  expect_input_error_everywhere([&] { ex.gather(rank == last ? nullptr : data.data(), full.data()); }, "'block'");
-  expect_input_error_everywhere([&] { ex.scatter(full.data(), rank == last ? nullptr : data.data()); }, "'block'");
+  expect_input_error_everywhere([&] { ex.gather(rank == last ? nullptr : data.data(), full.data()); },
+                                "'block'");
+  expect_input_error_everywhere([&] { ex.scatter(full.data(), rank == last ? nullptr : data.data()); },
+                                "'block'");
   expect_input_error_everywhere([&] { ex.gather(data.data(), rank == 0 ? nullptr : full.data()); }, "'full'");
   std::vector<float> short_block(rank == last ? data.size() + 1 : data.size());
   expect_input_error_everywhere([&] { ex.gather(short_block, full); }, "'block'");

@@ -116,4 +116,39 @@ TEST(RBWellFields, InjectOfExtractReproducesEveryField) {
   PetscPopErrorHandler();
 }
 
+// Its physics for the leap policy: a flow obeys the buoyancy's maximum principle; an injected state
+// whose buoyancy leaves [0, 1] by more than the margin, or is not finite, is refused on every rank.
+TEST(RBWellFields, AdmissibleIsTheBuoyancyMaximumPrinciple) {
+  std::unique_ptr<RBSolver> solver;
+  ASSERT_EQ(RBSolver::Create(PETSC_COMM_WORLD, SmallCase(1), &solver), 0);
+  ASSERT_EQ(solver->Advance(5e-3), 0);
+  EXPECT_TRUE(solver->ConservedDofs().empty());
+  PetscBool ok = PETSC_FALSE;
+  std::string why;
+  ASSERT_EQ(solver->Admissible(&ok, &why), 0);
+  EXPECT_TRUE(ok) << why;
+  std::vector<std::vector<float>> fields;
+  for (const auto& f : solver->well_fields()) {
+    fields.emplace_back();
+    ASSERT_EQ(solver->ExtractWellField(f.name, &fields.back()), 0);
+  }
+  leap::data::Block block;
+  ASSERT_EQ(solver->GetBlock(&block), 0);
+  // Buoyancy 1.2 in one interior cell of the last rank that owns interior cells of column 0.
+  int rank = 0;
+  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
+  const bool mine = block.start[0] == 0 && block.start[1] <= 5 && 5 < block.start[1] + block.count[1];
+  auto hot = fields;
+  if (mine) hot[0][size_t(5 - block.start[1])] = 1.0f + 2 * float(RBSolver::kBuoyancyMargin);
+  ASSERT_EQ(solver->InjectWellFields(hot), 0);
+  ASSERT_EQ(solver->Admissible(&ok, &why), 0);
+  EXPECT_FALSE(ok);
+  EXPECT_NE(why.find("buoyancy in ["), std::string::npos) << why;
+  // Within the margin: admissible.
+  if (mine) hot[0][size_t(5 - block.start[1])] = 1.0f + 0.5f * float(RBSolver::kBuoyancyMargin);
+  ASSERT_EQ(solver->InjectWellFields(hot), 0);
+  ASSERT_EQ(solver->Admissible(&ok, &why), 0);
+  EXPECT_TRUE(ok) << why;
+}
+
 }  // namespace

@@ -9,14 +9,20 @@
 #include <torch/optim/adamw.h>
 #include <torch/version.h>
 
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iomanip>
 #include <sstream>
 #include <thread>
 
+#include "leap/config/load.h"
+#include "leap/config/yaml_writer.h"
 #include "leap/error.h"
 #include "leap/log.h"
 #include "leap/models/attention.h"
@@ -27,14 +33,18 @@
 #include "leap/models/denoiser.h"
 #include "leap/models/denoising_loss.h"
 #include "leap/models/emulation_engine.h"
-#include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
+#include "leap/plugin/emulator.h"
+#include "leap/train/checkpoint.h"
+#include "leap/train/model_io.h"
 #include "leap/version.h"
 
 #if LEAP_WITH_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <cuda_runtime_api.h>
 #endif
+
+namespace fs = std::filesystem;
 
 namespace leap::cli {
 
@@ -182,6 +192,64 @@ std::string leap_resolution_problem(int resolution) {
   return "";
 }
 
+namespace {
+
+// The checkpoints `leap train autoencoder` and `leap train emulator` write, for random-weight models,
+// in a fresh temporary directory removed with the object.
+class RandomCheckpoints {
+ public:
+  RandomCheckpoints(models::Autoencoder& ae, const models::AutoencoderConfig& acfg, models::Denoiser& den,
+                    int64_t latent_channels, const models::ViTConfig& vit, int64_t window) {
+    static int count = 0;
+    dir_ = fs::temp_directory_path() /
+           ("leap_bench_" + std::to_string(::getpid()) + "_" + std::to_string(count++));
+    fs::create_directories(dir_);
+    std::vector<std::string> fields, latents, theta;
+    for (int64_t c = 0; c < acfg.in_channels; ++c) fields.push_back("f" + std::to_string(c));
+    for (int64_t c = 0; c < latent_channels; ++c) latents.push_back("z" + std::to_string(c));
+    for (int64_t p = 0; p < vit.param_features; ++p) theta.push_back("p" + std::to_string(p));
+    const auto identity = [](size_t n) {
+      return data::Normalizer{std::vector<double>(n, 0.0), std::vector<double>(n, 1.0),
+                              std::vector<bool>(n, false)};
+    };
+    train::CheckpointInfo ai;
+    ai.kind = "autoencoder";
+    ai.model_yaml = config::to_yaml(acfg);
+    ai.config_yaml = "{}\n";
+    ai.extra["normalizer"] = train::normalizer_to_yaml(identity(fields.size()));
+    ai.extra["channels"] = train::list_to_yaml(fields);
+    train::save_checkpoint(autoencoder(), *ae, nullptr, {}, ai);
+    models::DiffusionConfig diffusion;  // the default sampler: ab3, 16 steps
+    YAML::Node arch;
+    arch["channels"] = latent_channels;
+    arch["vit"] = YAML::Load(config::to_yaml(vit));
+    arch["schedule"] = YAML::Load(config::to_yaml(diffusion.schedule));
+    train::CheckpointInfo di;
+    di.kind = "denoiser";
+    di.model_yaml = config::dump_yaml(arch);
+    di.config_yaml = "{}\n";
+    di.extra["normalizer"] = train::normalizer_to_yaml(identity(latents.size()));
+    di.extra["channels"] = train::list_to_yaml(latents);
+    di.extra["theta"] = train::list_to_yaml(theta);
+    di.extra["diffusion"] = config::to_yaml(diffusion);
+    di.extra["window"] = std::to_string(window);
+    train::save_checkpoint(emulator(), *den, nullptr, {}, di);
+  }
+  ~RandomCheckpoints() {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  RandomCheckpoints(const RandomCheckpoints&) = delete;
+  RandomCheckpoints& operator=(const RandomCheckpoints&) = delete;
+  std::string autoencoder() const { return (dir_ / "ae.ckpt").string(); }
+  std::string emulator() const { return (dir_ / "emulator.ckpt").string(); }
+
+ private:
+  fs::path dir_;
+};
+
+}  // namespace
+
 nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
   if (const std::string why = leap_resolution_problem(o.resolution); !why.empty())
     throw InputError("leap bench: the leap's resolution must be " + why);
@@ -205,7 +273,6 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
     at::globalContext().setAllowTF32CuDNN(true);
     at::globalContext().setBenchmarkCuDNN(true);
   }
-  c10::NoGradGuard no_grad;
   at::manual_seed(0);
   models::Denoiser denoiser(L, s.vit);
   models::Autoencoder ae(s.ae);
@@ -216,43 +283,40 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
                    {"windows_per_leap", windows}};
   r.update(guarded(
       [&] {
-        denoiser->to(d);
-        ae->to(d);
-        ae->eval();
-        models::EmulationEngine engine(denoiser, models::Sampler(), s.window, o.context);
-        const auto f32 = at::TensorOptions().dtype(at::kFloat).device(d);
+        // `leap hybrid`'s emulator, loaded from the checkpoints of these random-weight models.
+        std::unique_ptr<plugin::LatentDiffusionEmulator> emulator;
+        {
+          const RandomCheckpoints files(ae, s.ae, denoiser, L, s.vit, s.window);
+          plugin::LatentDiffusionOptions lo;
+          lo.context = o.context;
+          lo.device = o.device;
+          emulator =
+              std::make_unique<plugin::LatentDiffusionEmulator>(files.autoencoder(), files.emulator(), lo);
+        }
+        using clock = std::chrono::steady_clock;
+        clock::time_point t0, encoded, sampled;
+        emulator->set_phase_hook([&](plugin::EmulatorPhase phase, bool begin) {
+          if (begin || phase == plugin::EmulatorPhase::decode) return;  // decoding ends with leap()
+          synchronize(d);
+          (phase == plugin::EmulatorPhase::encode ? encoded : sampled) = clock::now();
+        });
         const at::Tensor context =
             at::randn({o.context, o.fields, o.resolution, o.resolution});  // CPU, as gathered
-        const at::Tensor theta = at::rand({o.members, s.vit.param_features}, f32);
+        const at::Tensor theta = at::rand({o.param_features});
         std::vector<double> enc, smp, dec, all;
-        using clock = std::chrono::steady_clock;
-        const auto since = [](clock::time_point t) {
-          return 1e3 * std::chrono::duration<double>(clock::now() - t).count();
+        const auto ms = [](clock::time_point a, clock::time_point b) {
+          return 1e3 * std::chrono::duration<double>(b - a).count();
         };
         for (int i = 0; i < o.warmup + o.iters; ++i) {
           synchronize(d);
-          const auto t0 = clock::now();
-          const at::Tensor z = ae->encode(context.to(f32));  // [c, L, x, y]
-          const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), o.members);
-          synchronize(d);
-          const auto t1 = clock::now();
-          at::Tensor ctx = initial, latest;
-          for (int64_t produced = 0; produced < o.frames;) {
-            const at::Tensor fresh_frames = engine.step(ctx, theta).latent;  // (K, L, w - c, x, y)
-            produced += fresh;
-            if (produced >= o.frames) latest = fresh_frames.select(2, fresh - 1 - (produced - o.frames));
-            const at::Tensor recent = at::cat({ctx, fresh_frames}, 2);
-            ctx = recent.narrow(2, recent.size(2) - o.context, o.context);
-          }
-          synchronize(d);
-          const auto t2 = clock::now();
-          const at::Tensor out = ae->decode(latest).to(at::kCPU, at::kFloat).contiguous();
-          synchronize(d);
+          t0 = clock::now();
+          const at::Tensor out = emulator->leap(context, theta, o.frames, o.members);  // on the CPU
+          const auto t3 = clock::now();
           if (i < o.warmup) continue;
-          enc.push_back(1e3 * std::chrono::duration<double>(t1 - t0).count());
-          smp.push_back(1e3 * std::chrono::duration<double>(t2 - t1).count());
-          dec.push_back(since(t2));
-          all.push_back(since(t0));
+          enc.push_back(ms(t0, encoded));
+          smp.push_back(ms(encoded, sampled));
+          dec.push_back(ms(sampled, t3));
+          all.push_back(ms(t0, t3));
         }
         const auto median = [](std::vector<double> v) {
           std::sort(v.begin(), v.end());

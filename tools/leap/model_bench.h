@@ -32,13 +32,14 @@ std::string model_bench_table(const nlohmann::json& results);
 // The device's name: the GPU's, or the CPU model and core count.
 std::string device_description(const std::string& device);
 
-// One leap of `leap hybrid`'s latent diffusion emulator at a resolution, with random weights (the
-// speed does not depend on them): the physical context frames [c, fields, R, R] on the CPU -> the
-// device -> encode -> ceil(frames / (w - c)) diffusion windows (the scale's ViT and sampler) ->
-// decode the last frame -> the CPU, as LatentDiffusionEmulator::leap does (its per-channel
-// normalisations, elementwise, are left out). The autoencoder is the scale's with as many levels
-// as keep the latent grid 16 x 16 (levels cut or added, repeating the last width): the small scale
-// at 64^2 and the paper's at 512^2 are exactly those of their scale.
+// One leap of `leap hybrid`'s latent diffusion emulator at a resolution: plugin::LatentDiffusionEmulator
+// itself, loaded from checkpoints of random-weight models (the speed does not depend on the weights)
+// written to a temporary directory, and its leap() timed: the physical context frames
+// [c, fields, R, R] on the CPU -> the device -> encode -> ceil(frames / (w - c)) diffusion windows
+// (EmulationEngine::rollout, the scale's ViT and the default sampler) -> decode the last frame -> the
+// CPU. The autoencoder is the scale's with as many levels as keep the latent grid 16 x 16 (levels cut
+// or added, repeating the last width): the small scale at 64^2 and the paper's at 512^2 are exactly
+// those of their scale.
 struct LeapBenchOptions {
   std::string scale = "small";  // paper | small
   std::string device = "cpu";   // cpu | cuda | cuda:N
@@ -52,10 +53,10 @@ struct LeapBenchOptions {
   int iters = 3;
 };
 
-// Medians over options.iters calls (after options.warmup): ms_per_leap and its phases ms_encode
-// (transfer included), ms_sample, ms_decode (transfer back included); windows_per_leap, latent
-// [L, x, y], autoencoder_levels, autoencoder_parameters, denoiser_parameters. {"skipped": why} when
-// the device runs out of memory.
+// Medians over options.iters calls of leap() (after options.warmup): ms_per_leap and its phases (from
+// the emulator's phase hook) ms_encode (transfer included), ms_sample, ms_decode (transfer back
+// included); windows_per_leap, latent [L, x, y], autoencoder_levels, autoencoder_parameters,
+// denoiser_parameters. {"skipped": why} when the device runs out of memory.
 nlohmann::json time_emulator_leap(const LeapBenchOptions& options);
 
 // Why a grid side does not suit time_emulator_leap (not a power of two >= 32), or "".

@@ -17,8 +17,9 @@
 //             hybrid wall = solver frames * (measured wall per frame) + gathers * (measured gather)
 //             + leaps * (measured leap call + measured scatter), solver-only wall = frames * (wall
 //             per frame); speed-up = solver-only / hybrid. The leap call is time_emulator_leap
-//             (model_bench.h) on rank 0 on `device`: random-weight models of `scale`, the real
-//             encode -> diffusion windows -> decode path, with its phases.
+//             (model_bench.h) on rank 0 on `device`: `leap hybrid`'s LatentDiffusionEmulator::leap
+//             itself with random-weight models of `scale` (encode -> EmulationEngine::rollout ->
+//             decode), with its phases.
 // Results on rank 0 (other ranks get an empty object): {"system": config, "results": [...]} with
 // one object per (part, size).
 #pragma once

@@ -1,5 +1,6 @@
-// One emulation call made fast: the w - c new latent frames of a window sampled by the diffusion
-// model from c known frames, optionally decoded, with the GPU levers switched by options:
+// One emulation call made fast (step), and the autoregressive rollout of such calls (rollout: the one
+// loop of models::rollout, which `leap evaluate` uses too): the w - c new latent frames of a window sampled
+// by the diffusion model from c known frames, optionally decoded, with the GPU levers switched by options:
 //   bf16        the denoiser's weights are converted to bf16 (the sampler state stays fp32; the
 //               network computes in bf16 and returns fp32); decoders are converted by their owner;
 //   cuda_graph  the whole call (16 sampler steps and the decoding) is captured once per batch size
@@ -21,6 +22,7 @@
 #include <memory>
 
 #include "leap/models/denoiser.h"
+#include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
 
 namespace leap::models {
@@ -50,6 +52,15 @@ class EmulationEngine {
   Result step(const at::Tensor& context, const at::Tensor& theta = {});
   // The same with given standard normal noise eps (B, C, w, X, Y) for the sampler's start.
   Result step(const at::Tensor& context, const at::Tensor& theta, const at::Tensor& eps);
+
+  // step() as a window function for models::rollout(): the context followed by step(context, theta)'s
+  // new frames (theta: (B, P) rows for the batch rollout() passes, or undefined). The function calls
+  // this engine: use it while the engine lives, and do not move the engine meanwhile.
+  WindowFn window_fn(const at::Tensor& theta = {});
+  // An autoregressive rollout of `horizon` new frames from the last c frames of `initial`
+  // (B, C, c0 >= c, X, Y): models::rollout() with window_fn(theta), so ceil(horizon / (w - c)) calls
+  // of step(). Returns the latents (B, C, horizon, X, Y); decoding is left to the caller.
+  at::Tensor rollout(const at::Tensor& initial, const at::Tensor& theta, int64_t horizon);
 
   // The generator of step()'s noise and of a stochastic sampler's (a CPU generator: noise is drawn on
   // the CPU and moved to the device). Without one, LibTorch's default generator of the device.

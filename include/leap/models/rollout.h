@@ -1,6 +1,9 @@
 // Autoregressive emulation in latent space. A window function maps c known frames to a window of
 // w frames whose first c are those frames; each call yields w - c new frames, and the last c frames
 // of the trajectory so far become the next context. Any horizon; ensembles are batches.
+// rollout() is the one autoregressive loop: `leap evaluate` runs it with a checkpoint's window
+// function, the hybrid emulator through EmulationEngine::rollout, and `leap bench` through that
+// emulator (LatentDiffusionEmulator::leap).
 #pragma once
 
 #include <ATen/core/Tensor.h>

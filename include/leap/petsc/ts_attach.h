@@ -151,7 +151,7 @@ class LeapAttachment {
 
  private:
   friend PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
-                                     std::unique_ptr<LeapAttachment>* out);
+                                         std::unique_ptr<LeapAttachment>* out);
   PetscErrorCode ExtractFields(plugin::FieldBlocks* fields) const;
   PetscErrorCode Record();  // appends the current state to the recording (when recording)
   // A frame advanced by the solver: observe and record it.
@@ -175,6 +175,6 @@ class LeapAttachment {
 // Attaches LEAP to `solver` (collective over its communicator). The solver must outlive the
 // attachment. Checks the options (PETSC_ERR_ARG_OUTOFRANGE naming the option).
 PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& options,
-                            std::unique_ptr<LeapAttachment>* out);
+                                std::unique_ptr<LeapAttachment>* out);
 
 }  // namespace leap::petsc

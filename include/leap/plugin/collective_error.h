@@ -1,8 +1,8 @@
 // Failing together: the one way every LEAP layer lets the ranks of a communicator agree that a
 // collective step failed, so that no rank is left waiting in a later collective call. Each rank
 // passes its own problem ("" or a null exception when it has none); when any rank has one, every
-// rank learns the message of the lowest failing rank, prefixed "rank N: " (on more than one rank). Costs one MPI_Allreduce
-// when nothing is wrong.
+// rank learns the message of the lowest failing rank, prefixed "rank N: " (on more than one rank). Costs one
+// MPI_Allreduce when nothing is wrong.
 #pragma once
 
 #include <mpi.h>

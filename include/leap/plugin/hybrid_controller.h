@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "leap/error.h"
 #include "leap/data/well_writer.h"
+#include "leap/error.h"
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/state_exchange.h"
 
@@ -52,9 +52,9 @@ struct EmulatorFailure : leap::Error {
 };
 
 struct LeapResult {
-  FieldBlocks fields;  // this rank's blocks of the ensemble mean
-  bool finite = true;  // every value of the ensemble mean is finite (same on all ranks)
-  double spread = 0;   // ensemble standard deviation, averaged over cells and channels
+  std::vector<float> block;  // this rank's block of the ensemble mean, in the controller's layout()
+  bool finite = true;        // every value of the ensemble mean is finite (same on all ranks)
+  double spread = 0;         // ensemble standard deviation, averaged over cells and channels
   // Scale-free spread: per channel, the ensemble standard deviation averaged over cells divided by
   // the spatial standard deviation of the ensemble mean (+1e-6), averaged over channels; 0 for a
   // single member. Comparable across fields and cases (like VRMSE).
@@ -88,7 +88,16 @@ class HybridController {
   HybridController(const HybridController&) = delete;
   HybridController& operator=(const HybridController&) = delete;
 
-  // Gathers the current state and appends it to the context (the oldest frame beyond c is dropped).
+  // The layout of this rank's blocks in observe(), LeapResult::block and vrmse() (xyc by default; a
+  // route passes its solver's own, e.g. yxc for a DMDA's array, so that the state is reordered once
+  // each way, by the exchange). Rank-local.
+  void set_layout(BlockLayout layout);
+  BlockLayout layout() const;
+
+  // Gathers the current state (this rank's block, block_size() floats in layout()) and appends it
+  // to the context (the oldest frame beyond c is dropped).
+  void observe(const float* block);
+  // The same from field blocks (packed into layout() first).
   void observe(const FieldBlocks& fields);
   // Drops the observed frames (after a leap the frames before it are no longer consecutive).
   void clear_context();
@@ -126,14 +135,16 @@ class HybridController {
   int64_t channels() const;
 
   // VRMSE of `estimate` against `reference` over the whole distributed grid (each rank passes its
-  // blocks): metrics::vrmse_blocks, the two-pass distributed form of metrics::vrmse (per channel
+  // blocks, in layout()): metrics::vrmse_blocks, the two-pass distributed form of metrics::vrmse (per channel
   // sqrt(mean((ref - est)^2) / (var(ref) + 1e-6)), averaged over channels). Collective; the same
   // value on every rank.
-  double vrmse(const FieldBlocks& reference, const FieldBlocks& estimate) const;
+  double vrmse(const std::vector<float>& reference, const std::vector<float>& estimate) const;
 
-  // Field blocks <-> one [x][y][C] block (the fields' components concatenated per cell).
+  // Field blocks ([x][y][component] per field) <-> one block in layout() (the fields' components
+  // are its channels, in order). block_size(): the floats of this rank's block.
   std::vector<float> pack(const FieldBlocks& fields) const;
   FieldBlocks unpack(const std::vector<float>& block) const;
+  int64_t block_size() const;
 
  private:
   // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y] back to those of

@@ -30,9 +30,6 @@ class Tensor;
 namespace leap::plugin {
 
 class HybridController;
-// Per-rank field blocks in The Well's order [x][y][component], one vector per field (as in
-// hybrid_controller.h).
-using FieldBlocks = std::vector<std::vector<float>>;
 
 // The policy's settings. Each has one name and one default in every route: the YAML key
 // `leap.<name>` and the PETSc option `-leap_<name>` are two spellings of it.
@@ -86,15 +83,16 @@ struct LeapRecord {
 };
 
 // The route's side of an attempt: its solver's state, seen through collective operations that give
-// the same answer on every rank.
+// the same answer on every rank. A state crosses this interface as this rank's block in the
+// controller's layout (HybridController::layout(): the route's own, e.g. yxc for a DMDA's array).
 class LeapSolver {
  public:
   virtual ~LeapSolver() = default;
   // Keeps the state before the leap (the one a rejected leap goes back to).
   virtual void save_state() = 0;
   virtual void restore_state() = 0;
-  // Writes the emulated state (this rank's blocks of the ensemble mean) into the solver's state.
-  virtual void inject(const FieldBlocks& fields) = 0;
+  // Writes the emulated state (this rank's block of the ensemble mean) into the solver's state.
+  virtual void inject(const std::vector<float>& block) = 0;
   // Puts the totals the solver conserves back to their pre-leap values (nothing where none is
   // conserved); false, with the reason, where that cannot keep the state admissible.
   virtual bool conserve(std::string* why) = 0;
@@ -103,12 +101,12 @@ class LeapSolver {
   // The solver's admissibility of its current state (its physics, the program's domain check).
   virtual bool admissible(std::string* why) = 0;
   // Check mode: the solver advances `frames` frames from the saved state with real steps, keeps
-  // that result as the reference and returns its blocks, then goes back to the saved state.
-  virtual FieldBlocks solve_reference(int64_t frames) = 0;
+  // that result as the reference and returns its block, then goes back to the saved state.
+  virtual std::vector<float> solve_reference(int64_t frames) = 0;
   // After a failed check: the reference (the solver's own result) becomes the state.
   virtual void use_reference() = 0;
-  // This rank's blocks of the current state.
-  virtual FieldBlocks fields() = 0;
+  // This rank's block of the current state.
+  virtual std::vector<float> state() = 0;
 };
 
 class LeapPolicy {

@@ -50,8 +50,8 @@
 
 #include "leap/config/schema.h"
 #include "leap/error.h"
-#include "leap/plugin/oracle_fault.h"
 #include "leap/plugin/leap_policy_keys.h"
+#include "leap/plugin/oracle_fault.h"
 
 namespace leap::plugin {
 

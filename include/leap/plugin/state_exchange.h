@@ -51,6 +51,10 @@ namespace leap::plugin {
 
 enum class BlockLayout { cxy = 0, xyc = 1, yxc = 2, cyx = 3 };
 
+// Element strides (channel, x, y) of a block of `xm` x `ym` cells and `channels` channels in
+// `layout`: channel c of local cell (i, j) is element c s[0] + i s[1] + j s[2].
+std::array<int64_t, 3> block_strides(BlockLayout layout, int64_t channels, int64_t xm, int64_t ym);
+
 // Which ranks hold the full field; see the header comment for how the other ranks are assigned.
 struct EmulatorRanks {
   std::vector<int> ranks{0};  // ranks of the communicator (distinct), when per_node is false
