@@ -52,8 +52,8 @@ assert j["machine"]["device"] and j["config"]["scale"] == "small"
 PY
 expect 2 'only [0-9]+ CUDA device|no CUDA device is visible' "$LEAP" bench --scale small --device cuda:99
 expect 2 'scale' "$LEAP" bench --scale huge
-# leap bench, the parts that run on every rank: exchange, solver and hybrid (composed from measured
-# parts) at two grid sides under mpiexec; every part and size in metrics.json with positive finite
+# leap bench, the parts that run on every rank: exchange, solver and hybrid (the production driver
+# with the trajectory oracle, the model's measured leaps in place of the oracle's) at two grid sides under mpiexec; every part and size in metrics.json with positive finite
 # figures (benchmarks are not tests: no time is compared with anything).
 expect 0 'hybrid +64\^2 +solver-only' "${MPIEXEC:-mpiexec}" -n 2 --oversubscribe "$LEAP" bench \
   --parts exchange,solver,hybrid --sizes 32,64 --iters 2 --warmup 1 --out "$WORK/bench-parts" -q
@@ -64,7 +64,8 @@ assert j["ranks"] == 2 and j["machine"]["ranks"] == 2 and j["machine"]["petsc"] 
 assert j["config"]["system"]["sizes"] == [32, 64] and j["config"]["system"]["hybrid"]["schedule"]["leaps"] == 2
 keys = {"exchange": ["ms_gather", "ms_scatter", "gbytes_per_s_gather", "gbytes_per_s_scatter"],
         "solver": ["ms_per_frame", "steps_per_frame", "cell_updates_per_s", "cell_updates_per_s_per_rank"],
-        "hybrid": ["ms_solver_only", "ms_hybrid", "ms_per_leap", "ms_gather", "ms_scatter", "speedup"]}
+        "hybrid": ["ms_solver_only", "ms_hybrid", "ms_per_leap", "ms_gather", "ms_scatter", "speedup",
+                   "ms_driver_with_oracle", "ms_oracle"]}
 seen = set()
 for r in j["results"]:
     assert "skipped" not in r, r
@@ -74,7 +75,10 @@ for r in j["results"]:
         assert isinstance(v, (int, float)) and math.isfinite(v) and v > 0, (r["part"], r["size"], k, v)
     seen.add((r["part"], r["size"]))
 assert seen == {(p, s) for p in keys for s in (32, 64)}, seen
-assert all(r["method"] == "hybrid (composed from measured parts)" for r in j["results"] if r["part"] == "hybrid")
+hybrid = [r for r in j["results"] if r["part"] == "hybrid"]
+assert all(r["method"].startswith("production driver (LeapAttachment::Run") for r in hybrid), hybrid
+# The driver's own decisions: both leaps accepted (the oracle hands back the solver's frames).
+assert all(r["policy"]["verdicts"]["accepted"] == 2 and r["policy"]["attempts"] == 2 for r in hybrid), hybrid
 PY
 expect 2 'sizes: expected a power of two >= 32' "$LEAP" bench --parts solver --sizes 30
 expect 2 'sizes: expected a power of two >= 32' "$LEAP" bench --parts exchange,hybrid --sizes 64,0

@@ -10,16 +10,17 @@
 //   solver    the solver advanced `warmup` untimed frames, then `iters` timed frames: wall per frame,
 //             time steps per frame (one step = one SSP-RK3 step, three flux evaluations) and cell
 //             updates/s = cells * steps / wall, in total and per rank.
-//   hybrid    the same horizon (`frames`) solver-only and hybrid with leaps of `leap_frames` frames
-//             and `solver_frames` solver frames before the first leap and after each, COMPOSED FROM
-//             MEASURED PARTS: the emulator's output is not injected (random weights would wreck the
-//             state), so the schedule of LeapAttachment::Run (every leap accepted) is counted and
-//             hybrid wall = solver frames * (measured wall per frame) + gathers * (measured gather)
-//             + leaps * (measured leap call + measured scatter), solver-only wall = frames * (wall
-//             per frame); speed-up = solver-only / hybrid. The leap call is time_emulator_leap
-//             (model_bench.h) on rank 0 on `device`: `leap hybrid`'s LatentDiffusionEmulator::leap
-//             itself with random-weight models of `scale` (encode -> EmulationEngine::rollout ->
-//             decode), with its phases.
+//   hybrid    the same horizon (`frames`) solver-only and hybrid, both run for real: the
+//             solver-only run (timed frame by frame) is recorded, then `leap hybrid`'s production
+//             driver (petsc::LeapAttachment::Run: the leap policy's schedule with leaps of
+//             `leap_frames` frames after `solver_frames` solver frames, the gathers, the injection,
+//             conservation and scatter, the solver frames) runs the same case with the trajectory
+//             oracle (plugin::TrajectoryOracle on the recording) as its emulator, timed as a whole.
+//             The model's cost is measured apart, because random weights would wreck the state:
+//             time_emulator_leap (model_bench.h), `leap hybrid`'s LatentDiffusionEmulator::leap with
+//             random-weight models of `scale` on rank 0 on `device` (encode -> EmulationEngine::rollout
+//             -> decode). hybrid wall = driver wall - oracle seconds + accepted leaps * (model leap);
+//             speed-up = solver-only / hybrid. The run's policy summary (its decisions) is reported.
 // Results on rank 0 (other ranks get an empty object): {"system": config, "results": [...]} with
 // one object per (part, size).
 #pragma once
