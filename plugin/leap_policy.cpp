@@ -86,7 +86,8 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
   LeapRecord r;
   r.frame = frame;
   r.frames = frames > 0 ? frames : length_;
-  r.checked = options_.check_every > 0 && attempts() % options_.check_every == 0;
+  // A length the caller chose is not checked: check mode adapts the policy's own length.
+  r.checked = frames <= 0 && options_.check_every > 0 && attempts() % options_.check_every == 0;
   LeapResult result;
   try {
     result = controller.leap(theta, r.frames);

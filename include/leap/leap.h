@@ -99,8 +99,9 @@ int leap_exchange_destroy(leap_exchange h);
  * all) over its box, float32, in a leap_layout (LEAP_LAYOUT_CXY by default; see the state exchange
  * above, e.g. LEAP_LAYOUT_YXC for a 2-D DMDA array with the fields as its dofs).
  *
- * leap_runtime_leap is a leap at a length the caller chooses, judged by the same policy (below);
- * leap_runtime_attempt lets the policy choose it as well. A leap asks the emulator for the state
+ * leap_runtime_leap is a leap at a length the caller chooses, judged by the same policy's ladder
+ * (below) but never checked against the caller's solver (check mode adapts the policy's own length):
+ * its block changes only when *accepted = 1. leap_runtime_attempt lets the policy choose the length. A leap asks the emulator for the state
  * `frames` frames after the last observed one. The emulator
  * works on the last context frames observations (leap_runtime_context_frames); with leap.members > 1
  * the ensemble mean is the result. The leap is accepted when that mean is finite everywhere and,

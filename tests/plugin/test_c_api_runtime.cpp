@@ -254,6 +254,55 @@ void expect_recorded(const std::string& path, int first, int n) {
   }
 }
 
+// Check mode belongs to the policy's own length: leap_runtime_leap (the caller's length) is judged by
+// the ladder but never checked, so a block it leaves alone is the caller's state; the policy's
+// attempt is checked (the caller's advance function runs) and adapts the length.
+static int g_advances = 0;
+static int AdvanceByOracleFrames(void*, int frames, float* block) {  // the oracle's value grows 360 a frame
+  ++g_advances;
+  const Box b = box_of(world_rank(), world_size());
+  for (int i = 0; i < 3 * b.xm * b.ym; ++i) block[i] += 360.0f * float(frames);
+  return 0;
+}
+
+TEST_F(CApiRuntime, OnlyThePolicysOwnLengthIsChecked) {
+  const std::string config = oracle_config(
+      "checked.yaml", 1, "leap:\n  leap_frames: 2\n  check_every: 1\n  check_tolerance: 1.0e-6\n");
+  const Box b = box_of(world_rank(), world_size());
+  leap_runtime h = 0;
+  ASSERT_EQ(leap_runtime_create(MPI_COMM_WORLD, config.c_str(), &h), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_add_field(h, "a", 1), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_add_field(h, "v", 2), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_set_box(h, kNx, kNy, b.x0, b.y0, b.xm, b.ym), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_set_solver(h, AdvanceByOracleFrames, nullptr, nullptr), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_setup(h), LEAP_OK) << last_error();
+  g_advances = 0;
+  std::vector<float> state = frame_block(1, b, LEAP_LAYOUT_CXY);
+  ASSERT_EQ(leap_runtime_observe(h, data_or_null(state), 0), LEAP_OK) << last_error();
+  int accepted = 0, checked = -1, next = 0, frames = 0, verdict = -1;
+  double vrmse = -1;
+  ASSERT_EQ(leap_runtime_leap(h, 3, nullptr, 0, data_or_null(state), &accepted, nullptr), LEAP_OK)
+      << last_error();
+  EXPECT_EQ(accepted, 1);
+  EXPECT_EQ(g_advances, 0);
+  ASSERT_EQ(leap_runtime_last_attempt(h, &checked, &vrmse, &next), LEAP_OK) << last_error();
+  EXPECT_EQ(checked, 0);
+  EXPECT_EQ(next, 2);
+  EXPECT_EQ(state, frame_block(4, b, LEAP_LAYOUT_CXY));
+  ASSERT_EQ(leap_runtime_observe(h, data_or_null(state), 1), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_attempt(h, nullptr, 0, data_or_null(state), &frames, &verdict), LEAP_OK)
+      << last_error();
+  EXPECT_EQ(g_advances, 1);
+  EXPECT_EQ(verdict, LEAP_ACCEPTED);
+  EXPECT_EQ(frames, 2);
+  ASSERT_EQ(leap_runtime_last_attempt(h, &checked, &vrmse, &next), LEAP_OK) << last_error();
+  EXPECT_EQ(checked, 1);
+  EXPECT_EQ(vrmse, 0.0);  // the advance function is the oracle's own rule
+  EXPECT_EQ(next, 4);
+  EXPECT_EQ(state, frame_block(6, b, LEAP_LAYOUT_CXY));
+  EXPECT_EQ(leap_runtime_destroy(h), LEAP_OK) << last_error();
+}
+
 TEST_F(CApiRuntime, RecordingWritesTheObservedFramesAndALeapBreaksTheRun) {
   const std::string rec = shared_dir("rec");
   const std::string config =

@@ -122,7 +122,8 @@ class LeapPolicy {
   // One attempt at `frame`: the controller leaps (collective), the ladder decides, the solver ends
   // on the accepted emulated state, on the pre-leap state, or (failed check) on its own reference,
   // which counts as `frames` solver frames. The record is kept and returned. `frames` > 0 leaps that
-  // many frames instead of the current leap length (a caller that chooses the length itself).
+  // many frames instead of the current leap length (a caller that chooses the length itself); such
+  // an attempt is never checked (it counts towards check_every all the same).
   const LeapRecord& attempt(int64_t frame, HybridController& controller, const at::Tensor& theta,
                             LeapSolver& solver, int64_t frames = 0);
 

@@ -18,6 +18,7 @@
 //                                          ladder, check); block in: the current state, out: the
 //                                          state after it
 //      leap(theta, frames, block)          collective: the same, at a length the caller chooses
+//                                          (never checked; the block changes only when accepted)
 //      record(on)                          collective: recording on or off
 //   5. finish()                            collective: ends the recording (writes DIR/stats.yaml)
 //
