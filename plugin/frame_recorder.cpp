@@ -22,15 +22,48 @@ std::string FrameRecorder::problem_with(const RecorderOptions& o) {
   if (o.name.empty() || o.name.find('/') != std::string::npos)
     return "recording: the name must be a non-empty file name stem, got '" + o.name + "'";
   std::error_code ec;
+  fs::create_directories(o.dir, ec);
+  if (ec || !fs::is_directory(o.dir)) return "recording: cannot create the directory " + o.dir;
+  // A recording of that name in any dataset of the collection.
+  for (const auto& ds : fs::directory_iterator(o.dir, ec))
+    for (const char* split : {"train", "valid"}) {
+      const fs::path d = ds.path() / "data" / split;
+      if (!fs::is_directory(d)) continue;
+      for (const auto& e : fs::directory_iterator(d, ec))
+        if (e.path().extension() == ".hdf5" && e.path().filename().string().rfind(o.name + "_", 0) == 0)
+          return "recording: " + e.path().string() + " already exists (a recording named '" + o.name +
+                 "' is there; choose another name or directory)";
+    }
+  return "";
+}
+
+std::string FrameRecorder::dataset_dir(const RecorderOptions& o, const data::WellLayout& layout) {
+  return (fs::path(o.dir) / layout.dataset_name).string();
+}
+
+std::string FrameRecorder::problem_with(const RecorderOptions& o, const data::WellLayout& layout) {
+  if (auto p = problem_with(o); !p.empty()) return p;
+  if (layout.dataset_name.empty() || layout.dataset_name.find('/') != std::string::npos)
+    return "recording: the state's dataset_name must be a non-empty directory name, got '" +
+           layout.dataset_name + "'";
+  std::error_code ec;
   for (const char* split : {"train", "valid"}) {
-    const fs::path d = fs::path(o.dir) / split;
+    const fs::path d = fs::path(dataset_dir(o, layout)) / "data" / split;
     fs::create_directories(d, ec);
     if (ec || !fs::is_directory(d)) return "recording: cannot create the directory " + d.string();
     for (const auto& e : fs::directory_iterator(d, ec)) {
-      const std::string f = e.path().filename().string();
-      if (f.rfind(o.name + "_", 0) == 0 && e.path().extension() == ".hdf5")
-        return "recording: " + e.path().string() + " already exists (a recording named '" + o.name +
-               "' is there; choose another name or directory)";
+      if (e.path().extension() != ".hdf5") continue;
+      // A dataset's files share one layout (The Well's reader and LEAP's training need it).
+      try {
+        const data::WellFile other(e.path().string());
+        data::WellLayout mine = layout;
+        const std::string diff = data::layout_difference(mine, other.layout());
+        if (!diff.empty())
+          return "recording: " + e.path().string() + " is of another layout than this state (" + diff +
+                 "); record into another directory";
+      } catch (const Error& err) {
+        return "recording: " + e.path().string() + " is in the dataset but unreadable: " + err.what();
+      }
     }
   }
   return "";
@@ -46,7 +79,7 @@ FrameRecorder::FrameRecorder(MPI_Comm comm, data::WellLayout layout, data::Block
   if (layout_.fields.empty() || layout_.axes.empty())
     problem = "recording: the state has no fields or no axes";
   else if (rank == 0)
-    problem = problem_with(options_);
+    problem = problem_with(options_, layout_);
   agree_on_input_error(comm, problem);
   mpi_check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
   layout_.n_trajectories = 1;
@@ -87,7 +120,7 @@ void FrameRecorder::break_segment() {
 void FrameRecorder::write_trajectory() {
   const int64_t k = written_;
   const bool valid = options_.valid_every > 0 && (k + 1) % options_.valid_every == 0;
-  const fs::path path = fs::path(options_.dir) / (valid ? "valid" : "train") /
+  const fs::path path = fs::path(dataset_dir(options_, layout_)) / "data" / (valid ? "valid" : "train") /
                         (options_.name + "_" + std::to_string(k) + ".hdf5");
   data::WellLayout L = layout_;
   L.times = times_;
@@ -109,7 +142,7 @@ void FrameRecorder::finish() {
   finished_ = true;
   break_segment();
   std::vector<std::string> train;
-  const fs::path tdir = fs::path(options_.dir) / "train";
+  const fs::path tdir = fs::path(dataset_dir(options_, layout_)) / "data" / "train";
   int rank = 0;
   MPI_Comm_rank(comm_, &rank);
   // Rank 0 lists the split, so every rank passes the same files to the collective statistics.
@@ -132,7 +165,8 @@ void FrameRecorder::finish() {
   }
   if (train.empty()) return;
   const auto stats = data::compute_stats(comm_, train);
-  if (rank == 0) data::write_stats_yaml((fs::path(options_.dir) / "stats.yaml").string(), stats);
+  if (rank == 0)
+    data::write_stats_yaml((fs::path(dataset_dir(options_, layout_)) / "stats.yaml").string(), stats);
 }
 
 }  // namespace leap::plugin

@@ -20,6 +20,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libhdf5-openmpi-dev hdf5-tools
   libyaml-cpp-dev libgtest-dev libcli11-dev libspdlog-dev libfmt-dev libstb-dev nlohmann-json3-dev
+  libplplot-dev plplot-driver-cairo
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

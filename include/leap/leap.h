@@ -114,9 +114,10 @@ int leap_exchange_destroy(leap_exchange h);
  *
  * Recording (needs record.dir in the config): while on, every observed frame is written, each
  * record.frames_per_trajectory consecutive observations forming one trajectory file
- * DIR/train/NAME_<k>.hdf5 in The Well's schema (every record.valid_every-th to DIR/valid); an accepted
- * leap or leap_runtime_record(h, 0) ends the current run of frames (its unwritten rest is dropped).
- * leap_runtime_destroy writes DIR/stats.yaml, so DIR is a dataset `leap train` reads.
+ * DS/data/train/NAME_<k>.hdf5, DS = DIR/<dataset_name>, in The Well's schema and layout (every
+ * record.valid_every-th to DS/data/valid); an accepted leap or leap_runtime_record(h, 0) ends the
+ * current run of frames (its unwritten rest is dropped). leap_runtime_destroy writes DS/stats.yaml,
+ * so DIR is a collection `leap train --data DIR` reads.
  *
  * Strings are NUL-terminated: from Fortran pass trim(path)//c_null_char. Collective calls fail on
  * every rank together (the message of the lowest failing rank, prefixed "rank N: "), except for a
@@ -237,7 +238,7 @@ int leap_runtime_policy_summary(leap_runtime h, char* buf, int size, int* length
 
 /* Collective (the same `on` on every rank): recording on (non-zero) or off (0); see above. */
 int leap_runtime_record(leap_runtime h, int on);
-/* Collective: ends the recording (writes DIR/stats.yaml when a train trajectory was recorded) and
+/* Collective: ends the recording (writes DIR/<dataset_name>/stats.yaml when a train trajectory was recorded) and
  * frees the runtime; h = 0 does nothing. The handle is gone even when this fails. */
 int leap_runtime_destroy(leap_runtime h);
 

@@ -20,7 +20,15 @@ YAML::Node load_yaml_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path + ": cannot read the config file (missing or unreadable)");
   try {
-    return as_root(YAML::Load(in), path);
+    YAML::Node root = YAML::Load(in);
+    // A file without keys (nothing, blanks, comments; or a null document such as "---" or "~") is
+    // refused: more likely a mistake than a wish for the defaults, which naming no config gives.
+    if (!root || root.IsNull())
+      throw InputError(path, "(top level)", "a mapping of keys",
+                       std::string(!root || root.Mark().is_null() ? "an empty file (only blanks or comments)"
+                                                                  : "an empty document (null)") +
+                           "; to run with the defaults, name no config file");
+    return as_root(root, path);
   } catch (const YAML::Exception& e) {
     throw InputError(path + ": not valid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
                      std::to_string(e.mark.column + 1) + ": " + e.msg);

@@ -1,112 +1,93 @@
 #include "leap/config/yaml_writer.h"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cctype>
-#include <cstdlib>
-#include <cstring>
-#include <set>
+
+#include "leap/error.h"
 
 namespace leap::config {
 namespace {
 
-// Plain scalars that YAML 1.1/1.2 readers (yaml-cpp among them) resolve to null or a boolean.
-bool resolves_to_null_or_bool(const std::string& s) {
-  static const std::set<std::string> words = {
-      "~",    "null", "Null", "NULL", "y",     "Y",     "yes",   "Yes", "YES", "n",   "N",
-      "no",   "No",   "NO",   "true", "True",  "TRUE",  "false", "False", "FALSE", "on", "On",
-      "ON",   "off",  "Off",  "OFF"};
-  return words.count(s) > 0;
-}
-
-// Anything a reader might take for a number: what strtod accepts whole, hex/octal forms and the
-// special floats.
-bool looks_numeric(const std::string& s) {
-  const char* b = s.c_str();
-  char* end = nullptr;
-  std::strtod(b, &end);
-  if (end != b && *end == '\0') return true;
-  std::string lower;
-  for (char c : s) lower += char(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.rfind("0x", 0) == 0 || lower.rfind("0o", 0) == 0) return true;
-  for (const char* special : {".inf", "+.inf", "-.inf", ".nan"})
-    if (lower == special) return true;
-  return false;
-}
-
-// Whether s can be written plain and read back as the same text (not judging its type).
-bool plain_safe(const std::string& s) {
+// Whether a reader would take the plain scalar s for something other than a string: null, a
+// boolean (YAML 1.1 words included: yes/no/on/off), or a number as yaml-cpp decodes it (hex and
+// octal integers, .inf, .nan). Anything that starts like a number is counted too (1_000, 1:30,
+// 0o17 are numbers to some YAML 1.1/1.2 readers): quoting those costs nothing.
+bool typed_when_plain(const std::string& s) {
   if (s.empty()) return false;
-  static const std::string first_indicators = "-?:,[]{}#&*!|>'\"%@` \t";
-  if (first_indicators.find(s.front()) != std::string::npos) return false;
-  if (s.back() == ' ' || s.back() == '\t' || s.back() == ':') return false;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return false;
-    if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}') return false;
-  }
-  return s.find(": ") == std::string::npos && s.find(" #") == std::string::npos;
+  if (YAML::IsNullString(s)) return true;
+  const YAML::Node n(s);
+  bool b = false;
+  long long i = 0;
+  double d = 0;
+  if (YAML::convert<bool>::decode(n, b) || YAML::convert<long long>::decode(n, i) ||
+      YAML::convert<double>::decode(n, d))
+    return true;
+  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  if (digit(s[0])) return true;
+  return s.size() > 1 && (s[0] == '+' || s[0] == '-' || s[0] == '.') &&
+         (digit(s[1]) || (s[1] == '.' && s.size() > 2 && digit(s[2])));
 }
 
-std::string double_quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          std::array<char, 8> hex{};
-          std::snprintf(hex.data(), hex.size(), "\\x%02x", unsigned(u));
-          out += hex.data();
-        } else {
-          out += c;
-        }
-    }
+void emit_text(YAML::Emitter& e, const std::string& text, bool as_string) {
+  // The emitter quotes what cannot be plain (indicators, blanks at the ends, line breaks, control
+  // characters); a string that plain would read as another type is quoted here.
+  if (as_string && typed_when_plain(text)) e << YAML::DoubleQuoted;
+  e << text;
+}
+
+void emit(YAML::Emitter& e, const YamlValue& v) {
+  switch (v.kind()) {
+    case YamlValue::Kind::scalar:
+      if (v.is_null()) {
+        e << YAML::Null;
+      } else {
+        emit_text(e, v.text(), v.is_string());
+      }
+      return;
+    case YamlValue::Kind::seq:
+      if (v.flow() || v.items().empty()) e << YAML::Flow;
+      e << YAML::BeginSeq;
+      for (const auto& item : v.items()) emit(e, item);
+      e << YAML::EndSeq;
+      return;
+    case YamlValue::Kind::map:
+      if (v.entries().empty()) e << YAML::Flow;
+      e << YAML::BeginMap;
+      for (const auto& [key, child] : v.entries()) {
+        e << YAML::Key;
+        emit_text(e, key, /*as_string=*/true);
+        e << YAML::Value;
+        emit(e, child);
+      }
+      e << YAML::EndMap;
+      return;
   }
-  return out + "\"";
+}
+
+std::string emitted(const YamlValue& v, bool flow) {
+  YAML::Emitter e;
+  e.SetNullFormat(YAML::LowerNull);
+  if (flow) {
+    e.SetMapFormat(YAML::Flow);
+    e.SetSeqFormat(YAML::Flow);
+  }
+  emit(e, v);
+  if (!e.good()) throw Error("YAML emitter: " + e.GetLastError());
+  return e.c_str();
 }
 
 bool inline_form(const YamlValue& v) {
   switch (v.kind()) {
-    case YamlValue::Kind::scalar: return true;
-    case YamlValue::Kind::map: return v.entries().empty();
-    case YamlValue::Kind::seq: return v.flow() || v.items().empty();
+    case YamlValue::Kind::scalar:
+      return true;
+    case YamlValue::Kind::map:
+      return v.entries().empty();
+    case YamlValue::Kind::seq:
+      return v.flow() || v.items().empty();
   }
   return true;
-}
-
-void render_block(const YamlValue& v, int indent, std::string& out) {
-  const std::string pad(size_t(indent), ' ');
-  if (v.kind() == YamlValue::Kind::map) {
-    for (const auto& [key, child] : v.entries()) {
-      out += pad + quote_yaml_string(key) + ":";
-      if (inline_form(child)) {
-        out += " " + render_yaml_flow(child) + "\n";
-      } else {
-        out += "\n";
-        render_block(child, indent + 2, out);
-      }
-    }
-  } else {
-    for (const auto& item : v.items()) {
-      if (inline_form(item)) {
-        out += pad + "- " + render_yaml_flow(item) + "\n";
-      } else {
-        // The item's first line shares the dash's line: "- key: value".
-        std::string sub;
-        render_block(item, indent + 2, sub);
-        sub.replace(0, size_t(indent) + 2, pad + "- ");
-        out += sub;
-      }
-    }
-  }
 }
 
 }  // namespace
@@ -119,42 +100,47 @@ std::string format_yaml_double(double v) {
   return std::string(buf.data(), r.ptr);
 }
 
-std::string quote_yaml_string(const std::string& s) {
-  if (plain_safe(s) && !resolves_to_null_or_bool(s) && !looks_numeric(s)) return s;
-  return double_quoted(s);
-}
-
 YamlValue YamlValue::seq(bool flow) {
   YamlValue v(Kind::seq);
   v.flow_ = flow;
   return v;
 }
 
-YamlValue YamlValue::raw(std::string text) {
+YamlValue YamlValue::scalar(std::string text, Scalar type) {
   YamlValue v(Kind::scalar);
   v.text_ = std::move(text);
+  v.scalar_ = type;
   return v;
 }
 
-YamlValue YamlValue::string(const std::string& s) { return raw(quote_yaml_string(s)); }
-YamlValue YamlValue::number(double x) { return raw(format_yaml_double(x)); }
-YamlValue YamlValue::number(float x) {
-  if (!std::isfinite(x)) return raw(format_yaml_double(double(x)));
-  std::array<char, 64> buf{};
-  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), x);
-  return raw(std::string(buf.data(), r.ptr));
+YamlValue YamlValue::string(const std::string& s) {
+  return scalar(s, Scalar::string);
 }
-YamlValue YamlValue::integer(int64_t x) { return raw(std::to_string(x)); }
-YamlValue YamlValue::boolean(bool x) { return raw(x ? "true" : "false"); }
-YamlValue YamlValue::null() { return raw("null"); }
+YamlValue YamlValue::number(double x) {
+  return scalar(format_yaml_double(x), Scalar::plain);
+}
+YamlValue YamlValue::number(float x) {
+  if (!std::isfinite(x)) return number(double(x));
+  std::array<char, 64> buf{};
+  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), x);  // shortest text for a float
+  return scalar(std::string(buf.data(), r.ptr), Scalar::plain);
+}
+YamlValue YamlValue::integer(int64_t x) {
+  return scalar(std::to_string(x), Scalar::plain);
+}
+YamlValue YamlValue::boolean(bool x) {
+  return scalar(x ? "true" : "false", Scalar::plain);
+}
+YamlValue YamlValue::null() {
+  return scalar("", Scalar::null);
+}
 
 YamlValue YamlValue::from_node(const YAML::Node& node) {
   if (!node || node.IsNull()) return null();
   if (node.IsScalar()) {
-    const std::string& s = node.Scalar();
-    // "!" marks a scalar that was quoted in its source: keep it a string.
-    if (node.Tag() == "!") return string(s);
-    return plain_safe(s) ? raw(s) : raw(double_quoted(s));
+    // "!" marks a scalar that was quoted in its source: it stays a string. A plain scalar keeps
+    // its text, to be read as whatever it was read as.
+    return scalar(node.Scalar(), node.Tag() == "!" ? Scalar::string : Scalar::plain);
   }
   if (node.IsSequence()) {
     YamlValue out = seq(node.Style() == YAML::EmitterStyle::Flow);
@@ -183,33 +169,17 @@ YamlValue& YamlValue::push(YamlValue value) {
 }
 
 std::string render_yaml_flow(const YamlValue& v) {
-  switch (v.kind()) {
-    case YamlValue::Kind::scalar: return v.text();
-    case YamlValue::Kind::seq: {
-      std::string out = "[";
-      for (size_t i = 0; i < v.items().size(); ++i) out += (i ? ", " : "") + render_yaml_flow(v.items()[i]);
-      return out + "]";
-    }
-    case YamlValue::Kind::map: {
-      std::string out = "{";
-      bool first = true;
-      for (const auto& [key, child] : v.entries()) {
-        out += (first ? "" : ", ") + quote_yaml_string(key) + ": " + render_yaml_flow(child);
-        first = false;
-      }
-      return out + "}";
-    }
-  }
-  return {};
+  return emitted(v, /*flow=*/true);
 }
 
 std::string render_yaml(const YamlValue& v) {
-  if (inline_form(v)) return render_yaml_flow(v);
-  std::string out;
-  render_block(v, 0, out);
-  return out;
+  std::string text = emitted(v, /*flow=*/false);
+  if (!inline_form(v)) text += "\n";
+  return text;
 }
 
-std::string dump_yaml(const YAML::Node& node) { return render_yaml(YamlValue::from_node(node)); }
+std::string dump_yaml(const YAML::Node& node) {
+  return render_yaml(YamlValue::from_node(node));
+}
 
 }  // namespace leap::config

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -61,6 +62,49 @@ void for_each_trajectory(MPI_Comm comm, const std::vector<std::string>& files, F
 }
 
 }  // namespace
+
+DatasetStats pool_stats(const std::vector<DatasetStats>& parts, const std::vector<double>& weights,
+                        const std::vector<double>& delta_weights) {
+  if (parts.empty() || parts.size() != weights.size() || parts.size() != delta_weights.size())
+    throw Error("pool_stats: one weight and one delta weight per part");
+  if (parts.size() == 1) return parts.front();
+  DatasetStats out = parts.front();
+  double W = 0, DW = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    W += weights[p];
+    DW += delta_weights[p];
+  }
+  for (size_t k = 0; k < out.fields.size(); ++k) {
+    FieldStats& f = out.fields[k];
+    const size_t C = size_t(f.components);
+    std::vector<double> m(C), m2(C), r2(C), dm(C), dm2(C), dr2(C);
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const FieldStats* g = parts[p].field(f.name);
+      if (!g || g->components != f.components)
+        throw InputError("the datasets' statistics differ: field '" + f.name +
+                         "' is missing or has other components");
+      const double w = W > 0 ? weights[p] / W : 1.0 / double(parts.size());
+      const double dw = DW > 0 ? delta_weights[p] / DW : 1.0 / double(parts.size());
+      for (size_t c = 0; c < C; ++c) {
+        m[c] += w * g->mean[c];
+        m2[c] += w * (g->std[c] * g->std[c] + g->mean[c] * g->mean[c]);
+        r2[c] += w * g->rms[c] * g->rms[c];
+        dm[c] += dw * g->mean_delta[c];
+        dm2[c] += dw * (g->std_delta[c] * g->std_delta[c] + g->mean_delta[c] * g->mean_delta[c]);
+        dr2[c] += dw * g->rms_delta[c] * g->rms_delta[c];
+      }
+    }
+    for (size_t c = 0; c < C; ++c) {
+      f.mean[c] = m[c];
+      f.std[c] = std::sqrt(std::max(0.0, m2[c] - m[c] * m[c]));
+      f.rms[c] = std::sqrt(r2[c]);
+      f.mean_delta[c] = dm[c];
+      f.std_delta[c] = std::sqrt(std::max(0.0, dm2[c] - dm[c] * dm[c]));
+      f.rms_delta[c] = std::sqrt(dr2[c]);
+    }
+  }
+  return out;
+}
 
 DatasetStats compute_stats(MPI_Comm comm, const std::vector<std::string>& files) {
   if (files.empty()) throw InputError("statistics: no files given");
@@ -139,12 +183,18 @@ const char* kKeys[] = {"mean", "std", "rms", "mean_delta", "std_delta", "rms_del
 
 std::vector<double>& member(FieldStats& f, int k) {
   switch (k) {
-    case 0: return f.mean;
-    case 1: return f.std;
-    case 2: return f.rms;
-    case 3: return f.mean_delta;
-    case 4: return f.std_delta;
-    default: return f.rms_delta;
+    case 0:
+      return f.mean;
+    case 1:
+      return f.std;
+    case 2:
+      return f.rms;
+    case 3:
+      return f.mean_delta;
+    case 4:
+      return f.std_delta;
+    default:
+      return f.rms_delta;
   }
 }
 
@@ -186,8 +236,8 @@ DatasetStats read_stats_yaml(const std::string& path) {
       if (k == 4) {  // std_delta is absent from some Well files: derive it from rms and mean
         for (auto& f : out.fields)
           for (int c = 0; c < f.components; ++c)
-            f.std_delta.push_back(
-                std::sqrt(std::max(0.0, f.rms_delta[c] * f.rms_delta[c] - f.mean_delta[c] * f.mean_delta[c])));
+            f.std_delta.push_back(std::sqrt(
+                std::max(0.0, f.rms_delta[c] * f.rms_delta[c] - f.mean_delta[c] * f.mean_delta[c])));
         continue;
       }
       throw InputError(path, kKeys[k], "a mapping of field -> value", "none");
@@ -201,7 +251,8 @@ DatasetStats read_stats_yaml(const std::string& path) {
           member(f, k).push_back(v.IsSequence() ? v[0].as<double>() : v.as<double>());
         } else {
           if (!v.IsSequence() || int(v.size()) != f.components)
-            throw InputError(path, key, "a list of " + std::to_string(f.components) + " numbers", "another shape");
+            throw InputError(path, key, "a list of " + std::to_string(f.components) + " numbers",
+                             "another shape");
           for (const auto& x : v) member(f, k).push_back(x.as<double>());
         }
       } catch (const YAML::Exception&) {

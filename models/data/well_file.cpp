@@ -1,5 +1,7 @@
 #include "leap/data/well_file.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <sstream>
 
@@ -52,16 +54,55 @@ namespace {
   throw InputError(path + ": not a dataset in The Well's schema: missing " + what);
 }
 
-void read_fields(hid_t file, const std::string& path, int order, int dims, WellLayout& L) {
+std::string lower(std::string s) {
+  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// `field_names` of a group: absent or an empty array of any type (h5py writes `[]` as float64)
+// is an empty list.
+std::vector<std::string> field_names(hid_t g, const std::string& path, const std::string& group) {
+  if (!h5::has_attr(g, "field_names")) missing(path, "attribute '" + group + "/@field_names'");
+  if (auto names = h5::read_string_list_attr(g, "field_names")) return *names;
+  if (auto numbers = h5::read_number_list_attr(g, "field_names"); numbers && numbers->empty()) return {};
+  throw InputError(path, group + "/@field_names", "a list of strings", "another type");
+}
+
+std::string type_name(hid_t dset) {
+  Handle t(H5Dget_type(dset));
+  const H5T_class_t cls = H5Tget_class(t);
+  const size_t size = H5Tget_size(t);
+  if (cls == H5T_FLOAT) return "float" + std::to_string(8 * size);
+  if (cls == H5T_INTEGER) return (H5Tget_sign(t) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+  if (cls == H5T_ENUM) return "bool";
+  return "non-numeric";
+}
+
+// A 1-D coordinate dataset, or row 0 of a sample-varying one ([trajectory, n]).
+std::vector<double> read_coords(hid_t d, const std::string& path, const std::string& name) {
+  const auto shape = h5::dataset_shape(d);
+  if (shape.empty() || shape.size() > 2)
+    throw InputError(path, "dimensions/" + name, "a 1-D dataset (or [trajectory, n] when sample-varying)",
+                     std::to_string(shape.size()) + " dimensions");
+  hsize_t total = 1;
+  for (auto s : shape) total *= s;
+  std::vector<double> all(total);
+  if (total)
+    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), "read " + name);
+  all.resize(shape.back());  // row 0
+  return all;
+}
+
+void read_fields(hid_t file, const std::string& path, int order, const std::vector<WellAxis>& axes,
+                 WellLayout& L) {
+  const int dims = int(axes.size());
   const std::string group = "t" + std::to_string(order) + "_fields";
   if (!h5::has_link(file, group)) {
-    if (order == 2) return;  // some files omit the empty tensor group
+    if (order == 2) return;  // some files leave out the empty tensor group
     missing(path, "group '" + group + "'");
   }
   Handle g(H5Gopen2(file, group.c_str(), H5P_DEFAULT));
-  auto names = h5::read_string_list_attr(g, "field_names");
-  if (!names) missing(path, "attribute '" + group + "/@field_names'");
-  for (const auto& name : *names) {
+  for (const auto& name : field_names(g, path, group)) {
     if (!h5::has_link(g, name)) missing(path, "dataset '" + group + "/" + name + "' listed in field_names");
     Handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT));
     WellField f;
@@ -70,6 +111,10 @@ void read_fields(hid_t file, const std::string& path, int order, int dims, WellL
     for (auto s : h5::dataset_shape(d)) f.shape.push_back(int64_t(s));
     f.sample_varying = h5::read_bool_attr(d, "sample_varying").value_or(true);
     f.time_varying = h5::read_bool_attr(d, "time_varying").value_or(true);
+    f.dtype = type_name(d);
+    const std::string where = group + "/" + name;
+    if (f.dtype == "non-numeric" || f.dtype == "bool")
+      throw InputError(path, where, "a numeric dataset", f.dtype);
     auto dv = h5::read_number_list_attr(d, "dim_varying");
     if (dv) {
       for (double v : *dv) f.dim_varying.push_back(v != 0.0);
@@ -77,9 +122,162 @@ void read_fields(hid_t file, const std::string& path, int order, int dims, WellL
       f.dim_varying.assign(dims, true);
     }
     if (int(f.dim_varying.size()) != dims)
-      throw InputError(path + ": field '" + name + "': dim_varying has " + std::to_string(f.dim_varying.size()) +
+      throw InputError(path + ": field '" + name + "': dim_varying has " +
+                       std::to_string(f.dim_varying.size()) +
                        " entries, expected n_spatial_dims = " + std::to_string(dims));
+    // Leading axes, then one axis per spatial dim (its size, or 1 / absent where it does not vary),
+    // then `order` component axes of size D.
+    const size_t lead = (f.sample_varying ? 1 : 0) + (f.time_varying ? 1 : 0);
+    int absent = 0;
+    for (bool v : f.dim_varying) absent += v ? 0 : 1;
+    const size_t full = lead + size_t(dims) + size_t(order);
+    if (f.shape.size() != full && f.shape.size() != full - size_t(absent))
+      throw InputError(path + ": field '" + name + "' has " + std::to_string(f.shape.size()) +
+                       " dimensions, expected " + std::to_string(full) + " (" +
+                       (f.sample_varying ? "trajectory, " : "") + (f.time_varying ? "time, " : "") +
+                       std::to_string(dims) + " spatial" +
+                       (order ? ", " + std::to_string(order) + " component" : "") + ")");
+    const bool kept = f.shape.size() == full;  // non-varying axes stored with length 1
+    size_t k = 0;
+    if (f.sample_varying && f.shape[k++] != L.n_trajectories)
+      throw InputError(path, where, std::to_string(L.n_trajectories) + " trajectories (n_trajectories)",
+                       std::to_string(f.shape[k - 1]));
+    if (f.time_varying && f.shape[k++] != L.n_steps)
+      throw InputError(path, where, std::to_string(L.n_steps) + " time steps (dimensions/time)",
+                       std::to_string(f.shape[k - 1]));
+    for (int a = 0; a < dims; ++a) {
+      if (!f.dim_varying[a] && !kept) continue;
+      const int64_t want = f.dim_varying[a] ? axes[a].size : 1;
+      if (f.shape[k++] != want)
+        throw InputError(path, where, std::to_string(want) + " entries along " + axes[a].name,
+                         std::to_string(f.shape[k - 1]));
+    }
+    for (int o = 0; o < order; ++o)
+      if (f.shape[k++] != dims)
+        throw InputError(path, where, std::to_string(dims) + " components per tensor axis",
+                         std::to_string(f.shape[k - 1]));
     L.fields.push_back(std::move(f));
+  }
+}
+
+void read_scalars(hid_t file, const std::string& path, WellLayout& L) {
+  if (!h5::has_link(file, "scalars")) return;
+  Handle g(H5Gopen2(file, "scalars", H5P_DEFAULT));
+  if (!h5::has_attr(g, "field_names")) return;
+  for (const auto& name : field_names(g, path, "scalars")) {
+    if (!h5::has_link(g, name)) missing(path, "dataset 'scalars/" + name + "' listed in field_names");
+    Handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT));
+    WellScalar s;
+    s.name = name;
+    for (auto n : h5::dataset_shape(d)) s.shape.push_back(int64_t(n));
+    s.sample_varying = h5::read_bool_attr(d, "sample_varying").value_or(false);
+    s.time_varying = h5::read_bool_attr(d, "time_varying").value_or(false);
+    const std::string t = type_name(d);
+    if (t == "non-numeric") throw InputError(path, "scalars/" + name, "a numeric dataset", t);
+    L.scalars.push_back(std::move(s));
+  }
+}
+
+// Reads a mask of booleans (h5py's enum) or numbers as 0/1 bytes.
+std::vector<uint8_t> read_mask(hid_t d, hsize_t n) {
+  std::vector<uint8_t> out(n);
+  if (!n) return out;
+  Handle t(H5Dget_type(d));
+  if (H5Tget_class(t) == H5T_ENUM || (H5Tget_class(t) == H5T_INTEGER && H5Tget_size(t) == 1)) {
+    h5::check(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read mask");
+    for (auto& v : out) v = v ? 1 : 0;
+  } else {
+    std::vector<double> v(n);
+    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "read mask");
+    for (hsize_t i = 0; i < n; ++i) out[i] = v[i] != 0.0;
+  }
+  return out;
+}
+
+void read_boundaries(hid_t file, const std::string& path, WellLayout& L) {
+  if (!h5::has_link(file, "boundary_conditions")) missing(path, "group 'boundary_conditions'");
+  Handle bg(H5Gopen2(file, "boundary_conditions", H5P_DEFAULT));
+  H5G_info_t info;
+  H5Gget_info(bg, &info);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(bg, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    std::string name(size_t(std::max<ssize_t>(len, 0)), '\0');
+    H5Lget_name_by_idx(bg, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+    H5O_info_t oinfo;
+    if (H5Oget_info_by_name(bg, name.c_str(), &oinfo, H5P_DEFAULT) < 0 || oinfo.type != H5O_TYPE_GROUP)
+      continue;
+    Handle b(H5Gopen2(bg, name.c_str(), H5P_DEFAULT));
+    auto type = h5::read_string_attr(b, "bc_type");
+    auto assoc = h5::read_string_list_attr(b, "associated_dims");
+    if (!type) missing(path, "attribute 'boundary_conditions/" + name + "/@bc_type'");
+    if (!assoc) missing(path, "attribute 'boundary_conditions/" + name + "/@associated_dims'");
+    WellBoundary bc;
+    bc.name = name;
+    bc.type = lower(*type);
+    // h5py stores associated_dims = "x" as one string: The Well iterates it character by character.
+    if (assoc->size() == 1 && assoc->front().size() > 1) {
+      for (char c : assoc->front()) bc.dims.emplace_back(1, c);
+    } else {
+      bc.dims = *assoc;
+    }
+    bc.fields = h5::read_string_list_attr(b, "associated_fields").value_or(std::vector<std::string>{});
+    for (const auto& d : bc.dims) {
+      bool known = false;
+      for (const auto& a : L.axes) known = known || a.name == d;
+      if (!known)
+        throw InputError(path, "boundary_conditions/" + name + "/@associated_dims", "spatial dimension names",
+                         "'" + d + "'");
+    }
+    if (h5::has_link(b, "mask")) {
+      Handle m(H5Dopen2(b, "mask", H5P_DEFAULT));
+      hsize_t n = 1;
+      for (auto s : h5::dataset_shape(m)) {
+        bc.mask_shape.push_back(int64_t(s));
+        n *= s;
+      }
+      if (bc.mask_shape.size() != bc.dims.size())
+        throw InputError(path, "boundary_conditions/" + name + "/mask",
+                         std::to_string(bc.dims.size()) + " dimensions (associated_dims)",
+                         std::to_string(bc.mask_shape.size()));
+      bc.mask = read_mask(m, n);
+    }
+    L.boundaries.push_back(std::move(bc));
+  }
+  // Each axis side, as The Well's reader decides it: a side covered by a group is open unless a
+  // group says otherwise; wall needs its mask set on the whole side, open/periodic on any of it.
+  for (auto& ax : L.axes) {
+    bool covered = false;
+    std::string lo, hi;
+    for (const auto& bc : L.boundaries) {
+      const auto it = std::find(bc.dims.begin(), bc.dims.end(), ax.name);
+      if (it == bc.dims.end()) continue;
+      covered = true;
+      if (bc.mask_shape.empty()) {
+        lo = hi = bc.type;
+        continue;
+      }
+      const size_t axis = size_t(it - bc.dims.begin());
+      const bool wall = bc.type == "wall";
+      for (int side = 0; side < 2; ++side) {
+        bool any = false, all = true;
+        // Walk the mask's entries whose index along `axis` is 0 (side 0) or last (side 1).
+        const int64_t n_axis = bc.mask_shape[axis];
+        int64_t inner = 1;
+        for (size_t k = axis + 1; k < bc.mask_shape.size(); ++k) inner *= bc.mask_shape[k];
+        const int64_t total = int64_t(bc.mask.size());
+        const int64_t idx = side == 0 ? 0 : n_axis - 1;
+        for (int64_t e = 0; e < total && n_axis > 0; ++e) {
+          if ((e / inner) % n_axis != idx) continue;
+          any = any || bc.mask[size_t(e)];
+          all = all && bc.mask[size_t(e)];
+        }
+        if (n_axis > 0 && (wall ? all : any)) (side == 0 ? lo : hi) = bc.type;
+      }
+    }
+    if (!covered) continue;
+    ax.bc_lower = lo.empty() ? "open" : lo;
+    ax.bc_upper = hi.empty() ? "open" : hi;
+    ax.bc_type = ax.bc_lower == ax.bc_upper ? ax.bc_lower : ax.bc_lower + "/" + ax.bc_upper;
   }
 }
 
@@ -103,8 +301,7 @@ WellFile::WellFile(const std::string& path) : impl_(std::make_unique<Impl>()), p
   auto ntraj = h5::read_number_attr(f, "n_trajectories");
   if (!ntraj) missing(path, "root attribute 'n_trajectories'");
   const int dims = int(*nd);
-  if (dims < 1 || dims > 3)
-    throw InputError(path, "@n_spatial_dims", "1, 2 or 3", std::to_string(dims));
+  if (dims < 1 || dims > 3) throw InputError(path, "@n_spatial_dims", "1, 2 or 3", std::to_string(dims));
   L.n_trajectories = int64_t(*ntraj);
 
   if (auto params = h5::read_string_list_attr(f, "simulation_parameters")) {
@@ -125,51 +322,23 @@ WellFile::WellFile(const std::string& path) : impl_(std::make_unique<Impl>()), p
   if (!h5::has_link(dg, "time")) missing(path, "dataset 'dimensions/time'");
   {
     Handle t(H5Dopen2(dg, "time", H5P_DEFAULT));
-    auto shape = h5::dataset_shape(t);
-    if (shape.size() != 1) throw InputError(path, "dimensions/time", "a 1-D dataset", "another shape");
-    L.times.resize(shape[0]);
-    H5Dread(t, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, L.times.data());
-    L.n_steps = int64_t(shape[0]);
+    L.times = read_coords(t, path, "time");
+    L.n_steps = int64_t(L.times.size());
   }
   for (const auto& axis : *spatial) {
     if (!h5::has_link(dg, axis)) missing(path, "dataset 'dimensions/" + axis + "'");
     Handle a(H5Dopen2(dg, axis.c_str(), H5P_DEFAULT));
-    auto shape = h5::dataset_shape(a);
     WellAxis ax;
     ax.name = axis;
-    ax.size = shape.empty() ? 0 : int64_t(shape[0]);
-    ax.coords.resize(ax.size);
-    if (ax.size) H5Dread(a, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ax.coords.data());
+    ax.coords = read_coords(a, path, axis);
+    ax.size = int64_t(ax.coords.size());
     L.axes.push_back(std::move(ax));
   }
 
-  if (!h5::has_link(f, "boundary_conditions")) missing(path, "group 'boundary_conditions'");
-  {
-    Handle bg(H5Gopen2(f, "boundary_conditions", H5P_DEFAULT));
-    H5G_info_t info;
-    H5Gget_info(bg, &info);
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-      char buf[256] = {0};
-      H5Lget_name_by_idx(bg, ".", H5_INDEX_NAME, H5_ITER_INC, i, buf, sizeof(buf), H5P_DEFAULT);
-      Handle b(H5Gopen2(bg, buf, H5P_DEFAULT));
-      if (!b.valid()) continue;
-      auto type = h5::read_string_attr(b, "bc_type");
-      auto assoc = h5::read_string_list_attr(b, "associated_dims");
-      if (!type || !assoc) continue;
-      for (const auto& d : *assoc)
-        for (auto& ax : L.axes)
-          if (ax.name == d) ax.bc_type = *type;
-    }
-  }
-
-  for (int order = 0; order <= 2; ++order) read_fields(f, path, order, dims, L);
+  read_boundaries(f, path, L);
+  read_scalars(f, path, L);
+  for (int order = 0; order <= 2; ++order) read_fields(f, path, order, L.axes, L);
   if (L.fields.empty()) missing(path, "fields (t0_fields/t1_fields/t2_fields list none)");
-  for (const auto& fld : L.fields) {
-    const size_t expect = (fld.sample_varying ? 1 : 0) + (fld.time_varying ? 1 : 0) + dims + (fld.order ? 1 : 0);
-    if (fld.shape.size() != expect)
-      throw InputError(path + ": field '" + fld.name + "' has " + std::to_string(fld.shape.size()) +
-                       " dimensions, expected " + std::to_string(expect));
-  }
 }
 
 WellFile::~WellFile() = default;
@@ -198,13 +367,54 @@ std::vector<float> WellFile::read_frame(int64_t trajectory, int64_t step, const 
     start[k] = hsize_t(step);
     count[k++] = 1;
   }
-  h5::check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-            "select frame");
   hsize_t n = 1;
   for (auto c : count) n *= c;
-  std::vector<float> out(n);
-  Handle mspace(H5Screate_simple(1, &n, nullptr));
-  h5::check(H5Dread(d, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, out.data()), "read " + name);
+  std::vector<float> stored(n);
+  if (rank) {
+    h5::check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+              "select frame");
+    Handle mspace(H5Screate_simple(1, &n, nullptr));
+    h5::check(H5Dread(d, H5T_NATIVE_FLOAT, mspace, fspace, H5P_DEFAULT, stored.data()), "read " + name);
+  } else {
+    h5::check(H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, stored.data()), "read " + name);
+  }
+  bool broadcast = false;
+  for (bool v : fld->dim_varying) broadcast = broadcast || !v;
+  if (!broadcast) return stored;
+  // Tile along the axes the field does not vary along: stored stride 0 there.
+  const int dims = layout_.n_spatial_dims();
+  const int64_t nc = fld->components();
+  std::vector<int64_t> size(static_cast<size_t>(dims)), sstride(static_cast<size_t>(dims));
+  int64_t cells = 1, s = nc;
+  for (int a = dims - 1; a >= 0; --a) {
+    size[size_t(a)] = layout_.axes[size_t(a)].size;
+    sstride[size_t(a)] = fld->dim_varying[size_t(a)] ? s : 0;
+    if (fld->dim_varying[size_t(a)]) s *= layout_.axes[size_t(a)].size;
+    cells *= layout_.axes[size_t(a)].size;
+  }
+  std::vector<float> out(size_t(cells * nc));
+  for (int64_t i = 0; i < cells; ++i) {
+    int64_t rest = i, off = 0;
+    for (int a = dims - 1; a >= 0; --a) {
+      off += (rest % size[size_t(a)]) * sstride[size_t(a)];
+      rest /= size[size_t(a)];
+    }
+    for (int64_t c = 0; c < nc; ++c) out[size_t(i * nc + c)] = stored[size_t(off + c)];
+  }
+  return out;
+}
+
+std::vector<double> WellFile::read_scalar(const std::string& name) const {
+  const WellScalar* sc = nullptr;
+  for (const auto& s : layout_.scalars)
+    if (s.name == name) sc = &s;
+  if (!sc) throw InputError(path_ + ": no scalar '" + name + "'");
+  Handle g(H5Gopen2(impl_->file, "scalars", H5P_DEFAULT));
+  Handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT));
+  size_t n = 1;
+  for (auto v : sc->shape) n *= size_t(v);
+  std::vector<double> out(n);
+  h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read scalar " + name);
   return out;
 }
 
@@ -223,6 +433,28 @@ std::vector<float> WellFile::read_state(int64_t trajectory, int64_t step) const 
   return out;
 }
 
+std::string layout_difference(const WellLayout& a, const WellLayout& b) {
+  auto grid = [](const WellLayout& L) {
+    std::string g;
+    for (const auto& x : L.axes) g += (g.empty() ? "" : " x ") + x.name + "=" + std::to_string(x.size);
+    return g;
+  };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  if (a.dataset_name != b.dataset_name)
+    return "dataset_name '" + a.dataset_name + "' vs '" + b.dataset_name + "'";
+  if (a.n_spatial_dims() != b.n_spatial_dims())
+    return "n_spatial_dims " + std::to_string(a.n_spatial_dims()) + " vs " +
+           std::to_string(b.n_spatial_dims());
+  if (grid(a) != grid(b)) return "grid " + grid(a) + " vs " + grid(b);
+  if (a.channel_names() != b.channel_names())
+    return "fields (" + join(a.channel_names()) + ") vs (" + join(b.channel_names()) + ")";
+  return "";
+}
+
 std::string describe(const WellLayout& L, const std::string& path) {
   std::ostringstream s;
   s << "file:          " << path << "\n";
@@ -230,7 +462,8 @@ std::string describe(const WellLayout& L, const std::string& path) {
   s << "trajectories:  " << L.n_trajectories << "\n";
   s << "frames:        " << L.n_steps;
   if (L.times.size() >= 2)
-    s << " (t = " << L.times.front() << " .. " << L.times.back() << ", dt = " << (L.times[1] - L.times[0]) << ")";
+    s << " (t = " << L.times.front() << " .. " << L.times.back() << ", dt = " << (L.times[1] - L.times[0])
+      << ")";
   s << "\n";
   s << "grid:          ";
   for (size_t i = 0; i < L.axes.size(); ++i) s << (i ? " x " : "") << L.axes[i].size;
@@ -248,10 +481,49 @@ std::string describe(const WellLayout& L, const std::string& path) {
   s << "\n";
   s << "fields:        " << L.fields.size() << " (" << L.channels() << " channels)\n";
   for (const auto& f : L.fields) {
-    s << "  " << f.name << "  order " << f.order << (f.order == 0 ? " (scalar)" : f.order == 1 ? " (vector)" : " (tensor)")
+    s << "  " << f.name << "  order " << f.order
+      << (f.order == 0   ? " (scalar)"
+          : f.order == 1 ? " (vector)"
+                         : " (tensor)")
       << "  shape [";
     for (size_t i = 0; i < f.shape.size(); ++i) s << (i ? ", " : "") << f.shape[i];
-    s << "]\n";
+    s << "]  " << f.dtype;
+    if (!f.time_varying) s << "  constant in time (a constant channel)";
+    if (!f.sample_varying) s << "  same for every trajectory";
+    bool all = true;
+    for (bool v : f.dim_varying) all = all && v;
+    if (!all) {
+      s << "  varies along:";
+      for (size_t a = 0; a < f.dim_varying.size(); ++a)
+        if (f.dim_varying[a]) s << " " << L.axes[a].name;
+    }
+    s << "\n";
+  }
+  if (!L.scalars.empty()) {
+    s << "scalars:       " << L.scalars.size() << " (not model channels)\n";
+    for (const auto& sc : L.scalars) {
+      s << "  " << sc.name << "  shape [";
+      for (size_t i = 0; i < sc.shape.size(); ++i) s << (i ? ", " : "") << sc.shape[i];
+      s << "]" << (sc.time_varying ? "  time-varying" : "  constant in time")
+        << (sc.sample_varying ? "  per trajectory" : "") << "\n";
+    }
+  }
+  if (!L.boundaries.empty()) {
+    s << "boundary groups: " << L.boundaries.size() << "\n";
+    for (const auto& bc : L.boundaries) {
+      s << "  " << bc.name << "  " << bc.type << " on";
+      for (const auto& d : bc.dims) s << " " << d;
+      if (bc.mask_shape.empty()) {
+        s << "  (no mask: whole axes)";
+      } else {
+        int64_t set = 0;
+        for (auto v : bc.mask) set += v;
+        s << "  mask [";
+        for (size_t i = 0; i < bc.mask_shape.size(); ++i) s << (i ? ", " : "") << bc.mask_shape[i];
+        s << "], " << set << " set";
+      }
+      s << "\n";
+    }
   }
   return s.str();
 }

@@ -1,6 +1,9 @@
 #include "leap/data/well_writer.h"
 
+#include <spdlog/spdlog.h>
+
 #include "hdf5_util.h"
+#include "leap/data/xdmf.h"
 #include "leap/error.h"
 #include "leap/util/atomic_file.h"
 
@@ -97,7 +100,8 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
       h5::QuietErrors quiet;
       impl_->file = Handle(H5Fopen(impl_->tmp.c_str(), H5F_ACC_RDWR, fapl));
       if (impl_->file.valid()) {
-        impl_->completed = int64_t(h5::read_number_attr(impl_->file, "leap_completed_trajectories").value_or(0));
+        impl_->completed =
+            int64_t(h5::read_number_attr(impl_->file, "leap_completed_trajectories").value_or(0));
         return;
       }
     }
@@ -142,7 +146,8 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
       h5::write_bool_attr(t, "time_varying", true);
     }
     for (const auto& a : L.axes) {
-      if (int64_t(a.coords.size()) != a.size) throw Error("WellWriter: axis " + a.name + " needs size coords");
+      if (int64_t(a.coords.size()) != a.size)
+        throw Error("WellWriter: axis " + a.name + " needs size coords");
       write_1d(dg, a.name.c_str(), a.coords, rank);
       Handle d(H5Dopen2(dg, a.name.c_str(), H5P_DEFAULT));
       h5::write_bool_attr(d, "sample_varying", false);
@@ -153,28 +158,42 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
   {
     Handle bg(H5Gcreate2(f, "boundary_conditions", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
     for (const auto& a : L.axes) {
-      const std::string gname = a.name + "_" + a.bc_type;
-      Handle b(H5Gcreate2(bg, gname.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-      h5::write_string_list_attr(b, "associated_dims", {a.name});
-      h5::write_string_list_attr(b, "associated_fields", {});
-      h5::write_string_attr(b, "bc_type", a.bc_type);
-      h5::write_bool_attr(b, "sample_varying", false);
-      h5::write_bool_attr(b, "time_varying", false);
-      // mask: true on the boundary coordinates (both ends of the axis); values: none prescribed.
-      hsize_t n = a.size;
-      Handle type = h5::bool_type();
-      Handle space(H5Screate_simple(1, &n, nullptr));
-      Handle m(H5Dcreate2(b, "mask", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-      std::vector<int8_t> mask(n, 0);
-      if (n) mask.front() = mask.back() = 1;
-      Handle fs(H5Dget_space(m));
-      Handle ms(H5Screate_simple(1, &n, nullptr));
-      if (rank != 0) {
-        H5Sselect_none(fs);
-        H5Sselect_none(ms);
+      // One group per side type: both ends of the axis in one group when they agree.
+      const std::string lo = a.bc_lower.empty() ? a.bc_type : a.bc_lower;
+      const std::string hi = a.bc_upper.empty() ? a.bc_type : a.bc_upper;
+      std::vector<std::pair<std::string, std::vector<int8_t>>> groups;
+      std::vector<int8_t> mask(size_t(a.size), 0);
+      if (lo == hi) {
+        if (a.size) mask.front() = mask.back() = 1;
+        groups.emplace_back(lo, mask);
+      } else {
+        auto lmask = mask, umask = mask;
+        if (a.size) lmask.front() = umask.back() = 1;
+        groups.emplace_back(lo, lmask);
+        groups.emplace_back(hi, umask);
       }
-      h5::check(H5Dwrite(m, type, ms, fs, H5P_DEFAULT, mask.data()), "write boundary mask");
-      write_1d(b, "values", {}, rank);
+      for (auto& [type_name, gmask] : groups) {
+        const std::string gname = a.name + "_" + type_name;
+        Handle b(H5Gcreate2(bg, gname.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        h5::write_string_list_attr(b, "associated_dims", {a.name});
+        h5::write_string_list_attr(b, "associated_fields", {});
+        h5::write_string_attr(b, "bc_type", type_name);
+        h5::write_bool_attr(b, "sample_varying", false);
+        h5::write_bool_attr(b, "time_varying", false);
+        // mask: true on the boundary coordinates of this type; values: none prescribed.
+        hsize_t n = a.size;
+        Handle type = h5::bool_type();
+        Handle space(H5Screate_simple(1, &n, nullptr));
+        Handle m(H5Dcreate2(b, "mask", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+        Handle fs(H5Dget_space(m));
+        Handle ms(H5Screate_simple(1, &n, nullptr));
+        if (rank != 0) {
+          H5Sselect_none(fs);
+          H5Sselect_none(ms);
+        }
+        h5::check(H5Dwrite(m, type, ms, fs, H5P_DEFAULT, gmask.data()), "write boundary mask");
+        write_1d(b, "values", {}, rank);
+      }
     }
   }
 
@@ -208,8 +227,9 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
       H5Pset_chunk(dcpl, int(chunk.size()), chunk.data());
       H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
       H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
-      Handle d(h5::check_id(H5Dcreate2(g, fld.name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                            "create field " + fld.name));
+      Handle d(
+          h5::check_id(H5Dcreate2(g, fld.name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       "create field " + fld.name));
       h5::write_bool_list_attr(d, "dim_varying", fld.dim_varying);
       h5::write_bool_attr(d, "sample_varying", true);
       h5::write_bool_attr(d, "time_varying", true);
@@ -260,7 +280,9 @@ void WellWriter::write_frame(int64_t trajectory, int64_t step, const std::string
   h5::check(H5Dwrite(d, H5T_NATIVE_FLOAT, ms, fs, dxpl, data), "write " + field);
 }
 
-int64_t WellWriter::completed_trajectories() const { return impl_->completed; }
+int64_t WellWriter::completed_trajectories() const {
+  return impl_->completed;
+}
 
 int64_t WellWriter::append_frame(double time) {
   if (!growing_) throw Error("WellWriter::append_frame: the file was created with a fixed number of frames");
@@ -311,6 +333,11 @@ void WellWriter::finish() {
       util::commit_file(impl_->tmp, path_);
     } catch (const std::exception&) {
       ok = 0;
+    }
+    try {  // NAME.xdmf for ParaView/VisIt, once NAME.hdf5 is complete; the dataset stands without it
+      if (ok) write_xdmf(path_);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}: no XDMF description written: {}", path_, e.what());
     }
   }
   MPI_Bcast(&ok, 1, MPI_INT, 0, impl_->comm);

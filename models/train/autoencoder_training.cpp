@@ -45,7 +45,7 @@ Validation validate_reconstruction(const data::WindowDataset& ds, models::Autoen
 TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOptions& run) {
   int world = 1;
   MPI_Comm_size(run.comm, &world);
-  const DatasetDir dir = open_dataset_dir(run.data_dir);
+  const DatasetDir dir = open_dataset_dir(run.data_dirs, true, run.comm);
   const data::WellFile first(dir.train.front());
   const data::WellLayout& L = first.layout();
   const auto norm =
@@ -56,7 +56,7 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
     std::string names;
     for (const auto& c : L.channel_names()) names += (names.empty() ? "" : ", ") + c;
     throw InputError(run.config_file, "model.in_channels",
-                     std::to_string(L.channels()) + " (the channels of " + run.data_dir + ": " + names + ")",
+                     std::to_string(L.channels()) + " (the channels of " + join_paths(run.data_dirs) + ": " + names + ")",
                      std::to_string(cfg.model.in_channels));
   }
   for (const auto& a : L.axes)

@@ -47,7 +47,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   int rank = 0, world = 1;
   MPI_Comm_rank(run.comm, &rank);
   MPI_Comm_size(run.comm, &world);
-  const DatasetDir dir = open_dataset_dir(run.data_dir);
+  const DatasetDir dir = open_dataset_dir(run.data_dirs, true, run.comm);
   const data::WellFile first(dir.train.front());
   const data::WellLayout& L = first.layout();
   const auto norm = training_normalizer(dir.stats, dir.stats_path, L, cfg.data.log_fields, run, kind);
@@ -63,7 +63,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     for (const auto& n : train_ds.theta_names()) names += (names.empty() ? "" : ", ") + n;
     throw InputError(run.config_file, "model.param_features",
                      "0 or " + std::to_string(train_ds.theta_size()) + " (the conditioning of " +
-                         run.data_dir + ": " + names + ")",
+                         join_paths(run.data_dirs) + ": " + names + ")",
                      std::to_string(cfg.model.param_features));
   }
   for (const auto& a : L.axes)
@@ -93,7 +93,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
           "optim.batch or window, raise model.patch_size (or, if %s holds solver fields rather than "
           "the latents of `leap encode`, encode it first)",
           (long long)per_rank, (long long)tokens, (long long)cfg.window, (long long)nx, (long long)ny,
-          need / double(1 << 30), have / double(1 << 30), run.data_dir.c_str());
+          need / double(1 << 30), have / double(1 << 30), join_paths(run.data_dirs).c_str());
       throw InputError(run.config_file, "optim.batch", text, std::to_string(cfg.optim.batch));
     }
   }

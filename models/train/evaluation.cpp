@@ -87,12 +87,12 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   MPI_Comm_size(in.comm, &world);
 
   // ---- inputs, all checked before any work
-  const DatasetDir dir = open_dataset_dir(in.data_dir, /*need_valid=*/false);
+  const DatasetDir dir = open_dataset_dir(in.data_dirs, /*need_valid=*/false, in.comm);
   const std::vector<std::string>& files = cfg.split == "test"    ? dir.test
                                           : cfg.split == "valid" ? dir.valid
                                                                  : dir.train;
   if (files.empty())
-    throw InputError(in.config_file, "split", "a split with files in " + in.data_dir,
+    throw InputError(in.config_file, "split", "a split with files in " + join_paths(in.data_dirs),
                      "no " + cfg.split + " files");
   LoadedAutoencoder ae = load_autoencoder(in.autoencoder);
   data::WindowOptions wopt;
@@ -159,7 +159,7 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
                        std::to_string(context));
   const int64_t T = L.n_steps;
   if (T - context < 1)
-    throw InputError(in.data_dir, "n_steps",
+    throw InputError(join_paths(in.data_dirs), "n_steps",
                      "more than " + std::to_string(context) + " frames per trajectory (the context)",
                      std::to_string(T));
   const int64_t H = cfg.horizon > 0 ? std::min(cfg.horizon, T - context) : T - context;

@@ -1,7 +1,7 @@
 #include "leap/train/latent_encoding.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 #include <torch/autograd.h>
 
 #include <algorithm>
@@ -34,6 +34,8 @@ data::WellLayout latent_layout(const data::WellLayout& src, int64_t channels, in
     ax.name = a.name;
     ax.size = a.size / factor;
     ax.bc_type = a.bc_type;
+    ax.bc_lower = a.bc_lower;
+    ax.bc_upper = a.bc_upper;
     for (int64_t i = 0; i < ax.size; ++i) {
       double c = 0;
       for (int64_t k = 0; k < factor; ++k) c += a.coords[size_t(i * factor + k)];
@@ -61,10 +63,11 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
   MPI_Comm_rank(o.comm, &rank);
   MPI_Comm_size(o.comm, &world);
   if (o.augment < 0)
-    throw InputError("--augment: expected a number of augmented copies >= 0, found " + std::to_string(o.augment));
+    throw InputError("--augment: expected a number of augmented copies >= 0, found " +
+                     std::to_string(o.augment));
   const auto t0 = std::chrono::steady_clock::now();
   LoadedAutoencoder ae = load_autoencoder(o.checkpoint);
-  const DatasetDir dir = open_dataset_dir(o.data_dir, false);
+  const DatasetDir dir = open_dataset_dir(o.data_dirs, false, o.comm);
   const auto& cfg = ae.model->config();
   const int64_t factor = ae.model->spatial_factor();
 
@@ -74,39 +77,53 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
   };
   EncodeReport report;
   std::vector<Job> jobs;
-  std::vector<std::string> train_out;
-  for (const auto& [split, files] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"train", dir.train}, {"valid", dir.valid}, {"test", dir.test}}) {
-    for (size_t i = 0; i < files.size(); ++i) {
-      const fs::path name = fs::path(files[i]).filename();
-      const std::string dst = (fs::path(o.out_dir) / split / name).string();
-      jobs.push_back({files[i], dst, -1});
-      if (split != "train") continue;
-      train_out.push_back(dst);
-      if (o.augment == 0) continue;
-      // Augmented copies: one transform per trajectory, drawn from (seed, file, copy) so that a
-      // copy does not change with the number of copies or of ranks.
-      const data::WellFile f(files[i]);
-      const auto& L = f.layout();
-      std::vector<bool> periodic;
-      std::vector<int64_t> sizes;
-      for (const auto& a : L.axes) {
-        periodic.push_back(a.bc_type == "periodic");
-        sizes.push_back(a.size);
-      }
-      for (int64_t k = 1; k <= o.augment; ++k) {
-        AugmentedFile aug;
-        aug.file = (fs::path(split) / (name.stem().string() + "-aug" + std::to_string(k) + name.extension().string()))
-                       .string();
-        aug.source = files[i];
-        aug.copy = k;
-        std::seed_seq seq{uint32_t(o.seed), uint32_t(o.seed >> 32), uint32_t(i), uint32_t(k)};
-        std::mt19937_64 rng(seq);
-        for (int64_t t = 0; t < L.n_trajectories; ++t) aug.transforms.push_back(data::draw_augmentation(periodic, sizes, rng));
-        const std::string adst = (fs::path(o.out_dir) / aug.file).string();
-        jobs.push_back({files[i], adst, int64_t(report.augmented.size())});
-        train_out.push_back(adst);
-        report.augmented.push_back(std::move(aug));
+  // The latent collection mirrors the input's: OUT/<dataset_name>_latent/data/<split>/NAME.hdf5 and
+  // OUT/<dataset_name>_latent/stats.yaml per input dataset.
+  std::vector<std::vector<std::string>> train_out(dir.datasets.size());
+  std::vector<std::string> out_roots;
+  for (size_t d = 0; d < dir.datasets.size(); ++d) {
+    const WellDataset& ds = dir.datasets[d];
+    const std::string out_name = ds.name + "_latent";
+    for (const auto& r : out_roots)
+      if (fs::path(r).filename() == out_name)
+        throw InputError(ds.root + ": a second dataset named '" + ds.name + "' in --data; names must differ");
+    const std::string out_root = (fs::path(o.out_dir) / out_name).string();
+    out_roots.push_back(out_root);
+    for (const auto& [split, files] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"train", ds.train}, {"valid", ds.valid}, {"test", ds.test}}) {
+      for (size_t i = 0; i < files.size(); ++i) {
+        const fs::path name = fs::path(files[i]).filename();
+        const std::string dst = (fs::path(split_dir(out_root, split)) / name).string();
+        jobs.push_back({files[i], dst, -1});
+        if (split != "train") continue;
+        train_out[d].push_back(dst);
+        if (o.augment == 0) continue;
+        // Augmented copies: one transform per trajectory, drawn from (seed, dataset, file, copy) so that a
+        // copy does not change with the number of copies or of ranks.
+        const data::WellFile f(files[i]);
+        const auto& L = f.layout();
+        std::vector<bool> periodic;
+        std::vector<int64_t> sizes;
+        for (const auto& a : L.axes) {
+          periodic.push_back(a.bc_type == "periodic");
+          sizes.push_back(a.size);
+        }
+        for (int64_t k = 1; k <= o.augment; ++k) {
+          AugmentedFile aug;
+          aug.file = (fs::path(out_name) / "data" / split /
+                      (name.stem().string() + "-aug" + std::to_string(k) + name.extension().string()))
+                         .string();
+          aug.source = files[i];
+          aug.copy = k;
+          std::seed_seq seq{uint32_t(o.seed), uint32_t(o.seed >> 32), uint32_t(d), uint32_t(i), uint32_t(k)};
+          std::mt19937_64 rng(seq);
+          for (int64_t t = 0; t < L.n_trajectories; ++t)
+            aug.transforms.push_back(data::draw_augmentation(periodic, sizes, rng));
+          const std::string adst = (fs::path(o.out_dir) / aug.file).string();
+          jobs.push_back({files[i], adst, int64_t(report.augmented.size())});
+          train_out[d].push_back(adst);
+          report.augmented.push_back(std::move(aug));
+        }
       }
     }
   }
@@ -117,13 +134,14 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
     if (!fresh) {
       const Job* a = it->second->augmented >= 0 ? it->second : &j;
       const Job* b = a == &j ? it->second : &j;
-      throw InputError(b->src + ": its latent file " + j.dst + " would also be an augmented copy of " + a->src +
-                       " (--augment " + std::to_string(o.augment) + "); rename the dataset's file");
+      throw InputError(b->src + ": its latent file " + j.dst + " would also be an augmented copy of " +
+                       a->src + " (--augment " + std::to_string(o.augment) + "); rename the dataset's file");
     }
     if (j.augmented >= 0) continue;
     const data::WellFile f(j.src);
     if (f.layout().channel_names() != ae.channels)
-      throw InputError(j.src + ": fields differ from those the autoencoder " + o.checkpoint + " was trained on");
+      throw InputError(j.src + ": fields differ from those the autoencoder " + o.checkpoint +
+                       " was trained on");
     for (const auto& a : f.layout().axes)
       if (a.size % factor != 0)
         throw InputError(j.src + ": " + std::to_string(a.size) + " cells along " + a.name +
@@ -137,7 +155,8 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
     for (const auto& a : first.layout().axes) report.axes.push_back(a.name);
   }
   if (rank == 0)
-    for (const char* s : {"train", "valid", "test"}) util::ensure_writable_dir((fs::path(o.out_dir) / s).string(), "--out");
+    for (const auto& r : out_roots)
+      for (const char* s : {"train", "valid", "test"}) util::ensure_writable_dir(split_dir(r, s), "--out");
   MPI_Barrier(o.comm);
 
   report.compression_ratio = cfg.compression_ratio();
@@ -156,7 +175,8 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
     }
     std::vector<int64_t> shape{L.channels()};
     for (const auto& a : L.axes) shape.push_back(a.size);
-    const AugmentedFile* aug = jobs[k].augmented >= 0 ? &report.augmented[size_t(jobs[k].augmented)] : nullptr;
+    const AugmentedFile* aug =
+        jobs[k].augmented >= 0 ? &report.augmented[size_t(jobs[k].augmented)] : nullptr;
     std::vector<std::vector<float>> signs;
     for (int a = 0; a < L.n_spatial_dims(); ++a) signs.push_back(data::flip_signs(L, a));
     for (int64_t t = 0; t < L.n_trajectories; ++t) {
@@ -185,8 +205,10 @@ EncodeReport encode_dataset(const EncodeOptions& o) {
   bar.finish();
   MPI_Allreduce(MPI_IN_PLACE, &report.frames, 1, MPI_INT64_T, MPI_SUM, o.comm);
   report.files = int64_t(jobs.size());
-  const auto stats = data::compute_stats(o.comm, train_out);
-  if (rank == 0) data::write_stats_yaml((fs::path(o.out_dir) / "stats.yaml").string(), stats);
+  for (size_t d = 0; d < out_roots.size(); ++d) {
+    const auto stats = data::compute_stats(o.comm, train_out[d]);
+    if (rank == 0) data::write_stats_yaml((fs::path(out_roots[d]) / "stats.yaml").string(), stats);
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }

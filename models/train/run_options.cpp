@@ -1,5 +1,7 @@
 #include "leap/train/run_options.h"
 
+#include "leap/train/dataset_dir.h"
+
 #include <ATen/Context.h>
 #include <torch/cuda.h>
 
@@ -26,7 +28,8 @@ data::Normalizer training_normalizer(const data::DatasetStats& stats, const std:
     std::string have;
     for (const auto& c : list_from_yaml(ch->second)) have += (have.empty() ? "" : ", ") + c;
     if (have != want)
-      throw InputError(run.init, "channels", "the channels of " + run.data_dir + " (" + want + ")", have);
+      throw InputError(run.init, "channels",
+                       "the channels of " + join_paths(run.data_dirs) + " (" + want + ")", have);
   }
   spdlog::info("fine-tuning from {}: its normaliser is kept (the dataset's statistics are not used)",
                run.init);

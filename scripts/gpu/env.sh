@@ -11,6 +11,9 @@ export HDF5_ROOT=$L/hdf5/openmpi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export PMIX_MCA_mca_base_component_path=$L/pmix2/lib/pmix
 export LEAP_DEPS_PREFIX=$P
+# PLplot (figures): its drivers, its data and the fonts, from the prefix rather than /usr.
+export PLPLOT_DRV_DIR=$L/plplot5.15.0/drivers PLPLOT_LIB=$P/usr/share/plplot5.15.0
+export FONTCONFIG_FILE=$P/etc/fonts/leap-fonts.conf
 # The GPU image may carry its own PMIx components under /usr/lib: keep their load errors and the
 # compression warning out of the programs' output (seen on the H100 machine, 2026-11-23).
 export PMIX_MCA_mca_base_component_show_load_errors=0 PMIX_MCA_pcompress_base_silence_warning=1

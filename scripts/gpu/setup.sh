@@ -15,4 +15,12 @@ ldconfig -n "$P/usr/lib/libpsm1" "$P/usr/lib/x86_64-linux-gnu/blas" "$P/usr/lib/
 for f in $(find "$P" \( -name '*.pc' -o -name '*.cmake' \) -type f); do
   sed -i "s|/usr/lib/petscdir|$P/usr/lib/petscdir|g; s|^prefix=/usr\$|prefix=$P/usr|" "$f"
 done
+# PLplot's pkg-config file names its directories without a prefix variable.
+sed -i -E "s#^(libdir|includedir|drvdir)=/usr/#\1=$P/usr/#" "$P/usr/lib/x86_64-linux-gnu/pkgconfig/plplot.pc"
+# Fonts for the figures' text (cairo through fontconfig): the bundled DejaVu fonts.
+mkdir -p "$P/etc/fonts"
+cat > "$P/etc/fonts/leap-fonts.conf" <<CONF
+<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>$P/usr/share/fonts</dir><dir>/usr/share/fonts</dir><cachedir>/tmp/leap-fontconfig</cachedir></fontconfig>
+CONF
 echo "gpu deps: extracted $(du -sh "$P" | cut -f1) into $P"

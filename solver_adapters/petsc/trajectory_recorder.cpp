@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "leap/data/dataset_stats.h"
+#include "leap/data/well_file.h"
 #include "leap/data/well_writer.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/util/atomic_file.h"
@@ -36,8 +37,8 @@ PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
   DMBoundaryType bx, by;
   PetscFunctionBeginUser;
   PetscCall(LeapDMDACheck2D(da));
-  PetscCall(DMDAGetInfo(da, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by, nullptr,
-                        nullptr));
+  PetscCall(DMDAGetInfo(da, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by,
+                        nullptr, nullptr));
   PetscCall(LeapDMDAGetFieldNames(da, &r->fields));
   PetscCall(LeapDMDAGetBlock(da, &r->block));
   r->comm = PetscObjectComm((PetscObject)ts);
@@ -64,16 +65,33 @@ PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
   L.n_steps = 0;  // grows with every recorded step
   PetscMPIInt rank;
   PetscCallMPI(MPI_Comm_rank(r->comm, &rank));
-  const fs::path dir = fs::path(r->out_dir) / r->split;
-  int ok = 1;
+  // The dataset DIR/<name> in The Well's layout; files already in it must share this layout.
+  const fs::path dir = fs::path(r->out_dir) / r->name / "data" / r->split;
+  std::string problem;
   if (rank == 0) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    ok = !ec && fs::is_directory(dir);
+    if (ec || !fs::is_directory(dir)) problem = "cannot create the directory " + dir.string();
+    for (const char* split : {"train", "valid", "test"}) {
+      const fs::path d = fs::path(r->out_dir) / r->name / "data" / split;
+      if (!problem.empty() || !fs::is_directory(d)) continue;
+      for (const auto& e : fs::directory_iterator(d, ec)) {
+        if (e.path().extension() != ".hdf5" || !problem.empty()) continue;
+        try {
+          const std::string diff = data::layout_difference(L, data::WellFile(e.path().string()).layout());
+          if (!diff.empty())
+            problem = e.path().string() + " is of another layout (" + diff +
+                      "); a dataset's files share one layout: choose another -leap_out or -leap_dataset_name";
+        } catch (const std::exception& err) {
+          problem = e.path().string() + " is in the dataset but unreadable: " + err.what();
+        }
+      }
+    }
   }
+  int ok = problem.empty() ? 1 : 0;
   PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, r->comm));
-  PetscCheck(ok, r->comm, PETSC_ERR_FILE_OPEN, "LEAP: -leap_out %s: cannot create the directory %s",
-             r->out_dir.c_str(), dir.c_str());
+  PetscCheck(ok, r->comm, PETSC_ERR_FILE_OPEN, "LEAP: -leap_out %s: %s", r->out_dir.c_str(),
+             rank == 0 ? problem.c_str() : "refused on rank 0");
   r->path = (dir / (r->name + ".hdf5")).string();
   try {
     r->writer = std::make_unique<data::WellWriter>(r->comm, r->path, L);
@@ -113,7 +131,7 @@ PetscErrorCode TSTrajectoryDestroy_Leap(TSTrajectory tj) {
       r->writer->finish();
       r->writer.reset();
       std::vector<std::string> train;
-      const fs::path tdir = fs::path(r->out_dir) / "train";
+      const fs::path tdir = fs::path(r->out_dir) / r->name / "data" / "train";
       if (fs::is_directory(tdir))
         for (const auto& e : fs::directory_iterator(tdir))
           if (e.path().extension() == ".hdf5") train.push_back(e.path().string());
@@ -122,7 +140,8 @@ PetscErrorCode TSTrajectoryDestroy_Leap(TSTrajectory tj) {
         const auto stats = data::compute_stats(r->comm, train);
         PetscMPIInt rank;
         MPI_Comm_rank(r->comm, &rank);
-        if (rank == 0) data::write_stats_yaml((fs::path(r->out_dir) / "stats.yaml").string(), stats);
+        if (rank == 0)
+          data::write_stats_yaml((fs::path(r->out_dir) / r->name / "stats.yaml").string(), stats);
       }
     } catch (const std::exception& e) {
       SETERRQ(r->comm, PETSC_ERR_LIB, "LEAP: finishing %s: %s", r->path.c_str(), e.what());
@@ -139,17 +158,20 @@ PetscErrorCode TSTrajectorySetFromOptions_Leap(TSTrajectory tj, PetscOptionItems
   PetscOptionsHeadBegin(PetscOptionsObject, "LEAP trajectory recorder options");
   PetscCall(PetscOptionsString("-leap_out", "directory of the dataset", "", buf, buf, sizeof(buf), &set));
   if (set) r->out_dir = buf;
-  PetscCall(PetscOptionsString("-leap_split", "train, valid or test", "", r->split.c_str(), buf, sizeof(buf), &set));
-  if (set) r->split = buf;
-  PetscCall(PetscOptionsString("-leap_dataset_name", "dataset and file name", "", r->name.c_str(), buf, sizeof(buf),
+  PetscCall(PetscOptionsString("-leap_split", "train, valid or test", "", r->split.c_str(), buf, sizeof(buf),
                                &set));
+  if (set) r->split = buf;
+  PetscCall(PetscOptionsString("-leap_dataset_name", "dataset and file name", "", r->name.c_str(), buf,
+                               sizeof(buf), &set));
   if (set) r->name = buf;
-  PetscCall(PetscOptionsInt("-leap_record_every", "record every k-th step", "", r->every, &r->every, nullptr));
+  PetscCall(
+      PetscOptionsInt("-leap_record_every", "record every k-th step", "", r->every, &r->every, nullptr));
   PetscOptionsHeadEnd();
   PetscCheck(!r->out_dir.empty(), PetscObjectComm((PetscObject)tj), PETSC_ERR_USER_INPUT,
              "LEAP: -ts_trajectory_type leap needs -leap_out DIR (where the dataset is written)");
-  PetscCheck(r->split == "train" || r->split == "valid" || r->split == "test", PetscObjectComm((PetscObject)tj),
-             PETSC_ERR_USER_INPUT, "LEAP: -leap_split: expected train, valid or test, found %s", r->split.c_str());
+  PetscCheck(r->split == "train" || r->split == "valid" || r->split == "test",
+             PetscObjectComm((PetscObject)tj), PETSC_ERR_USER_INPUT,
+             "LEAP: -leap_split: expected train, valid or test, found %s", r->split.c_str());
   PetscCheck(r->every >= 1, PetscObjectComm((PetscObject)tj), PETSC_ERR_USER_INPUT,
              "LEAP: -leap_record_every: expected a value >= 1, found %" PetscInt_FMT, r->every);
   PetscFunctionReturn(0);

@@ -39,6 +39,13 @@ expect 2 'required' "$LEAP" info
 expect 2 'not an HDF5 file' bash -c "echo hi > $WORK/x.hdf5; $LEAP info $WORK/x.hdf5"
 expect 2 'no such file' "$LEAP" info "$WORK/missing.hdf5"
 expect 2 'unrecognized|Unexpected|not expected|extra' "$LEAP" info --bogus-flag "$WORK/x.hdf5"
+# An empty config file (blanks, comments) is bad input naming the file (where --config is optional,
+# leaving it out runs the defaults).
+printf '  \n# nothing but a comment\n\n' > "$WORK/empty.yaml"
+expect 2 "empty.yaml: key '\(top level\)': expected a mapping of keys, found an empty file" \
+  "$LEAP" generate --config "$WORK/empty.yaml" --out "$WORK/never"
+[[ ! -e $WORK/never ]] || fail "leap generate with an empty config wrote $WORK/never"
+expect 2 "empty.yaml.*found an empty file" "$LEAP" config hybrid --check "$WORK/empty.yaml"
 # leap bench: the table and its JSON on a small configuration; levers this machine lacks are skipped.
 expect 0 'emulation +plain +1 mem +[0-9.]+ ms/state' "$LEAP" bench --scale small --device cpu --parts emulation,autoencoder \
   --variants plain,graph --members 1 --warmup 0 --iters 1 --out "$WORK/bench" -q

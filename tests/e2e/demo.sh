@@ -8,7 +8,7 @@
 grep -q "speed-up over the solver alone" "$WORK/log.txt" || fail "no report printed"
 grep -q "^| diffusion |" "$WORK/demo/report.md" || fail "no evaluation table in the report"
 grep -q "^| model | 1:" "$WORK/demo/report.md" || fail "the report's lead-time bins are not in lead order"
-ls "$WORK"/demo/latents/train/*-aug1.hdf5 > /dev/null 2>&1 || fail "the demo's latents hold no augmented copy"
+ls "$WORK"/demo/latents/*_latent/data/train/*-aug1.hdf5 > /dev/null 2>&1 || fail "the demo's latents hold no augmented copy"
 for f in report.md metrics.json configs/generate.yaml configs/hybrid.yaml hybrid/final_state.png ae/best.ckpt emulator/best.ckpt \
          evaluate/table.csv evaluate/vrmse_vs_lead.png; do
   [[ -s $WORK/demo/$f ]] || fail "demo: missing $f"

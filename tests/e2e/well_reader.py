@@ -1,17 +1,17 @@
 """The Well's own reader (the_well.data.WellDataset, PyPI `the-well`) on LEAP's datasets.
 
-usage: well_reader.py KIND=DATASET_ROOT ...
+usage: well_reader.py KIND=COLLECTION ...
 
-For each dataset root (DATASET_ROOT/{train,valid,test}/*.hdf5 + DATASET_ROOT/stats.yaml, LEAP's layout)
-and each split present, the reader is built on the split directory and every sample it returns is
-compared with the file's own values read with h5py:
+Every directory LEAP writes data into is a collection in The Well's layout: COLLECTION/<dataset_name>/
+data/{train,valid,test}/*.hdf5 + COLLECTION/<dataset_name>/stats.yaml. For each dataset and each split
+present, the reader is built on the split directory and every sample it returns is compared with the
+file's own values read with h5py:
   * full_trajectory_mode: one sample per trajectory, input + output frames == the whole trajectory
     (every field, every component, channel order t0 then t1 then t2 fields), the constant scalars,
     the space and time grids and the boundary codes;
   * windows of 2 input + 1 output frames: the number of samples and every window's values;
-  * the Well's canonical layout (path=ROOT, well_split_name=SPLIT reads ROOT/data/SPLIT): LEAP's root
-    has no data/ level, which is checked and reported; a view ROOT'/data/SPLIT -> ROOT/SPLIT (links)
-    then gives the same samples through that call;
+  * the Well's canonical call (path=DATASET, well_split_name=SPLIT reads DATASET/data/SPLIT and
+    DATASET/stats.yaml) gives the same samples;
   * use_normalization=True with the Well's ZScoreNormalization and RMSNormalization, built from
     LEAP's stats.yaml: the reader's normalised values equal (x - mean) / std and x / rms.
 Field names and the number of channels are compared with the file (the channel count independently
@@ -21,7 +21,6 @@ import glob
 import itertools
 import os
 import sys
-import tempfile
 
 import h5py
 import numpy as np
@@ -88,14 +87,15 @@ def maxdiff(a, b):
 
 
 def check_split(kind, root, split, stats):
-    files = sorted(glob.glob(os.path.join(root, split, "*.hdf5")) + glob.glob(os.path.join(root, split, "*.h5")))
+    files = sorted(glob.glob(os.path.join(root, "data", split, "*.hdf5")) +
+                   glob.glob(os.path.join(root, "data", split, "*.h5")))
     ref = [read_file(p) for p in files]
     T = min(r["time"].shape[0] for r in ref)
     ntraj = sum(r["ntraj"] for r in ref)
     assert all(r["names"] == ref[0]["names"] for r in ref), f"{kind}/{split}: files differ in fields"
     allv = np.concatenate([r["fields"].ravel() for r in ref])
     assert np.all(np.isfinite(allv)) and float(np.std(allv)) > 0, f"{kind}/{split}: constant or non-finite data"
-    path = os.path.join(root, split)
+    path = os.path.join(root, "data", split)
     common = dict(path=path, normalization_path=os.path.abspath(os.path.join(root, "stats.yaml")),
                   use_normalization=False, max_rollout_steps=10**6)
 
@@ -181,25 +181,16 @@ def check_split(kind, root, split, stats):
         assert maxdiff(x, r["fields"][j, :T]) > 1e-3, f"{kind}/{split}: {cls.__name__} changed nothing"
         norm.append(f"{cls.__name__[:-13]} {err:.1e}")
 
-    # The Well's canonical call: path=ROOT, well_split_name=SPLIT reads ROOT/data/SPLIT.
-    layout = "data/" if os.path.isdir(os.path.join(root, "data", split)) else "no data/"
-    if layout == "no data/":
-        try:
-            WellDataset(path=root, well_split_name=split)
-            raise SystemExit(f"{kind}: WellDataset(path=ROOT, well_split_name) found files where none are")
-        except AssertionError as e:
-            assert "No HDF5 files found in path" in str(e) and os.path.join(root, "data", split) in str(e), e
-        with tempfile.TemporaryDirectory() as view:
-            os.makedirs(os.path.join(view, "data"))
-            os.symlink(os.path.abspath(path), os.path.join(view, "data", split))
-            os.symlink(os.path.abspath(os.path.join(root, "stats.yaml")), os.path.join(view, "stats.yaml"))
-            dv = WellDataset(path=view, well_split_name=split, n_steps_input=1, full_trajectory_mode=True,
-                             max_rollout_steps=10**6, use_normalization=True, normalization_type=RMSNormalization)
-            assert dv.normalization_path == os.path.join(view, "stats.yaml"), dv.normalization_path
-            assert len(dv) == len(dn), (len(dv), len(dn))
-            for i in range(len(dv)):
-                assert torch.equal(dv[i]["input_fields"], dn[i]["input_fields"]) and \
-                       torch.equal(dv[i]["output_fields"], dn[i]["output_fields"]), f"{kind}: the view differs"
+    # The Well's canonical call: path=DATASET, well_split_name=SPLIT reads DATASET/data/SPLIT with
+    # DATASET/stats.yaml: the same samples.
+    dv = WellDataset(path=root, well_split_name=split, n_steps_input=1, full_trajectory_mode=True,
+                     max_rollout_steps=10**6, use_normalization=True, normalization_type=RMSNormalization)
+    assert os.path.samefile(dv.normalization_path, os.path.join(root, "stats.yaml")), dv.normalization_path
+    assert len(dv) == len(dn), (len(dv), len(dn))
+    for i in range(len(dv)):
+        assert torch.equal(dv[i]["input_fields"], dn[i]["input_fields"]) and \
+               torch.equal(dv[i]["output_fields"], dn[i]["output_fields"]), f"{kind}: the canonical call differs"
+    layout = "data/"
 
     return dict(files=len(files), ntraj=ntraj, shape=shape, names=names, worst=worst, nwin=nwin, layout=layout,
                 norm=norm, name=ref[0]["name"], bcs=ref[0]["bcs"])
@@ -208,23 +199,24 @@ def check_split(kind, root, split, stats):
 def main():
     kinds = [a.split("=", 1) for a in sys.argv[1:]]
     assert kinds, __doc__
-    layouts = set()
-    for kind, root in kinds:
-        splits = [sp for sp in SPLITS if glob.glob(os.path.join(root, sp, "*.hdf5"))]
-        assert splits, f"{kind}: no split directory with HDF5 files under {root}"
-        with open(os.path.join(root, "stats.yaml")) as f:
-            stats = yaml.safe_load(f)
-        rs = [check_split(kind, root, sp, stats) for sp in splits]
-        shapes = sorted({str(r["shape"]) for r in rs})
-        print(f"{kind}: WellDataset(path=ROOT/{{{','.join(splits)}}}, normalization_path=ROOT/stats.yaml), "
-              f"full_trajectory_mode and 2+1-frame windows: {sum(r['ntraj'] for r in rs)} trajectories of "
-              f"{' / '.join(shapes)} ({', '.join(rs[0]['names'])}), {sum(r['nwin'] for r in rs)} windows, "
-              f"max |reader - h5py| = {max(r['worst'] for r in rs):g}; normalised ({', '.join(rs[0]['norm'])}) "
-              f"as stats.yaml says")
-        layouts |= {r["layout"] for r in rs}
-    if "no data/" in layouts:
-        print("layout: LEAP writes ROOT/SPLIT/*.hdf5, the Well ROOT/data/SPLIT/*.hdf5: WellDataset(path=ROOT, "
-              "well_split_name=SPLIT) finds no file; through links ROOT'/data/SPLIT -> ROOT/SPLIT it reads the same samples")
+    for kind, coll in kinds:
+        # Every directory LEAP writes data into is a collection: one dataset per dataset_name.
+        datasets = sorted(d for d in glob.glob(os.path.join(coll, "*")) if os.path.isdir(os.path.join(d, "data")))
+        assert datasets, f"{kind}: no dataset (<name>/data/) under {coll}"
+        for root in datasets:
+            name = os.path.basename(root)
+            splits = [sp for sp in SPLITS if glob.glob(os.path.join(root, "data", sp, "*.hdf5"))]
+            assert splits, f"{kind}: no split directory with HDF5 files under {root}/data"
+            with open(os.path.join(root, "stats.yaml")) as f:
+                stats = yaml.safe_load(f)
+            rs = [check_split(kind, root, sp, stats) for sp in splits]
+            assert all(r["name"] == name for r in rs), f"{kind}: {root} holds dataset {rs[0]['name']}"
+            shapes = sorted({str(r["shape"]) for r in rs})
+            print(f"{kind}/{name}: WellDataset(path=DATASET, well_split_name={{{','.join(splits)}}}) and on each "
+                  f"split directory, full_trajectory_mode and 2+1-frame windows: {sum(r['ntraj'] for r in rs)} "
+                  f"trajectories of {' / '.join(shapes)} ({', '.join(rs[0]['names'])}), {sum(r['nwin'] for r in rs)} "
+                  f"windows, max |reader - h5py| = {max(r['worst'] for r in rs):g}; normalised "
+                  f"({', '.join(rs[0]['norm'])}) as DATASET/stats.yaml says")
     print("the_well reader: all checks passed")
 
 

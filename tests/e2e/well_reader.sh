@@ -1,7 +1,9 @@
 #!/bin/bash
 # The Well's own Python reader (the_well.data.WellDataset, PyPI `the-well`) reads every kind of dataset
-# LEAP writes, value for value: `leap generate` (train/valid/test + stats.yaml), `leap encode` (latents),
-# `leap hybrid --record`, and PETSc's TSTrajectory "leap" recorder in the unmodified tutorial ex26.
+# LEAP writes, value for value, in The Well's directory layout (COLLECTION/<dataset_name>/data/SPLIT,
+# COLLECTION/<dataset_name>/stats.yaml): `leap generate` (one boundary type, and a boundary sweep that
+# makes two datasets), `leap encode` (latents), `leap hybrid --record`, and PETSc's TSTrajectory "leap"
+# recorder in the unmodified tutorial ex26.
 # Tiny sizes (the autoencoder and emulator train for one epoch, only to have checkpoints). The
 # oracle (well_reader.py) compares every sample the reader returns, raw, in windows and normalised
 # with LEAP's stats.yaml, with the file's values read by h5py, and the field names and channel count
@@ -16,8 +18,12 @@ TUT=$(ls -d {${LEAP_DEPS_PREFIX:-/nonexistent},}/usr/share/petsc/*/share/petsc/e
 [[ -f $TUT/ex26.c ]] || fail "PETSc tutorials not found (package libpetsc3.18-dev-examples)"
 [[ -f $LIB ]] || fail "no $LIB"
 
-step "leap generate (32x32, 8 frames, 4/1/1 trajectories)"
+step "leap generate (32x32, 8 frames, 4/1/1 trajectories; and a boundary sweep, 1/1/0 per boundary)"
 tiny_euler_data "$WORK/data" 1
+"$LEAP" generate --config "$SRC/examples/euler2d/generate-small.yaml" --out "$WORK/sweep" "${Q[@]}" \
+  --set frames=4 --set trajectories.train=1 --set trajectories.valid=1 --set trajectories.test=0 \
+  --set "sweep=[{key: boundary, values: [periodic, open]}]" --set euler2d.nx=16 --set euler2d.ny=16 \
+  || fail "generate with a boundary sweep"
 
 step "leap train ae (1 epoch), leap encode"
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" --set optim.epochs=1 "${Q[@]}" \
@@ -43,6 +49,6 @@ FIX=(-da_grid_x 12 -da_grid_y 12 -lidvelocity 100 -grashof 1e3 -ts_type rosw -ts
 "$WORK/ex26" "${FIX[@]}" -ts_max_steps 4 -leap_split valid >/dev/null || fail "ex26 with the leap trajectory (valid)"
 
 step "the_well.data.WellDataset on each dataset"
-"$PY" "$SRC/tests/e2e/well_reader.py" generate="$WORK/data" encode="$WORK/lat" hybrid_record="$WORK/rec" \
+"$PY" "$SRC/tests/e2e/well_reader.py" generate="$WORK/data" generate_sweep="$WORK/sweep" encode="$WORK/lat" hybrid_record="$WORK/rec" \
   petsc_trajectory="$WORK/ts" || fail "The Well's reader on LEAP's datasets"
 step "done"

@@ -25,9 +25,21 @@ for f in $(cd "$WORK/np1" && find . -name '*.hdf5' | sort); do
   n=$((n + 1))
 done
 [[ $n == 6 ]] || fail "expected 6 files, found $n"
-for f in config.yaml stats.yaml metrics.json; do [[ -s $WORK/np1/$f ]] || fail "missing $f"; done
+for f in config.yaml metrics.json; do [[ -s $WORK/np1/$f ]] || fail "missing $f"; done
+# The Well's layout: one dataset per dataset_name (the boundary sweep gives two), each with its
+# splits under data/ and its own stats.yaml; every file of a dataset carries its name.
+for ds in euler_multi_quadrants_periodicBC euler_multi_quadrants_openBC; do
+  [[ -s $WORK/np1/$ds/stats.yaml ]] || fail "missing $ds/stats.yaml"
+  grep -q 'momentum: \[' "$WORK/np1/$ds/stats.yaml" || fail "$ds/stats.yaml lacks the vector field"
+  for split in train valid test; do
+    files=("$WORK/np1/$ds/data/$split/"*.hdf5)
+    [[ ${#files[@]} == 1 && -f ${files[0]} ]] || fail "$ds/data/$split: expected one file"
+    "$LEAP" info "${files[@]}" | grep -q "^dataset: *$ds " || fail "$ds/data/$split: another dataset_name"
+  done
+done
+[[ $(ls "$WORK/np1" | sort | tr '\n' ' ') == "config.yaml euler_multi_quadrants_openBC euler_multi_quadrants_periodicBC metrics.json " ]] \
+  || fail "unexpected entries in the collection: $(ls "$WORK/np1")"
 grep -q '"trajectories": 8' "$WORK/np1/metrics.json" || fail "metrics.json trajectories"
-grep -q 'momentum: \[' "$WORK/np1/stats.yaml" || fail "stats.yaml lacks the vector field"
 ! find "$WORK/np1" -name '*.partial' | grep -q . || fail "temporary files left behind"
 
 # Interrupt a run at a random point (SIGKILL), start it again: the result equals np1.
@@ -58,5 +70,9 @@ expect_bad "key 'euler2d.grid': expected a grid divisible by spatial_factor = 4,
 expect_bad "unknown key 'euler2d.gama'" --out "$WORK/bad5" --set euler2d.gama=1.4
 expect_bad "--out '/proc/leap': cannot create" --out /proc/leap
 expect_bad "key 'frames': expected a value >= 2" --out "$WORK/bad6" --set frames=1
+# Sweep points of one dataset_name must share the grid (one Well dataset, one grid).
+expect_bad "key 'sweep': expected sweep points of one dataset \(euler_multi_quadrants_periodicBC\) with one grid" \
+  --out "$WORK/bad8" --set "sweep=[{key: nx, values: [32, 64]}]" --set euler2d.boundary=periodic
+[[ ! -e $WORK/bad8 ]] || fail "a refused sweep left an output directory"
 BAD_CFG=$WORK/none.yaml expect_bad "none.yaml: cannot read the config file" --out "$WORK/bad7"
 echo "generate: all checks passed"

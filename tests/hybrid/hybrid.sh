@@ -85,10 +85,13 @@ assert p["attempts"] == len(c) and p["verdicts"]["check"] == len(c) and p["verdi
 assert [r["frames"] for r in p["records"]] == [x["leap_frames"] for x in c], p
 assert all(r["verdict"] == "check" and r["check"]["vrmse"] == x["vrmse"] for r, x in zip(p["records"], c)), p
 PY
+# The recording is a collection in The Well's layout: one dataset, the solver's dataset_name.
+REC=$(ls -d "$WORK"/rec/*/data | head -1); REC=${REC%/data}
+[[ $(basename "$REC") == euler_multi_quadrants_* ]] || fail "recording: dataset directory $REC"
 for f in train/hybrid_seed1000_0 valid/hybrid_seed1000_1 train/hybrid_seed1000_2 valid/hybrid_seed1000_3; do
-  "$LEAP" info "$WORK/rec/$f.hdf5" | grep -qE 'frames: *3 ' || fail "recorded $f.hdf5"
+  "$LEAP" info "$REC/data/$f.hdf5" | grep -qE 'frames: *3 ' || fail "recorded $f.hdf5"
 done
-[[ -s $WORK/rec/stats.yaml ]] || fail "recording: no stats.yaml"
+[[ -s $REC/stats.yaml ]] || fail "recording: no stats.yaml"
 # Fine-tuning (--init) from the recording; and on the original data the fine-tune starts exactly
 # where the checkpoint is: its first validation loss is the checkpoint's best one.
 FT=(--config "$T/ae-tiny.yaml" --set optim.epochs=1 --set optim.batch=2 "${Q[@]}")

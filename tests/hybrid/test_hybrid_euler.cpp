@@ -374,8 +374,11 @@ TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
   const int64_t starts[4] = {0, 7, 14, 17};
   ASSERT_EQ(attachment->recorded_trajectories(), 4);
   const data::WellFile reference(path_);
+  // A collection in The Well's layout: the one dataset is the solver's (its dataset_name).
+  const std::filesystem::path ds = dir / reference.layout().dataset_name;
+  ASSERT_TRUE(std::filesystem::is_directory(ds / "data" / "train")) << ds;
   for (int k = 0; k < 4; ++k) {
-    const data::WellFile f((dir / "train" / ("rec_" + std::to_string(k) + ".hdf5")).string());
+    const data::WellFile f((ds / "data" / "train" / ("rec_" + std::to_string(k) + ".hdf5")).string());
     ASSERT_EQ(f.layout().n_steps, 3);
     ASSERT_EQ(f.layout().channel_names(), reference.layout().channel_names());
     for (int64_t s = 0; s < 3; ++s) {
@@ -390,8 +393,8 @@ TEST_F(HybridEuler, RecordingWritesTheSolverFramesAsTrajectories) {
       EXPECT_LT(std::sqrt(num / den), 1e-6) << "trajectory " << k << " frame " << s;
     }
   }
-  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "stats.yaml"));
-  EXPECT_FALSE(std::filesystem::exists(dir / "train" / "rec_4.hdf5"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(ds / "stats.yaml"));
+  EXPECT_FALSE(std::filesystem::exists(ds / "data" / "train" / "rec_4.hdf5"));
   MPI_Barrier(PETSC_COMM_WORLD);
   // A second recording of the same name into the same directory is refused before any step.
   PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);

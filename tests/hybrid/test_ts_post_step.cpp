@@ -574,11 +574,12 @@ TEST_F(TSPostStep, RecordModeWritesEveryState) {
   EXPECT_EQ(rec.poststeps.size(), 24u);
   EXPECT_EQ(RelativeDifference(rec.state, ref.state), 0.0) << "recording changes nothing";
   // TSDestroy finished the recording; the frames are the program's own (file a.hdf5), bit for bit.
-  EXPECT_TRUE(fs::is_regular_file(dir / "stats.yaml"));
-  EXPECT_FALSE(fs::exists(dir / "train" / "rec_3.hdf5"));
+  const fs::path ds = dir / "leap_runtime";  // the dataset (runtime config dataset_name) in the collection
+  EXPECT_TRUE(fs::is_regular_file(ds / "stats.yaml"));
+  EXPECT_FALSE(fs::exists(ds / "data" / "train" / "rec_3.hdf5"));
   const leap::data::WellFile reference((Dir() / "a.hdf5").string());
   for (int k = 0; k < 3; ++k) {
-    const leap::data::WellFile f((dir / "train" / ("rec_" + std::to_string(k) + ".hdf5")).string());
+    const leap::data::WellFile f((ds / "data" / "train" / ("rec_" + std::to_string(k) + ".hdf5")).string());
     ASSERT_EQ(f.layout().n_steps, 8);
     ASSERT_EQ(f.layout().channel_names(), (std::vector<std::string>{"u", "v"}));
     for (int64_t s = 0; s < 8; ++s) {

@@ -95,18 +95,20 @@ class EncodeAugment : public ::testing::Test {
   void SetUp() override {
     dir = fs::temp_directory_path() / ("leap_encode_aug_" + std::to_string(::getpid()));
     fs::remove_all(dir);
-    for (const char* s : {"train", "valid", "test"}) fs::create_directories(dir / "data" / s);
+    for (const char* s : {"train", "valid", "test"}) fs::create_directories(dir / "ds" / "data" / s);
     at::manual_seed(11);
     // Trajectory 1 is trajectory 0 rolled by one latent cell (4 pixels) along the periodic x axis.
     at::Tensor t0 = at::randn({1, kSteps, kChannels, kNx, kNy});
     at::Tensor t2 = at::randn({1, kSteps, kChannels, kNx, kNy}) + 0.5;
     train = at::cat({t0, t0.roll({4}, {3}), t2});
-    train_path = (dir / "data" / "train" / "w.hdf5").string();
+    train_path = (dir / "ds" / "data" / "train" / "w.hdf5").string();
     write_file(train_path, train);
-    write_file((dir / "data" / "valid" / "v.hdf5").string(), at::randn({1, kSteps, kChannels, kNx, kNy}));
-    write_file((dir / "data" / "test" / "t.hdf5").string(), at::randn({1, kSteps, kChannels, kNx, kNy}));
+    write_file((dir / "ds" / "data" / "valid" / "v.hdf5").string(),
+               at::randn({1, kSteps, kChannels, kNx, kNy}));
+    write_file((dir / "ds" / "data" / "test" / "t.hdf5").string(),
+               at::randn({1, kSteps, kChannels, kNx, kNy}));
     const auto stats = data::compute_stats(MPI_COMM_SELF, {train_path});
-    data::write_stats_yaml((dir / "data" / "stats.yaml").string(), stats);
+    data::write_stats_yaml((dir / "ds" / "stats.yaml").string(), stats);
 
     // A generic (randomised) autoencoder with circular padding along x, zero padding along y.
     models::AutoencoderConfig cfg;
@@ -136,7 +138,7 @@ class EncodeAugment : public ::testing::Test {
   train::EncodeReport encode(const std::string& out, int64_t augment, uint64_t seed) {
     train::EncodeOptions o;
     o.checkpoint = ckpt;
-    o.data_dir = (dir / "data").string();
+    o.data_dirs = {(dir / "ds").string()};
     o.out_dir = (dir / out).string();
     o.batch = 2;  // 3 frames: two batches per trajectory, which must share the transform
     o.augment = augment;
@@ -161,10 +163,12 @@ TEST_F(EncodeAugment, CopiesAreEncodingsOfTransformedTrajectories) {
   ASSERT_EQ(r.augmented.size(), 3u);
 
   // The splits: (1 + N) x the training trajectories, validation and test as they were.
-  const fs::path lat = dir / "lat";
+  // The latent collection: one dataset, named for the input's, in The Well's layout.
+  const fs::path lat = dir / "lat" / "leap_test_latent";
   auto names = [&](const char* split) {
     std::vector<std::string> v;
-    for (const auto& e : fs::directory_iterator(lat / split)) v.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(lat / "data" / split))
+      if (e.path().extension() == ".hdf5") v.push_back(e.path().filename().string());
     std::sort(v.begin(), v.end());
     return v;
   };
@@ -174,7 +178,7 @@ TEST_F(EncodeAugment, CopiesAreEncodingsOfTransformedTrajectories) {
   EXPECT_EQ(names("test"), (std::vector<std::string>{"t.hdf5"}));
   int64_t trajectories = 0;
   for (const auto& n : names("train"))
-    trajectories += data::WellFile((lat / "train" / n).string()).layout().n_trajectories;
+    trajectories += data::WellFile((lat / "data" / "train" / n).string()).layout().n_trajectories;
   EXPECT_EQ(trajectories, 4 * 3);
 
   auto ae = train::load_autoencoder(ckpt);
@@ -182,7 +186,7 @@ TEST_F(EncodeAugment, CopiesAreEncodingsOfTransformedTrajectories) {
   auto encode_direct = [&](const at::Tensor& x) {
     return ae.model->encode(ae.normalizer.normalize(x).to(at::kFloat));
   };
-  const std::string orig = (lat / "train" / "w.hdf5").string();
+  const std::string orig = (lat / "data" / "train" / "w.hdf5").string();
   for (int64_t t = 0; t < 3; ++t)
     EXPECT_LT(max_abs(read_trajectory(orig, t) - encode_direct(train[t])), 1e-5) << "trajectory " << t;
   // Roll equivariance through the files: trajectory 1 (rolled by 4 pixels along x) is trajectory
@@ -194,9 +198,9 @@ TEST_F(EncodeAugment, CopiesAreEncodingsOfTransformedTrajectories) {
   int flips[2] = {0, 0}, rolls = 0;
   for (const auto& a : r.augmented) {
     EXPECT_EQ(a.source, train_path);
-    EXPECT_EQ(a.file, "train/w-aug" + std::to_string(a.copy) + ".hdf5");
+    EXPECT_EQ(a.file, "leap_test_latent/data/train/w-aug" + std::to_string(a.copy) + ".hdf5");
     ASSERT_EQ(a.transforms.size(), 3u);
-    const std::string path = (lat / a.file).string();
+    const std::string path = (dir / "lat" / a.file).string();
     EXPECT_EQ(data::WellFile(path).layout().n_trajectories, 3);
     for (int64_t t = 0; t < 3; ++t) {
       const auto& tr = a.transforms[size_t(t)];
@@ -222,7 +226,7 @@ TEST_F(EncodeAugment, CopiesAreEncodingsOfTransformedTrajectories) {
 
   // stats.yaml covers the augmented training split, not the originals alone.
   std::vector<std::string> train_files;
-  for (const auto& n : names("train")) train_files.push_back((lat / "train" / n).string());
+  for (const auto& n : names("train")) train_files.push_back((lat / "data" / "train" / n).string());
   const auto want = data::compute_stats(MPI_COMM_SELF, train_files);
   const auto got = data::read_stats_yaml((lat / "stats.yaml").string());
   const auto only = data::compute_stats(MPI_COMM_SELF, {orig});
@@ -247,8 +251,11 @@ TEST_F(EncodeAugment, SeedReproducesCopiesAndBadInputWritesNothing) {
     EXPECT_EQ(a.augmented[0].transforms[t].roll, b.augmented[0].transforms[t].roll);
     differs |= a.augmented[0].transforms[t].flip != c.augmented[0].transforms[t].flip ||
                a.augmented[0].transforms[t].roll != c.augmented[0].transforms[t].roll;
-    EXPECT_TRUE(at::equal(read_trajectory((dir / "a" / "train" / "w-aug1.hdf5").string(), int64_t(t)),
-                          read_trajectory((dir / "b" / "train" / "w-aug1.hdf5").string(), int64_t(t))));
+    EXPECT_TRUE(at::equal(
+        read_trajectory((dir / "a" / "leap_test_latent" / "data" / "train" / "w-aug1.hdf5").string(),
+                        int64_t(t)),
+        read_trajectory((dir / "b" / "leap_test_latent" / "data" / "train" / "w-aug1.hdf5").string(),
+                        int64_t(t))));
   }
   EXPECT_TRUE(differs) << "seeds 5 and 6 drew the same transforms";
   // Without --augment the latent dataset is what it always was.
@@ -256,7 +263,8 @@ TEST_F(EncodeAugment, SeedReproducesCopiesAndBadInputWritesNothing) {
   EXPECT_EQ(plain.files, 3);
   EXPECT_EQ(plain.augmented_trajectories, 0);
   EXPECT_TRUE(plain.augmented.empty());
-  EXPECT_FALSE(fs::exists(dir / "plain" / "train" / "w-aug1.hdf5"));
+  EXPECT_FALSE(fs::exists(dir / "plain" / "leap_test_latent" / "data" / "train" / "w-aug1.hdf5"));
+  EXPECT_TRUE(fs::exists(dir / "plain" / "leap_test_latent" / "data" / "train" / "w.hdf5"));
 
   // A negative count: InputError naming --augment, nothing written.
   try {
@@ -267,10 +275,10 @@ TEST_F(EncodeAugment, SeedReproducesCopiesAndBadInputWritesNothing) {
   }
   EXPECT_FALSE(fs::exists(dir / "neg"));
   // A copy that would overwrite a file of the dataset: refused before writing.
-  fs::copy_file(train_path, dir / "data" / "train" / "w-aug1.hdf5");
+  fs::copy_file(train_path, dir / "ds" / "data" / "train" / "w-aug1.hdf5");
   EXPECT_THROW(encode("clash", 1, 0), InputError);
   EXPECT_FALSE(fs::exists(dir / "clash"));
-  fs::remove(dir / "data" / "train" / "w-aug1.hdf5");
+  fs::remove(dir / "ds" / "data" / "train" / "w-aug1.hdf5");
 }
 
 }  // namespace

@@ -336,18 +336,18 @@ TEST_F(CApiRuntime, RecordingWritesTheObservedFramesAndALeapBreaksTheRun) {
   ASSERT_EQ(leap_runtime_destroy(h), LEAP_OK) << last_error();
 
   if (world_rank() == 0) {
-    expect_recorded(rec + "/train/run_0.hdf5", 1, 3);
-    expect_recorded(rec + "/valid/run_1.hdf5", 7, 3);
-    expect_recorded(rec + "/train/run_2.hdf5", 12, 3);
+    // The recording is a collection in The Well's layout: one dataset named by dataset_name.
+    const std::string ds = rec + "/leap_runtime";
+    expect_recorded(ds + "/data/train/run_0.hdf5", 1, 3);
+    expect_recorded(ds + "/data/valid/run_1.hdf5", 7, 3);
+    expect_recorded(ds + "/data/train/run_2.hdf5", 12, 3);
     int files = 0;
     for (const char* split : {"train", "valid"})
-      for (const auto& e : fs::directory_iterator(fs::path(rec) / split)) {
-        ++files;
-        EXPECT_EQ(e.path().extension(), ".hdf5") << e.path();
-      }
+      for (const auto& e : fs::directory_iterator(fs::path(ds) / "data" / split))
+        files += e.path().extension() == ".hdf5";
     EXPECT_EQ(files, 3);
-    EXPECT_TRUE(fs::is_regular_file(fs::path(rec) / "stats.yaml"));
-    std::ifstream in(fs::path(rec) / "stats.yaml");
+    EXPECT_TRUE(fs::is_regular_file(fs::path(ds) / "stats.yaml"));
+    std::ifstream in(fs::path(ds) / "stats.yaml");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("v"), std::string::npos) << text;
   }

@@ -51,12 +51,15 @@ PY
 # Latents with 4 augmented copies of every training trajectory: 5x the emulators' training windows.
 "$LEAP" encode --checkpoint "$WORK/ae/best.ckpt" --data "$WORK/data" --out "$WORK/lat" --augment 4 --seed 1 "${Q[@]}" \
   || fail "encode"
-"$LEAP" info "$WORK/lat/train/"*.hdf5 | grep -q 'grid: *16 x 16' || fail "latent grid"
+"$LEAP" info "$WORK/lat/euler_multi_quadrants_periodicBC_latent/data/train/"*.hdf5 | grep -q 'grid: *16 x 16' \
+  || fail "latent grid"
 grep -q '^augment: 4$' "$WORK/lat/config.yaml" || fail "encode: config.yaml lacks augment: 4"
 python3 - "$WORK/lat" <<'PY' || fail "augmented latent dataset"
 import json, os, sys
 d = sys.argv[1]
-ls = lambda s: sorted(os.listdir(os.path.join(d, s)))
+ds = os.path.join(d, "euler_multi_quadrants_periodicBC_latent")  # the latent collection's one dataset
+ls = lambda s: sorted(f for f in os.listdir(os.path.join(ds, "data", s)) if f.endswith(".hdf5"))
+assert os.path.isfile(os.path.join(ds, "stats.yaml"))
 m = json.load(open(os.path.join(d, "metrics.json")))
 a = m["augmentation"]
 assert (a["copies"], a["seed"], a["original_trajectories"], a["augmented_trajectories"]) == (4, 1, 4, 16), a
@@ -64,7 +67,7 @@ assert m["train_trajectories"] == 20 and m["files"] == 7 and a["axes"] == ["x", 
 assert len(ls("valid")) == 1 and len(ls("test")) == 1, (ls("valid"), ls("test"))
 train = ls("train")
 assert len(train) == 5, train
-assert sorted("train/" + f for f in train if "-aug" in f) == sorted(f["file"] for f in a["files"]), (train, a["files"])
+assert sorted("euler_multi_quadrants_periodicBC_latent/data/train/" + f for f in train if "-aug" in f) == sorted(f["file"] for f in a["files"]), (train, a["files"])
 for f in a["files"]:
     assert len(f["transforms"]) == 4, f
     for t in f["transforms"]:

@@ -1,9 +1,11 @@
 // Typed configuration: reading, refusal of bad keys/types/ranges with the key's path, --set
-// overrides, and the round trip through the effective config.
+// overrides, the round trip through the effective config, and empty config files refused.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 #include "leap/config/load.h"
 
@@ -102,8 +104,10 @@ TEST(Config, SetOverridesAnyKey) {
   EXPECT_EQ(c.model.channels, (std::vector<int>{32}));
   EXPECT_EQ(c.boundary, "open");
   // Overrides are validated like the file.
-  EXPECT_NE(message_of([] { parse("", {"model.depth=2"}); }).find("unknown key 'model.depth'"), std::string::npos);
-  EXPECT_NE(message_of([] { parse("", {"gamma=1"}); }).find("key 'gamma': expected a value > 1"), std::string::npos);
+  EXPECT_NE(message_of([] { parse("", {"model.depth=2"}); }).find("unknown key 'model.depth'"),
+            std::string::npos);
+  EXPECT_NE(message_of([] { parse("", {"gamma=1"}); }).find("key 'gamma': expected a value > 1"),
+            std::string::npos);
   EXPECT_NE(message_of([] { parse("", {"gamma"}); }).find("expected key.path=value"), std::string::npos);
 }
 
@@ -132,15 +136,37 @@ TEST(Config, EveryKeyIsDocumented) {
 }
 
 TEST(Config, MissingAndMalformedFiles) {
-  EXPECT_NE(message_of([] { load_config<Outer>("/nonexistent/x.yaml"); }).find("/nonexistent/x.yaml: cannot read"),
-            std::string::npos);
+  EXPECT_NE(
+      message_of([] { load_config<Outer>("/nonexistent/x.yaml"); }).find("/nonexistent/x.yaml: cannot read"),
+      std::string::npos);
   const auto path = std::filesystem::temp_directory_path() / "leap_bad.yaml";
   std::ofstream(path) << "gamma: [1, 2\n";
-  EXPECT_NE(message_of([&] { load_config<Outer>(path.string()); }).find("not valid YAML at line"), std::string::npos);
+  EXPECT_NE(message_of([&] { load_config<Outer>(path.string()); }).find("not valid YAML at line"),
+            std::string::npos);
   std::ofstream(path) << "- a\n- b\n";
   EXPECT_NE(message_of([&] { load_config<Outer>(path.string()); }).find("expected a mapping of keys"),
             std::string::npos);
   std::filesystem::remove(path);
+}
+
+TEST(Config, EmptyFilesAreRefused) {
+  // Nothing, blanks, comments or an empty document: an InputError naming the file and saying it is
+  // empty (exit status 2), not a silent run with the defaults.
+  const auto path =
+      std::filesystem::temp_directory_path() / ("leap_empty_" + std::to_string(::getpid()) + ".yaml");
+  for (const std::string text : {"", "   \n\t\n\n", "# only a comment\n  # and another\n", "---\n", "~\n"}) {
+    std::ofstream(path) << text;
+    const auto m = message_of([&] { load_config<Outer>(path.string()); });
+    EXPECT_NE(m.find(path.string() + ": key '(top level)': expected a mapping of keys, found an empty"),
+              std::string::npos)
+        << "'" << text << "': " << m;
+    EXPECT_NE(m.find("name no config"), std::string::npos) << m;
+  }
+  std::ofstream(path) << "# a comment and two keys\ngamma: 1.5\nmodel: {levels: 2}\n";
+  EXPECT_DOUBLE_EQ(load_config<Outer>(path.string()).gamma, 1.5);
+  std::filesystem::remove(path);
+  // Embedded texts (not files the user names) may still be empty: the defaults.
+  EXPECT_EQ(to_yaml(parse("", {"model.levels=2"})), to_yaml(parse("model: {levels: 2}")));
 }
 
 }  // namespace

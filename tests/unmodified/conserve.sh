@@ -27,7 +27,7 @@ below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1
 echo "--- record amplitude 1"
 "$WORK/pd" "${BASE[@]}" -ts_max_steps 40 -ts_save_trajectory -ts_trajectory_type leap -leap_out "$WORK/ds" \
   >"$WORK/rec.out" || fail "recording"
-ORACLE=(-ts_type leap -leap_inner_ts_type rk -leap_oracle "$WORK/ds/train/petsc_ts.hdf5" -leap_oracle_tolerance 0.5
+ORACLE=(-ts_type leap -leap_inner_ts_type rk -leap_oracle "$WORK/ds/petsc_ts/data/train/petsc_ts.hdf5" -leap_oracle_tolerance 0.5
         -leap_leap_frames 5 -leap_solver_frames 3 -ts_max_steps 30)
 
 echo "--- amplitude 1.1, leaps onto the amplitude-1 trajectory, no conservation"

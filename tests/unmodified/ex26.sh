@@ -47,13 +47,13 @@ FIX=(-da_grid_x 20 -da_grid_y 20 -lidvelocity 100 -grashof 1e3 -ts_rosw_type ra3
   -leap_out "$WORK/ds" -ts_view_solution "binary:$WORK/ref.bin" >"$WORK/ref.out" || fail "ex26 with the leap trajectory (2 ranks)"
 "$WORK/ex26" "${FIX[@]}" -ts_type rosw -ts_max_steps 12 -ts_save_trajectory -ts_trajectory_type leap -leap_out "$WORK/ds" \
   -leap_split valid >/dev/null || fail "ex26 with the leap trajectory (1 rank)"
-info=$("$LEAP" info "$WORK/ds/train/petsc_ts.hdf5") || fail "leap info"
+info=$("$LEAP" info "$WORK/ds/petsc_ts/data/train/petsc_ts.hdf5") || fail "leap info"
 echo "$info"
 grep -q 'frames: *41 ' <<<"$info" || fail "expected 41 frames (initial state + 40 steps)"
 grep -q 'grid: *20 x 20' <<<"$info" || fail "grid"
 for f in x-velocity y-velocity Omega temperature; do grep -q "^  $f  order 0" <<<"$info" || fail "field $f"; done
-"$LEAP" info "$WORK/ds/valid/petsc_ts.hdf5" | grep -q 'frames: *13 ' || fail "valid split"
-[[ -s $WORK/ds/stats.yaml ]] || fail "stats.yaml"
+"$LEAP" info "$WORK/ds/petsc_ts/data/valid/petsc_ts.hdf5" | grep -q 'frames: *13 ' || fail "valid split"
+[[ -s $WORK/ds/petsc_ts/stats.yaml ]] || fail "stats.yaml"
 
 step "train ae, encode, train emulator on the recording"
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/ds" --out "$WORK/ae" "${Q[@]}" --set model.in_channels=4 \
@@ -67,7 +67,7 @@ step "train ae, encode, train emulator on the recording"
 # ---- 2. exactness with the oracle
 step "ex26 -ts_type leap with the oracle (2 ranks)"
 LEAPTS=(-ts_type leap -leap_inner_ts_type rosw -ts_max_steps 40)
-ORACLE=(-leap_oracle "$WORK/ds/train/petsc_ts.hdf5")
+ORACLE=(-leap_oracle "$WORK/ds/petsc_ts/data/train/petsc_ts.hdf5")
 "${M2[@]}" "$WORK/ex26" "${FIX[@]}" "${LEAPTS[@]}" "${ORACLE[@]}" -leap_leap_frames 5 -leap_solver_frames 3 \
   -leap_summary "$WORK/a.json" -ts_view_solution "binary:$WORK/a.bin" \
   -ts_save_trajectory -ts_trajectory_type leap -leap_out "$WORK/hyb" >"$WORK/a.out" || fail "ex26 -ts_type leap (oracle)"
@@ -85,7 +85,7 @@ assert s["steps_emulated"] == 25 and s["steps_solver"] == 15 and s["steps"] == 4
 assert abs(s["time"] - 0.2) < 1e-12 and abs(s["frame_dt"] - 0.005) < 1e-15, s
 PY
 # The trajectory recorded during the hybrid run holds the initial state, 15 solver steps, 5 leaps.
-"$LEAP" info "$WORK/hyb/train/petsc_ts.hdf5" | grep -q 'frames: *21 ' || fail "the hybrid run's recording"
+"$LEAP" info "$WORK/hyb/petsc_ts/data/train/petsc_ts.hdf5" | grep -q 'frames: *21 ' || fail "the hybrid run's recording"
 "${M2[@]}" "$WORK/ex26" "${FIX[@]}" -ts_type rosw -ts_max_steps 35 -ts_view_solution "binary:$WORK/r35.bin" >/dev/null \
   || fail "ex26, 35 steps"
 d=$(dist "$WORK/r35.bin" "$WORK/ref.bin"); echo "5 steps short: relative distance $d"
@@ -122,7 +122,7 @@ F13=(-da_grid_x 16 -da_grid_y 16 -ts_adapt_type none -ts_dt 0.01 -dll_append "$L
 "$WORK/ex13" "${F13[@]}" -ts_max_steps 30 -ts_save_trajectory -ts_trajectory_type leap -leap_out "$WORK/d13" \
   -ts_view_solution "binary:$WORK/r13.bin" >/dev/null || fail "ex13 with the leap trajectory"
 "$WORK/ex13" "${F13[@]}" -ts_max_steps 30 -ts_type leap -leap_inner_ts_type beuler \
-  -leap_oracle "$WORK/d13/train/petsc_ts.hdf5" -leap_leap_frames 4 -leap_solver_frames 2 -leap_summary "$WORK/s13.json" \
+  -leap_oracle "$WORK/d13/petsc_ts/data/train/petsc_ts.hdf5" -leap_leap_frames 4 -leap_solver_frames 2 -leap_summary "$WORK/s13.json" \
   -ts_view_solution "binary:$WORK/a13.bin" >/dev/null || fail "ex13 -ts_type leap (oracle)"
 "$WORK/ex13" "${F13[@]}" -ts_max_steps 26 -ts_view_solution "binary:$WORK/c13.bin" >/dev/null || fail "ex13, 26 steps"
 d=$(dist "$WORK/a13.bin" "$WORK/r13.bin"); c=$(dist "$WORK/c13.bin" "$WORK/r13.bin")

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "leap/log.h"
+#include "leap/train/dataset_dir.h"
 #include "leap/train/latent_encoding.h"
 #include "leap/util/atomic_file.h"
 
@@ -14,14 +15,21 @@ namespace leap::cli {
 void add_encode(CLI::App& app, Common& common) {
   auto o = std::make_shared<train::EncodeOptions>();
   auto no_progress = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("encode", "Encode a dataset with a trained autoencoder into a latent dataset");
+  auto* cmd =
+      app.add_subcommand("encode", "Encode a dataset with a trained autoencoder into a latent dataset");
   cmd->add_option("--checkpoint", o->checkpoint, "autoencoder checkpoint (RUN_AE/best.ckpt)")->required();
-  cmd->add_option("--data", o->data_dir, "dataset directory written by leap generate")->required();
-  cmd->add_option("--out", o->out_dir, "latent dataset directory")->required();
+  cmd->add_option(
+         "--data", o->data_dirs,
+         "datasets in The Well's layout or collections of them (leap generate's output), one or more")
+      ->required();
+  cmd->add_option("--out", o->out_dir, "latent collection: OUT/<dataset_name>_latent per input dataset")
+      ->required();
   cmd->add_option("--batch", o->batch, "frames encoded at once")->check(CLI::PositiveNumber);
-  cmd->add_option("--augment", o->augment,
-                  "augmented copies of every training trajectory (random flips, and rolls along periodic axes, "
-                  "in pixel space), written as train/NAME-augK.hdf5; validation and test are not augmented");
+  cmd->add_option(
+      "--augment", o->augment,
+      "augmented copies of every training trajectory (random flips, and rolls along periodic axes, "
+      "in pixel space), written as <dataset>_latent/data/train/NAME-augK.hdf5; validation and test are not "
+      "augmented");
   cmd->add_option("--seed", o->seed, "seed of the augmentations");
   cmd->add_flag("--no-progress", *no_progress, "no progress bar");
   cmd->callback([o, no_progress, &common] {
@@ -58,13 +66,14 @@ void add_encode(CLI::App& app, Common& common) {
       m["augmentation"] = aug;
       util::write_file_atomic((fs::path(o->out_dir) / "metrics.json").string(), m.dump(2) + "\n");
       util::write_file_atomic((fs::path(o->out_dir) / "config.yaml").string(),
-                              "checkpoint: " + o->checkpoint + "\ndata: " + o->data_dir + "\nbatch: " +
-                                  std::to_string(o->batch) + "\naugment: " + std::to_string(o->augment) +
-                                  "\nseed: " + std::to_string(o->seed) + "\n");
-      spdlog::info("encode: {} frames of {} files ({} training trajectories + {} augmented), compression {:.0f}x, "
-                   "{:.1f} s -> {}",
-                   r.frames, r.files, r.train_trajectories, r.augmented_trajectories, r.compression_ratio, r.seconds,
-                   o->out_dir);
+                              "checkpoint: " + o->checkpoint + "\ndata: " + train::join_paths(o->data_dirs) +
+                                  "\nbatch: " + std::to_string(o->batch) + "\naugment: " +
+                                  std::to_string(o->augment) + "\nseed: " + std::to_string(o->seed) + "\n");
+      spdlog::info(
+          "encode: {} frames of {} files ({} training trajectories + {} augmented), compression {:.0f}x, "
+          "{:.1f} s -> {}",
+          r.frames, r.files, r.train_trajectories, r.augmented_trajectories, r.compression_ratio, r.seconds,
+          o->out_dir);
     }
   });
 }

@@ -29,7 +29,8 @@ namespace leap::cli {
 namespace {
 
 struct Options {
-  std::string config, ae, emulator, data, out;
+  std::string config, ae, emulator, out;
+  std::vector<std::string> data;
   std::vector<std::string> surrogates;
   bool no_progress = false;
 };
@@ -99,15 +100,22 @@ void write_tables(const train::EvaluationResult& r, const std::string& out, nloh
   util::write_file_atomic((fs::path(out) / "per_lead.csv").string(), per_lead);
 }
 
-util::FigurePanel panel(const at::Tensor& field, double lo, double hi) {
+util::FigurePanel panel(const at::Tensor& field, double lo, double hi, const std::string& title) {
   const at::Tensor yx = field.to(at::kFloat).transpose(0, 1).flip({0}).contiguous();  // y up, x across
   util::FigurePanel p;
+  p.title = title;
   p.rows = yx.size(0);
   p.cols = yx.size(1);
   p.values.assign(yx.data_ptr<float>(), yx.data_ptr<float>() + yx.numel());
   p.lo = lo;
   p.hi = hi;
   return p;
+}
+
+// Values for a log axis: those <= 0 become gaps.
+std::vector<double> positive(std::vector<double> v) {
+  for (double& x : v) x = x > 0 ? x : std::nan("");
+  return v;
 }
 
 std::vector<std::string> write_figures(const train::EvaluationResult& r, const std::string& out) {
@@ -129,14 +137,22 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
   const int scale = std::max<int>(1, int(128 / std::max<int64_t>(1, r.truth_snapshots.size(-1))));
   for (size_t c = 0; c < r.channels.size(); ++c) {
     std::vector<util::FigurePanel> panels;
+    std::string leads_shown;
     for (size_t k = 0; k < r.snapshot_leads.size(); ++k) {
+      const std::string lead = " t+" + std::to_string(r.snapshot_leads[k]);
+      leads_shown += (k ? ", " : "") + std::to_string(r.snapshot_leads[k]);
       const at::Tensor truth = r.truth_snapshots[int64_t(k)][int64_t(c)];
       const double lo = truth.min().item<double>(), hi = truth.max().item<double>();
-      panels.push_back(panel(truth, lo, hi));
-      for (const auto* s : shown) panels.push_back(panel(s->snapshots[int64_t(k)][int64_t(c)], lo, hi));
-      if (first_emulator) panels.push_back(panel((first_emulator->snapshots[int64_t(k)][int64_t(c)] - truth).abs(), 0, 0));
+      panels.push_back(panel(truth, lo, hi, "solver" + lead));
+      for (const auto* s : shown)
+        panels.push_back(panel(s->snapshots[int64_t(k)][int64_t(c)], lo, hi, s->name + lead));
+      if (first_emulator)
+        panels.push_back(panel((first_emulator->snapshots[int64_t(k)][int64_t(c)] - truth).abs(), 0, 0,
+                               "|" + first_emulator->name + " - solver|" + lead));
     }
-    util::write_figure_png(path("snapshots_" + r.channels[c] + ".png"), panels, columns, scale);
+    util::write_figure_png(path("snapshots_" + r.channels[c] + ".png"), panels, columns, scale,
+                           r.channels[c] + (r.snapshot_leads.size() > 1 ? " at leads " : " at lead ") +
+                               leads_shown + " (first trajectory, member 0)");
   }
   std::vector<double> leads;
   for (int64_t l = 1; l <= r.horizon; ++l) leads.push_back(double(l));
@@ -146,22 +162,20 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     p.title = "VRMSE against the solver (mean over fields)";
     p.xlabel = "lead time (frames)";
     p.ylabel = "VRMSE";
+    p.log_y = true;
     int k = 0;
     for (const auto& s : r.models)
-      p.series.push_back({s.name, leads, to_vector(s.vrmse.mean(-1)), {}, {}, style, util::plot_colour(k++)});
+      p.series.push_back(
+          {s.name, leads, positive(to_vector(s.vrmse.mean(-1))), {}, {}, style, util::plot_colour(k++)});
     util::write_line_plot_png(path("vrmse_vs_lead.png"), p);
   }
   {
     util::LinePlot p;
     p.title = "power spectrum at lead " + std::to_string(r.horizon) + " (" + r.channels.front() + ")";
-    p.xlabel = "frequency (cycles/pixel)";
+    p.xlabel = "wavenumber |k| (cycles/pixel)";
     p.ylabel = "power";
-    p.log_y = true;
-    const std::vector<double> f = to_vector(r.frequency);
-    auto positive = [](std::vector<double> v) {
-      for (double& x : v) x = x > 0 ? x : std::nan("");
-      return v;
-    };
+    p.log_x = p.log_y = true;
+    const std::vector<double> f = positive(to_vector(r.frequency));
     p.series.push_back({"solver", f, positive(to_vector(r.truth_spectrum[0])), {}, {}, util::SeriesStyle::line,
                         util::Rgb{0, 0, 0}});
     int k = 0;
@@ -175,6 +189,7 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     p.title = s.name + ": spread and skill (" + std::to_string(s.members) + " members)";
     p.xlabel = "lead time (frames)";
     p.ylabel = "RMSE (physical units, mean over fields)";
+    p.log_x = true;
     p.series.push_back({"skill (RMSE of the mean)", leads, to_vector(s.skill.mean(-1)), {}, {}, style, util::plot_colour(0)});
     p.series.push_back({"spread", leads, to_vector(s.spread.mean(-1)), {}, {}, style, util::plot_colour(1)});
     util::write_line_plot_png(path("spread_skill.png"), p);
@@ -191,7 +206,7 @@ void run(const Options& o, const Common& common) {
   train::EvaluateInputs in;
   in.config = config::parse_config<train::EvaluateConfig>(root, source);
   in.config_file = source;
-  in.data_dir = o.data;
+  in.data_dirs = o.data;
   in.autoencoder = o.ae;
   in.emulator = o.emulator;
   in.surrogates = o.surrogates;
@@ -265,7 +280,10 @@ void add_evaluate(CLI::App& app, Common& common) {
   cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)");
   cmd->add_option("--surrogate", o->surrogates,
                   "deterministic surrogate checkpoint, latent or pixel space (repeatable: one of each)");
-  cmd->add_option("--data", o->data, "dataset directory written by leap generate (its test split is scored)")->required();
+  cmd->add_option("--data", o->data,
+                  "datasets in The Well's layout or collections of them (leap generate's output), one or more; "
+                  "the config's split (test) of every dataset is scored")
+      ->required();
   cmd->add_option("--out", o->out, "output directory: table.csv, per_lead.csv, metrics.json, figures")->required();
   cmd->add_option("--config", o->config, "optional YAML config (keys: see leap config --help)");
   cmd->add_option("--set", common.sets, "override a config key, e.g. --set members=8 --set horizon=20 (repeatable)");

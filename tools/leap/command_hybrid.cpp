@@ -111,9 +111,10 @@ void run(const Options& o, const Common& common) {
     m["vrmse_final_per_channel"] = per;
     // Figure: one row per field: solver-only, hybrid (same colour range), |hybrid - solver|.
     std::vector<util::FigurePanel> panels;
-    auto panel = [](const at::Tensor& f, double lo, double hi) {
+    auto panel = [](const at::Tensor& f, double lo, double hi, const std::string& title) {
       const at::Tensor t = f.to(at::kFloat).contiguous();
       util::FigurePanel p;
+      p.title = title;
       p.rows = t.size(1);  // y up the rows, x along the columns
       p.cols = t.size(0);
       const at::Tensor yx = t.transpose(0, 1).flip({0}).contiguous();
@@ -125,12 +126,14 @@ void run(const Options& o, const Common& common) {
     for (int64_t c = 0; c < ref.final_state.size(0); ++c) {
       const at::Tensor a = ref.final_state[c], b = hyb.final_state[c];
       const double lo = a.min().item<double>(), hi = a.max().item<double>();
-      panels.push_back(panel(a, lo, hi));
-      panels.push_back(panel(b, lo, hi));
-      panels.push_back(panel((b - a).abs(), 0, 0));
+      const std::string& field = channels[size_t(c)];
+      panels.push_back(panel(a, lo, hi, field + ": solver only"));
+      panels.push_back(panel(b, lo, hi, field + ": hybrid"));
+      panels.push_back(panel((b - a).abs(), 0, 0, field + ": |hybrid - solver|"));
     }
     const std::string figure = (fs::path(o.out) / "final_state.png").string();
-    util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))));
+    util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))),
+                           "final state: solver only and hybrid");
     m["figure"] = figure;
     util::write_file_atomic((fs::path(o.out) / "metrics.json").string(), m.dump(2) + "\n");
     spdlog::info(

@@ -9,6 +9,7 @@
 #include "leap/config/load.h"
 #include "leap/log.h"
 #include "leap/train/autoencoder_training.h"
+#include "leap/train/dataset_dir.h"
 #include "leap/util/atomic_file.h"
 #include "training_commands.h"
 
@@ -49,7 +50,8 @@ void prepare_out_dir(const std::string& out, bool resume, const std::string& ini
   std::string why;
   if (rank == 0) {
     try {
-      if (resume && !init.empty()) throw InputError("--init and --resume: give one (--resume continues RUN itself)");
+      if (resume && !init.empty())
+        throw InputError("--init and --resume: give one (--resume continues RUN itself)");
       if (!init.empty() && !fs::is_regular_file(init))
         throw InputError("--init: no checkpoint file '" + init + "'");
       util::ensure_writable_dir(out, "--out");
@@ -72,31 +74,52 @@ void write_outputs(const std::string& out, const std::string& config_yaml, const
   util::write_file_atomic((fs::path(out) / "metrics.json").string(), metrics.dump(2) + "\n");
 }
 
+std::vector<std::string> training_data(const TrainOptions& o,
+                                       const std::vector<std::string>& config_datasets) {
+  if (!o.data.empty()) return o.data;
+  if (config_datasets.empty())
+    throw InputError(o.config, "data.datasets", "the datasets to train on (or --data on the command line)",
+                     "none");
+  std::vector<std::string> out;
+  for (const auto& d : config_datasets)
+    out.push_back(
+        fs::path(d).is_absolute() ? d : (fs::path(o.config).parent_path() / d).lexically_normal().string());
+  return out;
+}
+
 namespace {
 
 void run_ae(const TrainOptions& o, const Common& common) {
   const auto cfg = config::load_config<train::AutoencoderTrainConfig>(o.config, common.sets);
+  auto data = training_data(o, cfg.data.datasets);
   prepare_out_dir(o.out, o.resume, o.init);
-  train::RunOptions run{o.data, o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet, MPI_COMM_WORLD};
+  train::RunOptions run{std::move(data), o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet,
+                        MPI_COMM_WORLD};
   const auto r = train::train_autoencoder(cfg, run);
   auto m = result_json(r);
+  m["datasets"] = train::find_datasets(run.data_dirs);  // every dataset the run read, in order
   m["command"] = "train ae";
   m["compression_ratio"] = cfg.model.compression_ratio();
   m["spatial_factor"] = cfg.model.spatial_factor();
   write_outputs(o.out, config::to_yaml(cfg), m);
-  spdlog::info("train ae: best validation loss {:.5g} (epoch {}), final VRMSE {:.4f}; {}", r.best_loss, r.best_epoch,
-               r.last.metrics.count("vrmse") ? r.last.metrics.at("vrmse") : NAN, o.out);
+  spdlog::info("train ae: best validation loss {:.5g} (epoch {}), final VRMSE {:.4f}; {}", r.best_loss,
+               r.best_epoch, r.last.metrics.count("vrmse") ? r.last.metrics.at("vrmse") : NAN, o.out);
 }
 
 }  // namespace
 
-CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::string& name, const std::string& help,
+CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::string& name,
+                               const std::string& help,
                                std::function<void(const TrainOptions&, const Common&)> body) {
   auto o = std::make_shared<TrainOptions>();
   auto* cmd = train->add_subcommand(name, help);
   cmd->add_option("--config", o->config, "YAML config (examples/<case>/" + name + "-small.yaml)")->required();
-  cmd->add_option("--data", o->data, "dataset directory ({train,valid}/*.hdf5 and stats.yaml)")->required();
-  cmd->add_option("--out", o->out, "run directory: best.ckpt, last.ckpt, config.yaml, metrics.json")->required();
+  cmd->add_option(
+      "--data", o->data,
+      "datasets in The Well's layout (DATASET/data/{train,valid}/*.hdf5, DATASET/stats.yaml) or "
+      "collections of them (ROOT/<dataset_name>/...), one or more; default: the config's data.datasets");
+  cmd->add_option("--out", o->out, "run directory: best.ckpt, last.ckpt, config.yaml, metrics.json")
+      ->required();
   cmd->add_flag("--resume", o->resume, "continue from RUN/last.ckpt exactly where it stopped");
   cmd->add_option("--init", o->init,
                   "fine-tune: start from this checkpoint's weights (same model) and keep its normaliser; "
@@ -108,8 +131,9 @@ CLI::App* add_train_subcommand(CLI::App* train, Common& common, const std::strin
 }
 
 void add_train(CLI::App& app, Common& common) {
-  auto* train = app.add_subcommand("train", "Train a model: ae (autoencoder), emulator (latent diffusion), "
-                                            "surrogate (deterministic baseline)");
+  auto* train = app.add_subcommand("train",
+                                   "Train a model: ae (autoencoder), emulator (latent diffusion), "
+                                   "surrogate (deterministic baseline)");
   train->require_subcommand(1);
   add_train_subcommand(train, common, "ae", "Train the autoencoder on a dataset of solver states", run_ae);
   add_train_model_commands(train, common);

@@ -1,11 +1,9 @@
 // LEAP's YAML writer. Every YAML text LEAP writes (effective configs, stats.yaml, the descriptions
-// inside checkpoints) is built as a YamlValue tree and rendered here, in block style with flow
-// lists of scalars, deterministically. Numbers are written in their shortest form that reads back
-// to the same double; strings are quoted only when a YAML reader would otherwise see something
-// else (a number, a boolean, null, an indicator character, surrounding blanks, a line break).
-//
-// Reading stays with yaml-cpp (YAML::Load); its emitter is not used: one writer whose output is
-// under our tests, and no dependence on the emitter of whichever yaml-cpp the process loaded.
+// inside checkpoints) is built as a YamlValue tree and emitted by yaml-cpp's YAML::Emitter, in block
+// style with flow lists of scalars, deterministically. A YamlValue knows what its scalars are (a
+// string, a number, a boolean, null), which a YAML::Node does not: a string that plain YAML would
+// read as a number, a boolean or null is written double-quoted, and numbers are written in their
+// shortest decimal form that reads back to exactly the same double (0.1, not 0.10000000000000001).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -32,8 +30,6 @@ class YamlValue {
   static YamlValue integer(int64_t v);
   static YamlValue boolean(bool v);
   static YamlValue null();
-  // A scalar written exactly as given (the caller guarantees it is valid plain YAML).
-  static YamlValue raw(std::string text);
   // Any yaml-cpp node; scalars keep their text (quoted when they were quoted or must be).
   static YamlValue from_node(const YAML::Node& node);
 
@@ -43,13 +39,20 @@ class YamlValue {
 
   Kind kind() const { return kind_; }
   bool flow() const { return flow_; }
+  // A scalar's text (a number's decimal form, a string's characters unquoted; empty for null).
   const std::string& text() const { return text_; }
+  bool is_string() const { return kind_ == Kind::scalar && scalar_ == Scalar::string; }
+  bool is_null() const { return kind_ == Kind::scalar && scalar_ == Scalar::null; }
   const std::vector<std::pair<std::string, YamlValue>>& entries() const { return entries_; }
   const std::vector<YamlValue>& items() const { return items_; }
 
  private:
+  // plain: a number, boolean or a plain scalar of a source node, written as its text.
+  enum class Scalar { plain, string, null };
   explicit YamlValue(Kind k) : kind_(k) {}
+  static YamlValue scalar(std::string text, Scalar type);
   Kind kind_ = Kind::map;
+  Scalar scalar_ = Scalar::plain;
   bool flow_ = false;
   std::string text_;
   std::vector<std::pair<std::string, YamlValue>> entries_;
@@ -77,16 +80,15 @@ YamlValue yaml_list(const std::vector<T>& values) {
   return s;
 }
 
-// The document text (ends with a newline unless it is a lone scalar).
+// The document text (ends with a newline unless it is one line: a scalar, a flow or empty list, an
+// empty mapping).
 std::string render_yaml(const YamlValue& value);
 // On one line: scalars as they are, collections in flow style ([a, b], {k: v}).
 std::string render_yaml_flow(const YamlValue& value);
-// A node as YAML text (what YAML::Dump did).
+// A node as YAML text (what YAML::Dump did, keeping quoted scalars quoted).
 std::string dump_yaml(const YAML::Node& node);
 
 // Shortest decimal text that reads back to exactly v (".inf", "-.inf", ".nan" for non-finite).
 std::string format_yaml_double(double v);
-// s as a YAML scalar that reads back as the string s: plain when safe, double-quoted otherwise.
-std::string quote_yaml_string(const std::string& s);
 
 }  // namespace leap::config

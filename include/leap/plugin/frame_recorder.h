@@ -5,11 +5,12 @@
 // form a segment; a segment is broken whenever the state stops being a solver trajectory (after an
 // emulator leap, or when recording is paused). Every `frames_per_trajectory` consecutive frames of
 // a segment become one trajectory, written with parallel HDF5 (each rank its own block) as its own
-// file DIR/<split>/<name>_<k>.hdf5 (n_trajectories 1, n_steps = frames_per_trajectory, times of the
-// frames); a shorter rest of a segment is dropped. Every `valid_every`-th trajectory goes to the
-// valid split (0: all to train). finish() writes DIR/stats.yaml over the train split, so DIR is a
-// dataset directory like `leap generate`'s. Each file appears under its final name only when
-// complete.
+// file DS/data/<split>/<name>_<k>.hdf5, DS = DIR/<dataset_name> (n_trajectories 1, n_steps =
+// frames_per_trajectory, times of the frames); a shorter rest of a segment is dropped. Every
+// `valid_every`-th trajectory goes to the valid split (0: all to train). finish() writes
+// DS/stats.yaml over the train split, so DIR is a collection in The Well's layout like `leap
+// generate`'s. Recordings may be added to a dataset that holds files of the same dataset_name,
+// grid and fields; any other is refused. Each file appears under its final name only when complete.
 //
 // Collective over the communicator given at construction (every call, on every rank).
 #pragma once
@@ -26,7 +27,7 @@
 namespace leap::plugin {
 
 struct RecorderOptions {
-  std::string dir;                    // dataset directory (created when missing)
+  std::string dir;                    // collection directory (created when missing)
   std::string name = "recorded";      // file name stem
   int64_t frames_per_trajectory = 8;  // >= 2
   int64_t valid_every = 0;            // every k-th trajectory to valid/ (0: none)
@@ -42,9 +43,14 @@ class FrameRecorder {
   FrameRecorder(const FrameRecorder&) = delete;
   FrameRecorder& operator=(const FrameRecorder&) = delete;
 
-  // Rank-local check of the options and the directory (creates DIR/train and DIR/valid): "" when a
-  // recording can start, else what is wrong (e.g. a recording of that name is already there).
+  // Rank-local check of the options and the directory (creates DIR): "" when a recording can
+  // start, else what is wrong.
   static std::string problem_with(const RecorderOptions& options);
+  // The same for a state of `layout`, and its dataset DIR/<dataset_name> (creates data/train and
+  // data/valid): also a recording of that name already there, or files of another layout.
+  static std::string problem_with(const RecorderOptions& options, const data::WellLayout& layout);
+  // DIR/<dataset_name>
+  static std::string dataset_dir(const RecorderOptions& options, const data::WellLayout& layout);
 
   // Appends a frame at simulated time `time` to the current segment: this rank's block of every
   // field of the layout, in its order, float32 [x][y][component]. Writes a trajectory when the

@@ -20,7 +20,7 @@
 //      leap(theta, frames, block)          collective: the same, at a length the caller chooses
 //                                          (never checked; the block changes only when accepted)
 //      record(on)                          collective: recording on or off
-//   5. finish()                            collective: ends the recording (writes DIR/stats.yaml)
+//   5. finish()                            collective: ends the recording (writes DIR/<dataset_name>/stats.yaml)
 //
 // Blocks. A rank's block holds all channels (the fields' components concatenated, in add_field
 // order) over its box, float32, in the layout set with set_layout (as leap::plugin::BlockLayout:
@@ -57,7 +57,8 @@
 // of the last observed frame before the result is handed back (HybridController::set_conserved).
 //
 // Recording. While on, every observed frame goes to a FrameRecorder (frame_recorder.h) in
-// record.dir: each run of record.frames_per_trajectory consecutive observations becomes a
+// record.dir (a collection: the dataset record.dir/<dataset_name> in The Well's layout): each run of
+// record.frames_per_trajectory consecutive observations becomes a
 // trajectory file; an accepted leap or record(false) ends the current run (its frames not yet
 // written are dropped). finish() writes stats.yaml over the recorded train split.
 //
@@ -159,7 +160,7 @@ class Runtime {
   const LeapPolicy& policy() const;
   // Collective (the same `on` on every rank; before or after setup()). Recording needs record.dir.
   void record(bool on);
-  // Collective: ends the recording and writes DIR/stats.yaml (when a train trajectory was
+  // Collective: ends the recording and writes DIR/<dataset_name>/stats.yaml (when a train trajectory was
   // recorded). Later calls are refused. The destructor does not do this (it only frees resources).
   void finish();
 

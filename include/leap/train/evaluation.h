@@ -89,7 +89,7 @@ struct EvaluationResult {
 };
 
 struct EvaluateInputs {
-  std::string data_dir;
+  std::vector<std::string> data_dirs;  // datasets and/or collections (train::open_dataset_dir)
   std::string autoencoder;
   std::string emulator;                 // may be empty
   std::vector<std::string> surrogates;  // latent or pixel, told apart by their channels

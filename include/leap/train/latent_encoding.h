@@ -1,12 +1,14 @@
 // `leap encode`: every frame of every split through a trained autoencoder's encoder, written as a
 // latent dataset in The Well's schema (one scalar field per latent channel, z0, z1, ...; the same
-// trajectories, times, parameters and boundary types on the coarse grid), with its stats.yaml.
+// trajectories, times, parameters and boundary types on the coarse grid), with its stats.yaml: a
+// collection in The Well's layout, one latent dataset OUT/<name>_latent per input dataset <name>.
 // With `augment` = N > 0, each training file NAME.hdf5 also gets N augmented copies
 // NAME-aug1.hdf5 ... NAME-augN.hdf5: every trajectory flipped and rolled in pixel space (before the
 // normaliser; leap/data/augmentation.h: flips along any axis with vector components negated, rolls
 // along periodic axes only), one transform per trajectory applied to all its frames, drawn from
-// (seed, file, copy), then encoded. The validation and test splits are never augmented; stats.yaml
-// covers the augmented training split. Files are shared among ranks; each rank writes whole files.
+// (seed, dataset, file, copy), then encoded. The validation and test splits are never augmented; each
+// stats.yaml covers its dataset's augmented training split. Files are shared among ranks; each rank writes
+// whole files.
 #pragma once
 
 #include <mpi.h>
@@ -21,8 +23,8 @@ namespace leap::train {
 
 struct EncodeOptions {
   std::string checkpoint;
-  std::string data_dir;
-  std::string out_dir;
+  std::vector<std::string> data_dirs;  // datasets and/or collections (train::open_dataset_dir)
+  std::string out_dir;                 // a collection: OUT/<dataset_name>_latent per input dataset
   int64_t batch = 16;
   int64_t augment = 0;  // augmented copies of every training trajectory (InputError when < 0)
   uint64_t seed = 0;    // seed of the augmentations
@@ -33,7 +35,7 @@ struct EncodeOptions {
 // One augmented copy of a training file: transforms[t] made trajectory t of `file` from
 // trajectory t of `source`.
 struct AugmentedFile {
-  std::string file;    // relative to the output directory, e.g. "train/NAME-aug1.hdf5"
+  std::string file;    // relative to the output directory, e.g. "D_latent/data/train/NAME-aug1.hdf5"
   std::string source;  // the dataset file
   int64_t copy = 0;    // 1..augment
   std::vector<data::Augmentation> transforms;

@@ -19,15 +19,20 @@ namespace leap::train {
 struct DataOptions {
   std::vector<std::string> log_fields;  // fields log-transformed before normalisation
   int64_t cache_trajectories = 64;
+  // Datasets and/or collections to train on when the command line names none (--data); relative
+  // paths are taken from the config file's directory.
+  std::vector<std::string> datasets;
   template <class V>
   void visit(V& v) {
+    v("datasets", datasets,
+      "datasets or collections in The Well's layout, used when --data names none (relative to this file)");
     v("log_fields", log_fields, "fields to log-transform before normalising (positive fields only)");
     v("cache_trajectories", cache_trajectories, "trajectories kept in memory", config::at_least<int64_t>(1));
   }
 };
 
 struct RunOptions {
-  std::string data_dir;
+  std::vector<std::string> data_dirs;  // datasets and/or collections (train::open_dataset_dir)
   std::string out_dir;
   std::string config_file;  // for messages
   bool resume = false;
