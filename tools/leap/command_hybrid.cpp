@@ -12,6 +12,7 @@
 #include "hybrid_config.h"
 #include "hybrid_run.h"
 #include "leap/config/load.h"
+#include "leap/data/well_writer.h"
 #include "leap/log.h"
 #include "leap/metrics/vrmse.h"
 #include "leap/util/atomic_file.h"
@@ -135,6 +136,36 @@ void run(const Options& o, const Common& common) {
     util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))),
                            "final state: solver only and hybrid");
     m["figure"] = figure;
+    // The final states as a dataset file in The Well's schema (with its XDMF, for ParaView and
+    // VisIt): trajectory 0 is the solver-only run, trajectory 1 the hybrid run.
+    {
+      data::WellLayout L = ref.layout;
+      L.n_trajectories = 2;
+      L.n_steps = 1;
+      L.times = {ref.final_time};
+      const std::string states = (fs::path(o.out) / "final_state.hdf5").string();
+      data::WellWriter w(MPI_COMM_SELF, states, L);
+      data::Block all;
+      for (const auto& a : L.axes) {
+        all.start.push_back(0);
+        all.count.push_back(a.size);
+      }
+      int64_t c0 = 0;
+      for (const auto& f : L.fields) {
+        const int64_t nc = f.components();
+        int64_t t = 0;
+        for (const RunResult* r : {&ref, &hyb}) {
+          // [C, X, Y] channels c0.. of the field -> [X][Y][component]
+          const at::Tensor v =
+              r->final_state.slice(0, c0, c0 + nc).permute({1, 2, 0}).to(at::kFloat).contiguous();
+          w.write_frame(t++, 0, f.name, v.data_ptr<float>(), all);
+        }
+        c0 += nc;
+      }
+      w.mark_complete(2);
+      w.finish();
+      m["final_state_file"] = states;
+    }
     util::write_file_atomic((fs::path(o.out) / "metrics.json").string(), m.dump(2) + "\n");
     spdlog::info(
         "hybrid: {} leaps accepted, {} rejected; {} frames by the solver, {} by the emulator; "
@@ -154,7 +185,10 @@ void add_hybrid(CLI::App& app, Common& common) {
   cmd->add_option("--ae", o->ae, "autoencoder checkpoint (RUN_AE/best.ckpt)")->required();
   cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)")
       ->required();
-  cmd->add_option("--out", o->out, "output directory: config.yaml, metrics.json")->required();
+  cmd->add_option("--out", o->out,
+                  "output directory: config.yaml, metrics.json, final_state.png, final_state.hdf5 (+ .xdmf: "
+                  "trajectory 0 solver only, 1 hybrid)")
+      ->required();
   cmd->add_option("--record", o->record,
                   "record the hybrid run's solver frames as a dataset here (The Well's schema; "
                   "leap train --init fine-tunes from it)");

@@ -192,6 +192,11 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   petsc_ok(a->FinishRecording(), "finishing the recording");
   r.recorded_trajectories = a->recorded_trajectories();
   r.final_state = gather_state(*solver);
+  r.final_time = double(solver->time());
+  r.layout.dataset_name = solver->dataset_name();
+  r.layout.axes = solver->axes();
+  r.layout.fields = solver->well_fields();
+  r.layout.parameters = solver->parameters();
   if (at_end) at_end(*solver);
   return r;
 }

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "leap/data/well_file.h"
+
 #include "hybrid_config.h"
 #include "leap/petsc/fluid_solver.h"
 #include "leap/petsc/ts_attach.h"
@@ -53,8 +55,10 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
 petsc::LeapAttachOptions solver_only_options(const petsc::LeapAttachOptions& hybrid);
 
 struct RunResult {
-  double wall = 0;         // seconds of the run (warm-up and set-up excluded)
-  at::Tensor final_state;  // [C, X, Y] on rank 0
+  double wall = 0;          // seconds of the run (warm-up and set-up excluded)
+  at::Tensor final_state;   // [C, X, Y] on rank 0
+  double final_time = 0;    // the solver's time at the end
+  data::WellLayout layout;  // the solver's dataset name, axes, fields and parameters (no trajectories)
   plugin::HybridStats stats;
   std::vector<double> spreads, relative_spreads;
   std::vector<std::string> rejections;
