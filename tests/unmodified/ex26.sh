@@ -54,6 +54,10 @@ grep -q 'grid: *20 x 20' <<<"$info" || fail "grid"
 for f in x-velocity y-velocity Omega temperature; do grep -q "^  $f  order 0" <<<"$info" || fail "field $f"; done
 "$LEAP" info "$WORK/ds/petsc_ts/data/valid/petsc_ts.hdf5" | grep -q 'frames: *13 ' || fail "valid split"
 [[ -s $WORK/ds/petsc_ts/stats.yaml ]] || fail "stats.yaml"
+# A recording of another grid into the same dataset is refused before a step is recorded.
+expect_petsc_error "is of another layout" "$WORK/ex26" "${FIX[@]}" -da_grid_x 24 -da_grid_y 24 -ts_type rosw \
+  -ts_max_steps 2 -ts_save_trajectory -ts_trajectory_type leap -leap_out "$WORK/ds" -leap_split test
+[[ ! -e $WORK/ds/petsc_ts/data/test/petsc_ts.hdf5 ]] || fail "the refused recording left a file"
 
 step "train ae, encode, train emulator on the recording"
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/ds" --out "$WORK/ae" "${Q[@]}" --set model.in_channels=4 \
