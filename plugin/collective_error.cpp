@@ -2,6 +2,9 @@
 #include "leap/plugin/collective_error.h"
 
 #include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
 
 #include "leap/error.h"
 #include "mpi_check.h"
@@ -64,6 +67,28 @@ void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
   kind = first_failure(comm, kind, &message);
   if (kind == kInput) throw InputError(message);
   if (kind == kOther) throw Error(message);
+}
+
+void agree_on_same_input(MPI_Comm comm, const std::string& text, const std::string& what) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  int size = 1;
+  mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size");
+  std::vector<uint64_t> all(size_t(size), 0);
+  mpi_check(MPI_Allgather(&hash, 1, MPI_UINT64_T, all.data(), 1, MPI_UINT64_T, comm), "MPI_Allgather");
+  for (int r = 1; r < size; ++r) {
+    if (all[size_t(r)] == all[0]) continue;
+    char h0[17], hr[17];
+    std::snprintf(h0, sizeof(h0), "%016llx", static_cast<unsigned long long>(all[0]));
+    std::snprintf(hr, sizeof(hr), "%016llx", static_cast<unsigned long long>(all[size_t(r)]));
+    throw InputError(what + ": rank 0 and rank " + std::to_string(r) + " read different contents (hash " +
+                     h0 + " vs " + hr +
+                     "); every rank must read the same input (a path that differs between nodes, "
+                     "or a file changed while the job started?)");
+  }
 }
 
 }  // namespace leap::plugin

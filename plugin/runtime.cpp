@@ -31,6 +31,7 @@ RuntimeConfig read_config(MPI_Comm comm, const std::string& path) {
     failure = std::current_exception();
   }
   agree_on_failure(comm, failure);
+  agree_on_same_input(comm, config::to_yaml(cfg), path);
   return cfg;
 }
 

@@ -75,4 +75,14 @@ expect_bad "key 'sweep': expected sweep points of one dataset \(euler_multi_quad
   --out "$WORK/bad8" --set "sweep=[{key: nx, values: [32, 64]}]" --set euler2d.boundary=periodic
 [[ ! -e $WORK/bad8 ]] || fail "a refused sweep left an output directory"
 BAD_CFG=$WORK/none.yaml expect_bad "none.yaml: cannot read the config file" --out "$WORK/bad7"
+# Ranks that read different configs (here: two files, as when a path differs between nodes; and
+# the same file with another --set on one rank) are refused at setup, naming both ranks, exit 2.
+sed 's/^frames: .*/frames: 7/' "$CFG" > "$WORK/other.yaml"
+for second in "--config $WORK/other.yaml" "--config $CFG --set frames=7"; do
+  out=$("$MPIEXEC" --oversubscribe -n 1 "$LEAP" generate --config "$CFG" --out "$WORK/mixed" --no-progress \
+        : -n 1 "$LEAP" generate $second --out "$WORK/mixed" --no-progress 2>&1); status=$?
+  [[ $status == 2 ]] || fail "ranks with different configs: exit $status (expected 2): $out"
+  grep -q "rank 0 and rank 1 read different contents" <<<"$out" || fail "ranks with different configs: $out"
+  [[ ! -e $WORK/mixed ]] || fail "ranks with different configs wrote an output"
+done
 echo "generate: all checks passed"

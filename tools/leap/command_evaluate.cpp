@@ -18,6 +18,7 @@
 #include "leap/error.h"
 #include "leap/log.h"
 #include "leap/metrics/power_spectrum.h"
+#include "leap/plugin/collective_error.h"
 #include "leap/train/evaluation.h"
 #include "leap/util/atomic_file.h"
 #include "leap/util/line_plot.h"
@@ -42,9 +43,8 @@ std::vector<double> to_vector(const at::Tensor& t) {
 
 // The metrics of one model as [H, C] tensors (spectrum error: one per band), by name.
 std::vector<std::pair<std::string, at::Tensor>> metric_list(const train::ModelScores& s) {
-  std::vector<std::pair<std::string, at::Tensor>> m = {{"vrmse", s.vrmse},
-                                                       {"vrmse_vs_autoencoder", s.vrmse_ae},
-                                                       {"vrmse_ensemble_mean", s.vrmse_mean}};
+  std::vector<std::pair<std::string, at::Tensor>> m = {
+      {"vrmse", s.vrmse}, {"vrmse_vs_autoencoder", s.vrmse_ae}, {"vrmse_ensemble_mean", s.vrmse_mean}};
   for (int b = 0; b < metrics::kSpectrumBands; ++b)
     m.emplace_back("spectrum_error_band" + std::to_string(b + 1), s.spectrum_error.select(-1, b));
   if (s.skill.defined()) {
@@ -87,7 +87,8 @@ void write_tables(const train::EvaluationResult& r, const std::string& out, nloh
       table += "\n";
       jm["per_lead"][name] = to_vector(mean);
       for (int64_t l = 0; l < r.horizon; ++l) {
-        per_lead += s.name + "," + name + ",mean," + std::to_string(l + 1) + "," + fmt(mean[l].item<double>()) + "\n";
+        per_lead +=
+            s.name + "," + name + ",mean," + std::to_string(l + 1) + "," + fmt(mean[l].item<double>()) + "\n";
         for (size_t c = 0; c < r.channels.size(); ++c)
           per_lead += s.name + "," + name + "," + r.channels[c] + "," + std::to_string(l + 1) + "," +
                       fmt(per[l][int64_t(c)].item<double>()) + "\n";
@@ -176,11 +177,22 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     p.ylabel = "power";
     p.log_x = p.log_y = true;
     const std::vector<double> f = positive(to_vector(r.frequency));
-    p.series.push_back({"solver", f, positive(to_vector(r.truth_spectrum[0])), {}, {}, util::SeriesStyle::line,
+    p.series.push_back({"solver",
+                        f,
+                        positive(to_vector(r.truth_spectrum[0])),
+                        {},
+                        {},
+                        util::SeriesStyle::line,
                         util::Rgb{0, 0, 0}});
     int k = 0;
     for (const auto& s : r.models)
-      p.series.push_back({s.name, f, positive(to_vector(s.spectrum[0])), {}, {}, util::SeriesStyle::line, util::plot_colour(k++)});
+      p.series.push_back({s.name,
+                          f,
+                          positive(to_vector(s.spectrum[0])),
+                          {},
+                          {},
+                          util::SeriesStyle::line,
+                          util::plot_colour(k++)});
     util::write_line_plot_png(path("spectra.png"), p);
   }
   for (const auto& s : r.models) {
@@ -190,7 +202,13 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     p.xlabel = "lead time (frames)";
     p.ylabel = "RMSE (physical units, mean over fields)";
     p.log_x = true;
-    p.series.push_back({"skill (RMSE of the mean)", leads, to_vector(s.skill.mean(-1)), {}, {}, style, util::plot_colour(0)});
+    p.series.push_back({"skill (RMSE of the mean)",
+                        leads,
+                        to_vector(s.skill.mean(-1)),
+                        {},
+                        {},
+                        style,
+                        util::plot_colour(0)});
     p.series.push_back({"spread", leads, to_vector(s.spread.mean(-1)), {}, {}, style, util::plot_colour(1)});
     util::write_line_plot_png(path("spread_skill.png"), p);
   }
@@ -201,17 +219,27 @@ void run(const Options& o, const Common& common) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   const std::string source = o.config.empty() ? "(--set)" : o.config;
-  YAML::Node root = o.config.empty() ? YAML::Node(YAML::NodeType::Map) : config::load_yaml_file(o.config);
-  config::apply_overrides(root, common.sets, source);
   train::EvaluateInputs in;
-  in.config = config::parse_config<train::EvaluateConfig>(root, source);
+  {  // read on every rank: one rank's failure fails all; ranks must read the same config
+    std::exception_ptr failure;
+    try {
+      YAML::Node root = o.config.empty() ? YAML::Node(YAML::NodeType::Map) : config::load_yaml_file(o.config);
+      config::apply_overrides(root, common.sets, source);
+      in.config = config::parse_config<train::EvaluateConfig>(root, source);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    plugin::agree_on_failure(MPI_COMM_WORLD, failure);
+    plugin::agree_on_same_input(MPI_COMM_WORLD, config::to_yaml(in.config), source);
+  }
   in.config_file = source;
   in.data_dirs = o.data;
   in.autoencoder = o.ae;
   in.emulator = o.emulator;
   in.surrogates = o.surrogates;
   in.progress = !o.no_progress && !common.quiet;
-  for (const auto& p : std::vector<std::pair<std::string, std::string>>{{o.ae, "--ae"}, {o.emulator, "--emulator"}})
+  for (const auto& p :
+       std::vector<std::pair<std::string, std::string>>{{o.ae, "--ae"}, {o.emulator, "--emulator"}})
     if (!p.first.empty() && !fs::is_regular_file(p.first))
       throw InputError(p.second + ": no checkpoint file '" + p.first + "'");
   for (const auto& s : o.surrogates)
@@ -260,11 +288,13 @@ void run(const Options& o, const Common& common) {
   // The table on the terminal: VRMSE against the solver per lead-time bin.
   std::string header = fmt::format("{:<18}", "VRMSE");
   for (const auto& b : r.bins) header += fmt::format("{:>10}", b.label());
-  spdlog::info("evaluate: {} trajectories, context {}, horizon {} frames", r.trajectories, r.context, r.horizon);
+  spdlog::info("evaluate: {} trajectories, context {}, horizon {} frames", r.trajectories, r.context,
+               r.horizon);
   spdlog::info("{}", header);
   for (const auto& s : r.models) {
     std::string line = fmt::format("{:<18}", s.name);
-    for (const auto& b : r.bins) line += fmt::format("{:>10.4f}", train::bin_mean(s.vrmse.mean(-1), b).item<double>());
+    for (const auto& b : r.bins)
+      line += fmt::format("{:>10.4f}", train::bin_mean(s.vrmse.mean(-1), b).item<double>());
     spdlog::info("{}", line);
   }
   spdlog::info("evaluate: table.csv, per_lead.csv, metrics.json and figures in {}", o.out);
@@ -280,13 +310,16 @@ void add_evaluate(CLI::App& app, Common& common) {
   cmd->add_option("--emulator", o->emulator, "latent diffusion emulator checkpoint (RUN_EMU/best.ckpt)");
   cmd->add_option("--surrogate", o->surrogates,
                   "deterministic surrogate checkpoint, latent or pixel space (repeatable: one of each)");
-  cmd->add_option("--data", o->data,
-                  "datasets in The Well's layout or collections of them (leap generate's output), one or more; "
-                  "the config's split (test) of every dataset is scored")
+  cmd->add_option(
+         "--data", o->data,
+         "datasets in The Well's layout or collections of them (leap generate's output), one or more; "
+         "the config's split (test) of every dataset is scored")
       ->required();
-  cmd->add_option("--out", o->out, "output directory: table.csv, per_lead.csv, metrics.json, figures")->required();
+  cmd->add_option("--out", o->out, "output directory: table.csv, per_lead.csv, metrics.json, figures")
+      ->required();
   cmd->add_option("--config", o->config, "optional YAML config (keys: see leap config --help)");
-  cmd->add_option("--set", common.sets, "override a config key, e.g. --set members=8 --set horizon=20 (repeatable)");
+  cmd->add_option("--set", common.sets,
+                  "override a config key, e.g. --set members=8 --set horizon=20 (repeatable)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress bar");
   cmd->callback([o, &common] { run(*o, common); });
 }

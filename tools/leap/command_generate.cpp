@@ -15,6 +15,7 @@
 #include "leap/petsc/dataset_generator.h"
 #include "leap/train/dataset_dir.h"
 #include "leap/util/atomic_file.h"
+#include "rank_config.h"
 
 namespace fs = std::filesystem;
 
@@ -57,7 +58,7 @@ struct Options {
 void run(const Options& o, const Common& common) {
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  const GenerateConfig cfg = config::load_config<GenerateConfig>(o.config, common.sets);
+  const GenerateConfig cfg = load_config_on_all_ranks<GenerateConfig>(o.config, common.sets);
   const auto points = sweep_points(cfg.sweep);
 
   // Everything is checked before the first solver step: each sweep point's config, the grid

@@ -17,6 +17,7 @@
 #include "leap/metrics/vrmse.h"
 #include "leap/util/atomic_file.h"
 #include "leap/util/png_figure.h"
+#include "rank_config.h"
 
 namespace fs = std::filesystem;
 
@@ -31,7 +32,7 @@ void run(const Options& o, const Common& common) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const HybridConfig cfg = config::load_config<HybridConfig>(o.config, common.sets);
+  const HybridConfig cfg = load_config_on_all_ranks<HybridConfig>(o.config, common.sets);
   // Everything is checked before the first step: the solver, the checkpoints against it, --out.
   petsc::LeapAttachOptions hybrid = hybrid_attach_options(cfg, nullptr);
   if (!o.record.empty()) hybrid.record.dir = o.record;

@@ -38,6 +38,7 @@
 #include "leap/util/atomic_file.h"
 #include "leap/util/line_plot.h"
 #include "leap/util/progress.h"
+#include "rank_config.h"
 #include "rb_solver.h"
 #include "study_config.h"
 
@@ -103,7 +104,7 @@ void run(const Options& o, const Common& common) {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const StudyConfig cfg = config::load_config<StudyConfig>(o.config, common.sets);
+  const StudyConfig cfg = load_config_on_all_ranks<StudyConfig>(o.config, common.sets);
   const StudySection& st = cfg.study;
   const std::string qoi = cfg.qoi();
   std::vector<HybridConfig> points;

@@ -11,6 +11,7 @@
 #include "leap/train/autoencoder_training.h"
 #include "leap/train/dataset_dir.h"
 #include "leap/util/atomic_file.h"
+#include "rank_config.h"
 #include "training_commands.h"
 
 namespace fs = std::filesystem;
@@ -90,7 +91,7 @@ std::vector<std::string> training_data(const TrainOptions& o,
 namespace {
 
 void run_ae(const TrainOptions& o, const Common& common) {
-  const auto cfg = config::load_config<train::AutoencoderTrainConfig>(o.config, common.sets);
+  const auto cfg = load_config_on_all_ranks<train::AutoencoderTrainConfig>(o.config, common.sets);
   auto data = training_data(o, cfg.data.datasets);
   prepare_out_dir(o.out, o.resume, o.init);
   train::RunOptions run{std::move(data), o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet,

@@ -3,6 +3,7 @@
 #include "leap/log.h"
 #include "leap/train/dataset_dir.h"
 #include "leap/train/emulator_training.h"
+#include "rank_config.h"
 #include "training_commands.h"
 
 namespace leap::cli {
@@ -10,7 +11,7 @@ namespace leap::cli {
 namespace {
 
 void run_model(const TrainOptions& o, const Common& common, const std::string& kind) {
-  const auto cfg = config::load_config<train::EmulatorTrainConfig>(o.config, common.sets);
+  const auto cfg = load_config_on_all_ranks<train::EmulatorTrainConfig>(o.config, common.sets);
   auto data = training_data(o, cfg.data.datasets);
   prepare_out_dir(o.out, o.resume, o.init);
   train::RunOptions run{std::move(data), o.out, o.config, o.resume, o.init, !o.no_progress && !common.quiet,

@@ -22,4 +22,11 @@ void agree_on_input_error(MPI_Comm comm, const std::string& local_message);
 // else as leap::Error, with that rank's message ("rank N: ..."); nothing when no rank failed.
 void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local);
 
+// Every rank must hold the same `text` (e.g. its effective config after --set overrides): ranks
+// that read different files (a path that differs per node, a file edited while the job started)
+// are refused at setup. Compares a 64-bit FNV-1a hash of `text` (one MPI_Allgather); when any rank
+// differs from rank 0, every rank throws leap::InputError naming `what`, rank 0 and the lowest
+// rank that differs, and both hashes.
+void agree_on_same_input(MPI_Comm comm, const std::string& text, const std::string& what);
+
 }  // namespace leap::plugin
