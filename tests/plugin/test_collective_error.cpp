@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "exchange_test_support.h"
 #include "leap/error.h"
 #include "leap/plugin/collective_error.h"
 
@@ -14,14 +15,10 @@ using namespace leap;
 namespace {
 
 int Rank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
+  return test::world_rank();
 }
 int Size() {
-  int s = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &s);
-  return s;
+  return test::world_size();
 }
 
 TEST(CollectiveError, TheLowestFailingRanksMessageReachesEveryRank) {
