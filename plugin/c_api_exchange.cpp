@@ -57,8 +57,10 @@ int leap_exchange_create(MPI_Comm comm, int nx, int ny, int x0, int y0, int xm, 
 
 int leap_exchange_create_f(MPI_Fint fcomm, int nx, int ny, int x0, int y0, int xm, int ym, int channels,
                            leap_exchange* out) {
-  return create("leap_exchange_create_f", MPI_Comm_f2c(fcomm), nx, ny, x0, y0, xm, ym, channels,
-                LEAP_EMULATORS_ROOT, out);
+  MPI_Comm comm = MPI_COMM_NULL;
+  if (const int rc = api("leap_exchange_create_f", [&] { comm = leap::capi::comm_from_fortran(fcomm); }))
+    return rc;
+  return create("leap_exchange_create_f", comm, nx, ny, x0, y0, xm, ym, channels, LEAP_EMULATORS_ROOT, out);
 }
 
 int leap_exchange_create_placed(MPI_Comm comm, int nx, int ny, int x0, int y0, int xm, int ym, int channels,
@@ -68,8 +70,11 @@ int leap_exchange_create_placed(MPI_Comm comm, int nx, int ny, int x0, int y0, i
 
 int leap_exchange_create_placed_f(MPI_Fint fcomm, int nx, int ny, int x0, int y0, int xm, int ym,
                                   int channels, int emulators, leap_exchange* out) {
-  return create("leap_exchange_create_placed_f", MPI_Comm_f2c(fcomm), nx, ny, x0, y0, xm, ym, channels,
-                emulators, out);
+  MPI_Comm comm = MPI_COMM_NULL;
+  if (const int rc =
+          api("leap_exchange_create_placed_f", [&] { comm = leap::capi::comm_from_fortran(fcomm); }))
+    return rc;
+  return create("leap_exchange_create_placed_f", comm, nx, ny, x0, y0, xm, ym, channels, emulators, out);
 }
 
 int leap_exchange_set_layout(leap_exchange h, int layout) {

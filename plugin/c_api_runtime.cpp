@@ -83,7 +83,10 @@ int leap_runtime_create(MPI_Comm comm, const char* config, leap_runtime* out) {
 }
 
 int leap_runtime_create_f(MPI_Fint fcomm, const char* config, leap_runtime* out) {
-  return create("leap_runtime_create_f", MPI_Comm_f2c(fcomm), config, out);
+  MPI_Comm comm = MPI_COMM_NULL;
+  if (const int rc = api("leap_runtime_create_f", [&] { comm = leap::capi::comm_from_fortran(fcomm); }))
+    return rc;
+  return create("leap_runtime_create_f", comm, config, out);
 }
 
 int leap_runtime_add_field(leap_runtime h, const char* name, int components) {

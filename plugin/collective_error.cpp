@@ -44,7 +44,7 @@ std::string first_problem(MPI_Comm comm, const std::string& local_message) {
 
 void agree_on_input_error(MPI_Comm comm, const std::string& local_message) {
   const std::string message = first_problem(comm, local_message);
-  if (!message.empty()) throw InputError(message);
+  if (!message.empty()) throw AgreedFailure<InputError>(message);
 }
 
 void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
@@ -65,8 +65,8 @@ void agree_on_failure(MPI_Comm comm, const std::exception_ptr& local) {
     }
   }
   kind = first_failure(comm, kind, &message);
-  if (kind == kInput) throw InputError(message);
-  if (kind == kOther) throw Error(message);
+  if (kind == kInput) throw AgreedFailure<InputError>(message);
+  if (kind == kOther) throw AgreedFailure<Error>(message);
 }
 
 void agree_on_same_input(MPI_Comm comm, const std::string& text, const std::string& what) {
@@ -84,7 +84,7 @@ void agree_on_same_input(MPI_Comm comm, const std::string& text, const std::stri
     char h0[17], hr[17];
     std::snprintf(h0, sizeof(h0), "%016llx", static_cast<unsigned long long>(all[0]));
     std::snprintf(hr, sizeof(hr), "%016llx", static_cast<unsigned long long>(all[size_t(r)]));
-    throw InputError(what + ": rank 0 and rank " + std::to_string(r) + " read different contents (hash " +
+    throw AgreedFailure<InputError>(what + ": rank 0 and rank " + std::to_string(r) + " read different contents (hash " +
                      h0 + " vs " + hr +
                      "); every rank must read the same input (a path that differs between nodes, "
                      "or a file changed while the job started?)");

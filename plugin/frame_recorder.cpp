@@ -8,6 +8,7 @@
 #include "leap/data/dataset_stats.h"
 #include "leap/error.h"
 #include "leap/plugin/collective_error.h"
+#include "leap/util/fault_injection.h"
 #include "mpi_check.h"
 
 namespace fs = std::filesystem;
@@ -93,6 +94,7 @@ FrameRecorder::~FrameRecorder() {
 }
 
 void FrameRecorder::add(const std::vector<std::vector<float>>& fields, double time) {
+  util::fault_point("recorder");
   if (finished_) throw Error("FrameRecorder: add() after finish()");
   std::string problem;
   if (fields.size() != layout_.fields.size()) {

@@ -14,6 +14,7 @@
 #include "leap/error.h"
 #include "leap/metrics/vrmse.h"
 #include "leap/plugin/collective_error.h"
+#include "leap/util/fault_injection.h"
 #include "mpi_check.h"
 
 namespace leap::plugin {
@@ -238,6 +239,7 @@ double HybridController::restore_totals(const at::Tensor& before, at::Tensor* me
 }
 
 LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
+  util::fault_point("leap");
   if (!ready())
     throw InputError("HybridController: a leap needs " + std::to_string(context_frames_) +
                      " observed frames, " + std::to_string(context_size_) + " observed");

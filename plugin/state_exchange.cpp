@@ -14,6 +14,7 @@
 
 #include "leap/error.h"
 #include "leap/plugin/collective_error.h"
+#include "leap/util/fault_injection.h"
 #include "mpi_check.h"
 #include "owned_comm.h"
 
@@ -303,6 +304,7 @@ StateExchange::StateExchange(StateExchange&&) noexcept = default;
 StateExchange& StateExchange::operator=(StateExchange&&) noexcept = default;
 
 void StateExchange::gather(const float* block, float* full) {
+  util::fault_point("exchange");
   Impl& m = *impl_;
   m.check_call(block, "block", full, "full");
   const float* send = m.block_size() ? block : &zero_length_buffer;
@@ -346,6 +348,7 @@ void StateExchange::gather(const std::vector<float>& block, std::vector<float>& 
 }
 
 void StateExchange::scatter(const float* full, float* block) {
+  util::fault_point("exchange");
   Impl& m = *impl_;
   m.check_call(block, "block", full, "full");
   const float* src = full;

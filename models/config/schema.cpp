@@ -17,6 +17,10 @@ std::string join_path(const std::string& prefix, const std::string& key) {
 void ConfigReader::reject_unknown() const {
   if (!node_ || !node_.IsMap()) return;
   for (const auto& kv : node_) {
+    // A key that is a list or a mapping (YAML's "? ..." form) names no key of any section.
+    if (!kv.first.IsScalar() && !kv.first.IsNull())
+      throw InputError(file_, prefix_.empty() ? "(top level)" : prefix_, "keys that are names",
+                       "a key that is " + describe_node(kv.first));
     const std::string key = kv.first.as<std::string>();
     if (seen_.count(key)) continue;
     std::string expected = "one of:";

@@ -1,6 +1,8 @@
 #include "hdf5_util.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "leap/error.h"
 
@@ -44,6 +46,18 @@ bool has_link(hid_t loc, const std::string& name) {
 
 namespace {
 
+// An attribute holds a few values (names, sizes, flags): one claiming more than 2^20 elements, or
+// 2^26 bytes, is a corrupted file, refused before memory is allocated for it.
+void check_attr_size(hid_t obj, const char* name, hssize_t n, size_t element_size) {
+  if (n <= (hssize_t(1) << 20) && size_t(n) * element_size <= (size_t(1) << 26)) return;
+  std::string file(1024, '\0');
+  const ssize_t len = H5Fget_name(obj, file.data(), file.size());
+  file.resize(len > 0 ? std::min(size_t(len), file.size() - 1) : 0);
+  throw InputError(file.empty() ? "HDF5 file" : file, std::string("@") + name,
+                   "an attribute of at most 2^20 elements and 64 MiB",
+                   std::to_string(n) + " elements of " + std::to_string(element_size) + " bytes");
+}
+
 // Reads every element of a string-typed attribute (fixed or variable length).
 std::optional<std::vector<std::string>> read_strings(hid_t obj, const char* name) {
   if (!has_attr(obj, name)) return std::nullopt;
@@ -55,6 +69,7 @@ std::optional<std::vector<std::string>> read_strings(hid_t obj, const char* name
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   std::vector<std::string> out;
   if (n <= 0) return out;
+  check_attr_size(obj, name, n, H5Tis_variable_str(type) > 0 ? sizeof(char*) : H5Tget_size(type));
   if (H5Tis_variable_str(type) > 0) {
     Handle mem(H5Tcopy(H5T_C_S1));
     H5Tset_size(mem, H5T_VARIABLE);
@@ -83,6 +98,7 @@ std::optional<std::vector<double>> read_numbers(hid_t obj, const char* name) {
   Handle space(H5Aget_space(attr));
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   const H5T_class_t cls = H5Tget_class(type);
+  if (n > 0) check_attr_size(obj, name, n, std::max(sizeof(double), H5Tget_size(type)));
   std::vector<double> out(n > 0 ? n : 0);
   if (n <= 0) return out;
   if (cls == H5T_INTEGER || cls == H5T_FLOAT) {

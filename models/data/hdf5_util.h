@@ -29,6 +29,9 @@ class Handle {
   }
   ~Handle() { reset(); }
   void reset();
+  // Gives the identifier up without closing it (a parallel file whose close is collective, on a
+  // rank that failed alone: closing would wait for ranks that never come).
+  void release() { id_ = H5I_INVALID_HID; }
   hid_t get() const { return id_; }
   operator hid_t() const { return id_; }
   bool valid() const { return id_ >= 0; }

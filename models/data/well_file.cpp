@@ -78,19 +78,38 @@ std::string type_name(hid_t dset) {
   return "non-numeric";
 }
 
+// Sizes beyond any real dataset's (The Well's largest frame holds ~5e7 values): a file declaring
+// more is refused before memory is allocated for it (a corrupted header can declare 2^60 points).
+constexpr hsize_t kMaxAxisPoints = hsize_t(1) << 24;
+constexpr double kMaxFrameValues = double(int64_t(1) << 28);
+std::string count_text(double values) {
+  std::ostringstream o;
+  o << values << " values";
+  return o.str();
+}
+
 // A 1-D coordinate dataset, or row 0 of a sample-varying one ([trajectory, n]).
 std::vector<double> read_coords(hid_t d, const std::string& path, const std::string& name) {
   const auto shape = h5::dataset_shape(d);
   if (shape.empty() || shape.size() > 2)
     throw InputError(path, "dimensions/" + name, "a 1-D dataset (or [trajectory, n] when sample-varying)",
                      std::to_string(shape.size()) + " dimensions");
-  hsize_t total = 1;
-  for (auto s : shape) total *= s;
-  std::vector<double> all(total);
-  if (total)
-    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()), "read " + name);
-  all.resize(shape.back());  // row 0
-  return all;
+  hsize_t n = shape.back();
+  if (n > kMaxAxisPoints)
+    throw InputError(path, "dimensions/" + name, "at most " + std::to_string(kMaxAxisPoints) + " points",
+                     std::to_string(n));
+  std::vector<double> row(n);
+  if (n == 0 || shape.front() == 0) return row;
+  if (shape.size() == 1) {
+    h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, row.data()), "read " + name);
+    return row;
+  }
+  Handle fspace(H5Dget_space(d));
+  const hsize_t start[2] = {0, 0}, count[2] = {1, n};
+  h5::check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, nullptr, count, nullptr), "select " + name);
+  Handle mspace(H5Screate_simple(1, &n, nullptr));
+  h5::check(H5Dread(d, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, row.data()), "read " + name);
+  return row;
 }
 
 void read_fields(hid_t file, const std::string& path, int order, const std::vector<WellAxis>& axes,
@@ -169,7 +188,13 @@ void read_scalars(hid_t file, const std::string& path, WellLayout& L) {
     Handle d(H5Dopen2(g, name.c_str(), H5P_DEFAULT));
     WellScalar s;
     s.name = name;
-    for (auto n : h5::dataset_shape(d)) s.shape.push_back(int64_t(n));
+    double values = 1;
+    for (auto n : h5::dataset_shape(d)) {
+      s.shape.push_back(int64_t(n));
+      values *= double(n);
+    }
+    if (values > kMaxFrameValues)
+      throw InputError(path, "scalars/" + name, "at most 2^28 values", count_text(values));
     s.sample_varying = h5::read_bool_attr(d, "sample_varying").value_or(false);
     s.time_varying = h5::read_bool_attr(d, "time_varying").value_or(false);
     const std::string t = type_name(d);
@@ -198,10 +223,15 @@ void read_boundaries(hid_t file, const std::string& path, WellLayout& L) {
   if (!h5::has_link(file, "boundary_conditions")) missing(path, "group 'boundary_conditions'");
   Handle bg(H5Gopen2(file, "boundary_conditions", H5P_DEFAULT));
   H5G_info_t info;
-  H5Gget_info(bg, &info);
+  if (H5Gget_info(bg, &info) < 0)
+    throw InputError(path + ": group 'boundary_conditions' cannot be read (a corrupted file?)");
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t len = H5Lget_name_by_idx(bg, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-    std::string name(size_t(std::max<ssize_t>(len, 0)), '\0');
+    // A corrupted group can claim more links than it has (2^64: one failed lookup after another).
+    if (len < 0)
+      throw InputError(path + ": group 'boundary_conditions' claims " + std::to_string(info.nlinks) +
+                       " members, member " + std::to_string(i) + " cannot be read (a corrupted file?)");
+    std::string name(size_t(len), '\0');
     H5Lget_name_by_idx(bg, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
     H5O_info_t oinfo;
     if (H5Oget_info_by_name(bg, name.c_str(), &oinfo, H5P_DEFAULT) < 0 || oinfo.type != H5O_TYPE_GROUP)
@@ -231,14 +261,19 @@ void read_boundaries(hid_t file, const std::string& path, WellLayout& L) {
     if (h5::has_link(b, "mask")) {
       Handle m(H5Dopen2(b, "mask", H5P_DEFAULT));
       hsize_t n = 1;
+      double values = 1;
       for (auto s : h5::dataset_shape(m)) {
         bc.mask_shape.push_back(int64_t(s));
         n *= s;
+        values *= double(s);
       }
       if (bc.mask_shape.size() != bc.dims.size())
         throw InputError(path, "boundary_conditions/" + name + "/mask",
                          std::to_string(bc.dims.size()) + " dimensions (associated_dims)",
                          std::to_string(bc.mask_shape.size()));
+      if (values > kMaxFrameValues)
+        throw InputError(path, "boundary_conditions/" + name + "/mask", "at most 2^28 values",
+                         count_text(values));
       bc.mask = read_mask(m, n);
     }
     L.boundaries.push_back(std::move(bc));
@@ -339,6 +374,11 @@ WellFile::WellFile(const std::string& path) : impl_(std::make_unique<Impl>()), p
   read_scalars(f, path, L);
   for (int order = 0; order <= 2; ++order) read_fields(f, path, order, L.axes, L);
   if (L.fields.empty()) missing(path, "fields (t0_fields/t1_fields/t2_fields list none)");
+  double values = double(L.channels());  // one state (every field at one step), as read_state reads it
+  for (const auto& ax : L.axes) values *= double(ax.size);
+  if (values > kMaxFrameValues)
+    throw InputError(path + ": one frame of the " + std::to_string(L.channels()) + " channels holds " +
+                     count_text(values) + ", more than the 2^28 LEAP reads (a corrupted file?)");
 }
 
 WellFile::~WellFile() = default;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
+
 #include "hdf5_util.h"
 #include "leap/data/xdmf.h"
 #include "leap/error.h"
@@ -242,7 +244,19 @@ WellWriter::WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout
   }
 }
 
-WellWriter::~WellWriter() = default;  // handles close; an unfinished file keeps its temporary name
+WellWriter::~WellWriter() {
+  // While an exception unwinds, the other ranks may not be here to close the file with this one
+  // (the failure may be this rank's alone): abandon it. On one rank closing is safe.
+  int size = 1;
+  if (impl_ && impl_->comm != MPI_COMM_NULL) MPI_Comm_size(impl_->comm, &size);
+  if (std::uncaught_exceptions() > 0 && size > 1) abandon();  // else the handle closes (collective)
+}
+
+int64_t open_hdf5_files() { return int64_t(H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_FILE)); }
+
+void WellWriter::abandon() {
+  if (impl_) impl_->file.release();
+}
 
 void WellWriter::write_frame(int64_t trajectory, int64_t step, const std::string& field, const float* data,
                              const Block& block) {
@@ -277,7 +291,9 @@ void WellWriter::write_frame(int64_t trajectory, int64_t step, const std::string
   }
   Handle dxpl(H5Pcreate(H5P_DATASET_XFER));
   H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  h5::check(H5Dwrite(d, H5T_NATIVE_FLOAT, ms, fs, dxpl, data), "write " + field);
+  h5::QuietErrors quiet;  // the message below says it: not HDF5's stack of 30 lines
+  if (H5Dwrite(d, H5T_NATIVE_FLOAT, ms, fs, dxpl, data) < 0)
+    throw Error("cannot write " + path_ + " (field " + field + "; disk full, or a file size limit?)");
 }
 
 int64_t WellWriter::completed_trajectories() const {
@@ -317,7 +333,9 @@ int64_t WellWriter::append_frame(double time) {
 
 void WellWriter::mark_complete(int64_t count) {
   h5::write_int_attr(impl_->file, "leap_completed_trajectories", count);
-  h5::check(H5Fflush(impl_->file, H5F_SCOPE_GLOBAL), "flush");
+  h5::QuietErrors quiet;
+  if (H5Fflush(impl_->file, H5F_SCOPE_GLOBAL) < 0)
+    throw Error("cannot write " + path_ + " (disk full, or a file size limit?)");
   impl_->completed = count;
 }
 

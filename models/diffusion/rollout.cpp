@@ -61,7 +61,10 @@ std::pair<at::Tensor, at::Tensor> place_context(const at::Tensor& context, int64
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
                          int64_t window, const at::Tensor& theta) {
   c10::NoGradGuard no_grad;
-  auto [known, mask] = place_context(context, window);
+  // Not a structured binding: a lambda capturing one is C++20 (clang refuses it in C++17).
+  const auto placed = place_context(context, window);
+  const at::Tensor& known = placed.first;
+  const at::Tensor& mask = placed.second;
   DenoiseFn fn = [&](const at::Tensor& x, const at::Tensor& sigma) {
     return denoiser->forward(x, sigma, mask, known, theta);
   };

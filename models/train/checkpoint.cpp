@@ -97,9 +97,15 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, torch::o
     std::lock_guard<std::mutex> lock(gen.mutex());
     a.write(key, gen.get_state());
   }
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  a.save_to(tmp);
-  util::commit_file(tmp, path);
+  // Serialised in memory, then written through a temporary file and a rename: a failed write (disk
+  // full, a file size limit) is reported naming the file, and the previous checkpoint stays.
+  // (LibTorch's own file writer cannot fail cleanly: its destructor throws again, which aborts.)
+  std::string bytes;
+  a.save_to([&bytes](const void* data, size_t n) -> size_t {
+    bytes.append(static_cast<const char*>(data), n);
+    return n;
+  });
+  util::write_file_atomic(path, bytes);
 }
 
 // "an autoencoder", "a denoiser".
@@ -118,12 +124,21 @@ CheckpointInfo read_checkpoint_info(const std::string& path, const std::string& 
   info.model_yaml = read_string(a, "model_yaml", path);
   info.config_yaml = read_string(a, "config_yaml", path);
   c10::IValue v;
-  if (a.try_read("epoch", v)) info.epoch = v.toInt();
-  if (a.try_read("step", v)) info.step = v.toInt();
-  if (a.try_read("best", v)) info.best = v.toDouble();
-  YAML::Node extra = YAML::Load(read_string(a, "extra", path));
-  if (extra.IsMap())
-    for (const auto& kv : extra) info.extra[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  // Another type (a corrupted or hand-made file) is refused, not a c10::Error from toInt/toDouble.
+  auto wrong = [&](const char* key, const char* what) {
+    return InputError(path + ": not a LEAP checkpoint ('" + key + "' is not " + what + ")");
+  };
+  if (a.try_read("epoch", v)) info.epoch = v.isInt() ? v.toInt() : throw wrong("epoch", "an integer");
+  if (a.try_read("step", v)) info.step = v.isInt() ? v.toInt() : throw wrong("step", "an integer");
+  if (a.try_read("best", v)) info.best = v.isDouble() ? v.toDouble() : throw wrong("best", "a number");
+  const std::string extra_text = read_string(a, "extra", path);
+  try {
+    YAML::Node extra = YAML::Load(extra_text);
+    if (extra.IsMap())
+      for (const auto& kv : extra) info.extra[kv.first.as<std::string>()] = kv.second.as<std::string>();
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ": not a LEAP checkpoint ('extra' is not a mapping of strings: " + e.msg + ")");
+  }
   return info;
 }
 
@@ -184,14 +199,24 @@ std::string diff_nodes(const YAML::Node& a, const YAML::Node& b, const std::stri
   auto name = [&](const std::string& k) { return path.empty() ? k : path + "." + k; };
   if (a.Type() != b.Type()) return (path.empty() ? "(top)" : path) + ": " + config::dump_yaml(a) + " vs " + config::dump_yaml(b);
   if (a.IsMap()) {
+    // Keys are matched as nodes (a key may be null, a number, a list), not by a string form: each
+    // entry of `a` pairs with the first not yet paired entry of `b` whose key is the same node, so
+    // repeated keys pair in order and identical documents never differ.
+    const auto key_name = [](const YAML::Node& k) { return k.IsScalar() ? k.Scalar() : config::dump_yaml(k); };
+    std::vector<std::pair<YAML::Node, YAML::Node>> rest;
+    for (const auto& kv : b) rest.emplace_back(kv.first, kv.second);
+    std::vector<bool> paired(rest.size(), false);
     for (const auto& kv : a) {
-      const std::string k = kv.first.as<std::string>();
-      if (!b[k]) return name(k) + ": present vs absent";
-      auto d = diff_nodes(kv.second, b[k], name(k));
+      const std::string k = key_name(kv.first);
+      size_t j = 0;
+      while (j < rest.size() && (paired[j] || !diff_nodes(kv.first, rest[j].first, "").empty())) ++j;
+      if (j == rest.size()) return name(k) + ": present vs absent";
+      paired[j] = true;
+      auto d = diff_nodes(kv.second, rest[j].second, name(k));
       if (!d.empty()) return d;
     }
-    for (const auto& kv : b)
-      if (!a[kv.first.as<std::string>()]) return name(kv.first.as<std::string>()) + ": absent vs present";
+    for (size_t j = 0; j < rest.size(); ++j)
+      if (!paired[j]) return name(key_name(rest[j].first)) + ": absent vs present";
     return "";
   }
   if (a.IsSequence()) {
@@ -210,7 +235,12 @@ std::string diff_nodes(const YAML::Node& a, const YAML::Node& b, const std::stri
 }  // namespace
 
 std::string yaml_difference(const std::string& a, const std::string& b) {
-  return diff_nodes(YAML::Load(a), YAML::Load(b), "");
+  // A description that is not YAML (a corrupted checkpoint) differs from any: said, not thrown.
+  try {
+    return diff_nodes(YAML::Load(a), YAML::Load(b), "");
+  } catch (const YAML::Exception& e) {
+    return "not YAML (" + e.msg + ")";
+  }
 }
 
 }  // namespace leap::train

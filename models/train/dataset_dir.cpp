@@ -5,6 +5,7 @@
 
 #include "leap/data/well_file.h"
 #include "leap/error.h"
+#include "leap/log.h"
 
 namespace fs = std::filesystem;
 
@@ -20,6 +21,15 @@ std::vector<std::string> hdf5_files(const fs::path& dir) {
       out.push_back(e.path().string());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string skipped_note(const std::vector<std::string>& unfinished) {
+  std::string names;
+  for (size_t i = 0; i < unfinished.size() && i < 3; ++i)
+    names += (i ? ", " : "") + fs::path(unfinished[i]).filename().string();
+  if (unfinished.size() > 3) names += ", ...";
+  return std::to_string(unfinished.size()) + " unfinished file" + (unfinished.size() > 1 ? "s" : "") + " (" +
+         names + ": a writer was interrupted; run it again, or delete them)";
 }
 
 bool is_dataset(const fs::path& p) {
@@ -94,6 +104,15 @@ std::vector<std::string> find_datasets(const std::vector<std::string>& paths) {
   return out;
 }
 
+std::vector<std::string> unfinished_files(const std::string& split_directory) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(split_directory, ec))
+    if (e.is_regular_file() && e.path().extension() == ".partial") out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 DatasetDir open_dataset_dir(const std::string& path, bool need_valid, MPI_Comm comm) {
   return open_dataset_dir(std::vector<std::string>{path}, need_valid, comm);
 }
@@ -112,8 +131,18 @@ DatasetDir open_dataset_dir(const std::vector<std::string>& paths, bool need_val
     ds.train = hdf5_files(split_dir(root, "train"));
     ds.valid = hdf5_files(split_dir(root, "valid"));
     ds.test = hdf5_files(split_dir(root, "test"));
-    if (ds.train.empty())
-      throw InputError(root + ": no training files (expected " + split_dir(root, "train") + "/*.hdf5)");
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    for (const char* split : {"train", "valid", "test"}) {
+      const auto unfinished = unfinished_files(split_dir(root, split));
+      if (!unfinished.empty() && rank == 0)
+        spdlog::warn("{}: skipping {}", split_dir(root, split), skipped_note(unfinished));
+    }
+    if (ds.train.empty()) {
+      const auto unfinished = unfinished_files(split_dir(root, "train"));
+      throw InputError(root + ": no training files (expected " + split_dir(root, "train") + "/*.hdf5" +
+                       (unfinished.empty() ? "" : "; found only " + skipped_note(unfinished)) + ")");
+    }
     // One dataset_name per split directory, and one layout across the collection.
     for (const auto* split : {&ds.train, &ds.valid, &ds.test}) {
       std::string split_name;

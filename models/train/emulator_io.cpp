@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <stdexcept>
+
 #include "leap/config/load.h"
 #include "leap/error.h"
 #include "leap/models/sampler.h"
@@ -21,20 +23,33 @@ LoadedEmulator load_emulator(const std::string& path, const std::string& kind) {
   } catch (const YAML::Exception& e) {
     throw InputError(path + ": the model description is not YAML (" + std::string(e.what()) + ")");
   }
-  if (!arch["channels"] || !arch["vit"])
+  if (!arch.IsMap() || !arch["channels"] || !arch["vit"])
     throw InputError(path, "model", "keys channels, vit and schedule", "a model without them");
-  const int64_t channels = arch["channels"].as<int64_t>();
+  int64_t channels = 0;
+  YAML::Node diffusion;
+  try {
+    channels = arch["channels"].as<int64_t>();
+    diffusion = YAML::Load(extra_field(out.info.extra, "diffusion", path));
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ": malformed model description in the checkpoint (" + std::string(e.what()) + ")");
+  }
   const auto vit = config::parse_config<models::ViTConfig>(arch["vit"], path + " (model)", "vit");
   const auto schedule = arch["schedule"]
                             ? config::parse_config<models::ScheduleConfig>(arch["schedule"], path + " (model)", "schedule")
                             : models::ScheduleConfig{};
-  out.diffusion = config::parse_config<models::DiffusionConfig>(YAML::Load(extra_field(out.info.extra, "diffusion", path)),
-                                                                path + " (diffusion)");
+  out.diffusion = config::parse_config<models::DiffusionConfig>(diffusion, path + " (diffusion)");
   out.normalizer = normalizer_from_yaml(extra_field(out.info.extra, "normalizer", path), path);
-  out.channels = list_from_yaml(extra_field(out.info.extra, "channels", path));
-  out.theta_names = list_from_yaml(extra_field(out.info.extra, "theta", path));
+  out.channels = list_from_yaml(extra_field(out.info.extra, "channels", path), path);
+  out.theta_names = list_from_yaml(extra_field(out.info.extra, "theta", path), path);
   if (vit.param_features == 0) out.theta_names.clear();
-  out.window = std::stoll(extra_field(out.info.extra, "window", path));
+  const std::string& window = extra_field(out.info.extra, "window", path);
+  try {
+    size_t used = 0;
+    out.window = std::stoll(window, &used);
+    if (used != window.size()) throw std::invalid_argument("trailing characters");
+  } catch (const std::logic_error&) {  // std::invalid_argument, std::out_of_range
+    throw InputError(path, "window", "a number of frames", "'" + window + "'");
+  }
   if (out.normalizer.channels() != channels)
     throw InputError(path, "normalizer", std::to_string(channels) + " channels (the model's)",
                      std::to_string(out.normalizer.channels()));

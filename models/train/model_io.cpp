@@ -35,8 +35,12 @@ std::string list_to_yaml(const std::vector<std::string>& v) {
   return config::render_yaml(config::yaml_list(v));
 }
 
-std::vector<std::string> list_from_yaml(const std::string& text) {
-  return YAML::Load(text).as<std::vector<std::string>>();
+std::vector<std::string> list_from_yaml(const std::string& text, const std::string& source) {
+  try {
+    return YAML::Load(text).as<std::vector<std::string>>();
+  } catch (const YAML::Exception&) {
+    throw InputError(source + ": malformed list of names in the checkpoint: " + text.substr(0, 80));
+  }
 }
 
 const std::string& extra_field(const std::map<std::string, std::string>& extra, const std::string& key,

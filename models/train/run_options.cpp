@@ -26,7 +26,7 @@ data::Normalizer training_normalizer(const data::DatasetStats& stats, const std:
     std::string want;
     for (const auto& c : layout.channel_names()) want += (want.empty() ? "" : ", ") + c;
     std::string have;
-    for (const auto& c : list_from_yaml(ch->second)) have += (have.empty() ? "" : ", ") + c;
+    for (const auto& c : list_from_yaml(ch->second, run.init)) have += (have.empty() ? "" : ", ") + c;
     if (have != want)
       throw InputError(run.init, "channels",
                        "the channels of " + join_paths(run.data_dirs) + " (" + want + ")", have);

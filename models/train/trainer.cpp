@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
 
 #include <torch/optim/adamw.h>
 
@@ -19,6 +21,7 @@
 #include "leap/train/lr_schedule.h"
 #include "leap/train/psgd_kron.h"
 #include "leap/util/progress.h"
+#include "leap/util/fault_injection.h"
 
 namespace leap::train {
 
@@ -51,6 +54,65 @@ void move_optimizer_state(torch::optim::Optimizer& optimizer, const at::Device& 
   }
 }
 
+// The run so far (history, initial validation, best epoch, skipped steps, seconds, samples), kept
+// in every checkpoint so that a resumed run reports the whole run, as an uninterrupted one does.
+constexpr const char* kRunRecordKey = "run_record";
+
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+double number(const nlohmann::json& j) {
+  return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+nlohmann::json validation_json(const Validation& v) {
+  nlohmann::json j{{"loss", number(v.loss)}, {"metrics", nlohmann::json::object()}};
+  for (const auto& [k, x] : v.metrics) j["metrics"][k] = number(x);
+  return j;
+}
+Validation validation_from(const nlohmann::json& j) {
+  Validation v;
+  v.loss = number(j.at("loss"));
+  for (const auto& [k, x] : j.at("metrics").items()) v.metrics[k] = number(x);
+  return v;
+}
+
+std::string run_record(const TrainResult& r, double seconds, int64_t samples) {
+  nlohmann::json j{{"best_epoch", r.best_epoch}, {"skipped_steps", r.skipped_steps}, {"seconds", seconds},
+                   {"samples", samples}, {"initial", validation_json(r.initial)},
+                   {"history", nlohmann::json::array()}};
+  for (const auto& e : r.history)
+    j["history"].push_back({{"epoch", e.epoch}, {"train_loss", number(e.train_loss)}, {"lr", number(e.lr)},
+                            {"seconds", e.seconds}, {"validation", validation_json(e.validation)}});
+  return j.dump();
+}
+
+// Restores what run_record() kept; false when the checkpoint has none (written by an older LEAP).
+bool restore_run_record(const std::map<std::string, std::string>& extra, const std::string& path, TrainResult* r,
+                        double* seconds, int64_t* samples) {
+  const auto it = extra.find(kRunRecordKey);
+  if (it == extra.end()) return false;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(it->second);
+    r->best_epoch = j.at("best_epoch").get<int64_t>();
+    r->skipped_steps = j.at("skipped_steps").get<int64_t>();
+    *seconds = j.at("seconds").get<double>();
+    *samples = j.at("samples").get<int64_t>();
+    r->initial = validation_from(j.at("initial"));
+    for (const auto& h : j.at("history")) {
+      EpochRecord e;
+      e.epoch = h.at("epoch").get<int64_t>();
+      e.train_loss = number(h.at("train_loss"));
+      e.lr = number(h.at("lr"));
+      e.seconds = h.at("seconds").get<double>();
+      e.validation = validation_from(h.at("validation"));
+      r->history.push_back(e);
+    }
+    if (!r->history.empty()) r->last = r->history.back().validation;
+  } catch (const std::exception& e) {
+    throw InputError(path + ": the checkpoint's run record is damaged (" + e.what() + ")");
+  }
+  return true;
+}
+
 }  // namespace
 
 TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, const LossFn& loss_fn,
@@ -74,6 +136,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   TrainResult result;
   result.best_loss = std::numeric_limits<double>::infinity();
   int64_t start_epoch = 0, step = 0;
+  double seconds_before = 0;  // of the run before it was resumed
+  int64_t samples = 0;
   if (o.resume) {
     const CheckpointInfo prev = read_checkpoint_info(last_path, o.info.kind);
     const std::string diff = yaml_difference(prev.model_yaml, o.info.model_yaml);
@@ -84,6 +148,9 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     start_epoch = prev.epoch;
     step = prev.step;
     result.best_loss = prev.best;
+    if (!restore_run_record(prev.extra, last_path, &result, &seconds_before, &samples))
+      spdlog::warn("{}: {} has no run record: metrics.json will hold the epochs from here on", o.label,
+                   last_path);
     spdlog::info("{}: resuming {} after epoch {} (step {})", o.label, last_path, start_epoch, step);
   } else {
     if (!o.init.empty()) {
@@ -113,7 +180,9 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
   if (per_epoch == 0) throw InputError("training data: fewer windows than one batch per rank");
   const int64_t total_steps = per_epoch * o.optim.epochs;
   const auto t_start = std::chrono::steady_clock::now();
-  int64_t samples = 0;
+  auto run_seconds = [&] {
+    return seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  };
   for (int64_t epoch = start_epoch; epoch < o.optim.epochs; ++epoch) {
     const auto t_epoch = std::chrono::steady_clock::now();
     model.train();
@@ -136,6 +205,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
         models::AutocastGuard autocast(o.device.type(), at::kBFloat16, o.bf16);
         loss = loss_fn(on_device).to(at::kFloat);
       }
+      util::fault_point("train_step");
       loss.backward();
       allreduce_gradients(params, o.comm);
       double values[2] = {loss.item<double>(), 0.0};
@@ -206,14 +276,17 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
       result.best_epoch = epoch + 1;
     }
     info.best = result.best_loss;
+    info.extra[kRunRecordKey] = run_record(result, run_seconds(), samples);
     if (rank == 0) {
-      save_checkpoint(last_path, model, &optimizer, ema, info);
+      // best.ckpt first: a run killed between the two writes resumes from the previous last.ckpt,
+      // repeats this epoch and writes the same best.ckpt again; the other order would lose it.
       if (improved) {
         // best.ckpt carries the weights used for validation (EMA when on) as its plain weights.
         if (!ema.empty()) swap_weights(params, ema);
         save_checkpoint(best_path, model, nullptr, {}, info);
         if (!ema.empty()) swap_weights(params, ema);
       }
+      save_checkpoint(last_path, model, &optimizer, ema, info);
     }
     MPI_Barrier(o.comm);
     std::string ms;
@@ -222,9 +295,8 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
                  rec.train_loss, val.loss, ms, improved ? " (best)" : "");
   }
   result.steps = step;
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  result.seconds = run_seconds();
   result.samples_per_second = result.seconds > 0 ? double(samples) / result.seconds : 0;
-  if (result.history.empty() && o.resume) result.best_loss = info.best;
   return result;
 }
 

@@ -24,10 +24,14 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("cannot write " + tmp);
+    if (!out) throw Error("cannot write " + path + ": cannot create " + tmp);
     out << content;
-    out.flush();
-    if (!out) throw Error("cannot write " + tmp + " (disk full?)");
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);  // what was at `path` stays as it was
+      throw Error("cannot write " + path + " (disk full, or a file size limit?)");
+    }
   }
   commit_file(tmp, path);
 }

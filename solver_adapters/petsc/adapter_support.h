@@ -13,6 +13,11 @@
 
 namespace leap::petsc {
 
+// Where a failure caught in a route is reported: on `comm` (by its first rank) when every rank
+// learned it together (leap::AgreedFailure), else on this rank alone (PETSC_COMM_SELF), which is
+// the only one that knows it: its message is never lost.
+inline MPI_Comm ErrorComm(MPI_Comm comm, const std::exception& e) { return is_agreed(e) ? comm : PETSC_COMM_SELF; }
+
 // The lowest failing rank's problem ("rank N: ..."; empty: none), on every rank of `comm`: the one
 // collective-error helper (leap/plugin/collective_error.h) in PETSc's error style. Collective.
 inline PetscErrorCode AgreeOnProblem(MPI_Comm comm, std::string* problem) {

@@ -4,6 +4,7 @@
 
 #include "leap/error.h"
 #include "leap/log.h"
+#include "leap/util/fault_injection.h"
 #include "leap/util/progress.h"
 
 namespace leap::petsc {
@@ -69,6 +70,7 @@ GenerationReport GenerateDataset(MPI_Comm comm, const std::vector<GenerationItem
         TSGetStepNumber(solver->ts(), &steps_after);
         report.cell_updates += double(cells) * double(steps_after - steps_before);
         const double t1 = MPI_Wtime();
+        util::fault_point("recorder");
         for (const auto& f : fields) {
           petsc_ok(solver->ExtractWellField(f.name, &buf), "extracting " + f.name);
           writer.write_frame(k, s, f.name, buf.data(), block);

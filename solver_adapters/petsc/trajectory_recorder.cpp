@@ -11,8 +11,10 @@
 #include "leap/data/dataset_stats.h"
 #include "leap/data/well_file.h"
 #include "leap/data/well_writer.h"
+#include "adapter_support.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/util/atomic_file.h"
+#include "leap/util/fault_injection.h"
 
 namespace fs = std::filesystem;
 
@@ -30,6 +32,9 @@ struct Recorder {
   data::Block block;
   MPI_Comm comm = MPI_COMM_NULL;
   std::string path;
+  // A recorded step failed: the file stays unfinished (NAME.hdf5.partial) and is never completed,
+  // and, since the failure may be this rank's alone, it is given up without collective calls.
+  bool failed = false;
 };
 
 PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
@@ -96,7 +101,7 @@ PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
   try {
     r->writer = std::make_unique<data::WellWriter>(r->comm, r->path, L);
   } catch (const std::exception& e) {
-    SETERRQ(r->comm, PETSC_ERR_FILE_OPEN, "LEAP: %s", e.what());
+    SETERRQ(ErrorComm(r->comm, e), PETSC_ERR_FILE_OPEN, "LEAP: %s", e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -110,13 +115,17 @@ PetscErrorCode TSTrajectorySet_Leap(TSTrajectory tj, TS ts, PetscInt stepnum, Pe
   if (!r->writer) PetscCall(OpenWriter(r, ts, da));
   std::vector<float> buf;
   try {
+    util::fault_point("recorder");
     const int64_t step = r->writer->append_frame(double(time));
     for (size_t c = 0; c < r->fields.size(); ++c) {
-      PetscCall(LeapDMDACopyToWellOrder(da, X, {PetscInt(c)}, &buf));
+      const PetscErrorCode ierr = LeapDMDACopyToWellOrder(da, X, {PetscInt(c)}, &buf);
+      r->failed = r->failed || ierr != 0;
+      PetscCall(ierr);
       r->writer->write_frame(0, step, r->fields[c], buf.data(), r->block);
     }
   } catch (const std::exception& e) {
-    SETERRQ(r->comm, PETSC_ERR_LIB, "LEAP: recording step %" PetscInt_FMT ": %s", stepnum, e.what());
+    r->failed = true;
+    SETERRQ(ErrorComm(r->comm, e), PETSC_ERR_LIB, "LEAP: recording step %" PetscInt_FMT ": %s", stepnum, e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -125,7 +134,8 @@ PetscErrorCode TSTrajectoryDestroy_Leap(TSTrajectory tj) {
   std::unique_ptr<Recorder> r(static_cast<Recorder*>(tj->data));
   PetscFunctionBeginUser;
   tj->data = nullptr;
-  if (r && r->writer) {
+  if (r && r->writer && r->failed) r->writer->abandon();
+  if (r && r->writer && !r->failed) {
     try {
       r->writer->mark_complete(1);
       r->writer->finish();
@@ -144,7 +154,7 @@ PetscErrorCode TSTrajectoryDestroy_Leap(TSTrajectory tj) {
           data::write_stats_yaml((fs::path(r->out_dir) / r->name / "stats.yaml").string(), stats);
       }
     } catch (const std::exception& e) {
-      SETERRQ(r->comm, PETSC_ERR_LIB, "LEAP: finishing %s: %s", r->path.c_str(), e.what());
+      SETERRQ(ErrorComm(r->comm, e), PETSC_ERR_LIB, "LEAP: finishing %s: %s", r->path.c_str(), e.what());
     }
   }
   PetscFunctionReturn(0);

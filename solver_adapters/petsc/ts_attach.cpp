@@ -202,7 +202,7 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
           comm, std::array<int64_t, 2>{axes[0].size, axes[1].size}, block, components, options.emulator,
           options.members, options.emulators);
     } catch (const std::exception& e) {
-      SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
+      SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
     }
     a->controller_->set_phase_hook(LeapPhaseLogHook(events.phases));
   }
@@ -215,7 +215,7 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
     try {
       a->recorder_ = std::make_unique<plugin::FrameRecorder>(comm, layout, block, options.record);
     } catch (const std::exception& e) {
-      SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s", options.record.dir.c_str(),
+      SETERRQ(ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s", options.record.dir.c_str(),
               e.what());
     }
   }
@@ -241,7 +241,7 @@ PetscErrorCode LeapAttachment::Observe() {
   try {
     controller_->observe(fields);
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_LIB, "LEAP: %s", e.what());
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_LIB, "LEAP: %s", e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -254,7 +254,7 @@ PetscErrorCode LeapAttachment::Record() {
   try {
     recorder_->add(fields, double(t0_ + PetscReal(frame_) * options_.frame_interval));
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
             e.what());
   }
   PetscFunctionReturn(0);
@@ -266,7 +266,7 @@ PetscErrorCode LeapAttachment::FinishRecording() {
   try {
     recorder_->finish();
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)solver_->ts()), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
             e.what());
   }
   PetscFunctionReturn(0);
@@ -304,7 +304,7 @@ PetscErrorCode LeapAttachment::Leap(PetscBool* accepted) {
   } catch (const PetscFailure& e) {
     PetscCall(e.ierr);
   } catch (const std::exception& e) {
-    SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+    SETERRQ(ErrorComm(comm, e), PETSC_ERR_LIB, "LEAP: %s", e.what());
   }
   // The TS's integrator restarts from the state the attempt left (the emulated one, the check's
   // reference, or the saved one after the check's steps): no FSAL stage or multistep history of a

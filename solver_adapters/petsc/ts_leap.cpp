@@ -25,6 +25,7 @@
 #include "leap/plugin/emulator.h"
 #include "leap/plugin/hybrid_controller.h"
 #include "leap/plugin/leap_policy.h"
+#include "leap/util/fault_injection.h"
 #include "leap_log_events.h"
 #include "policy_options.h"
 #include "ts_state_solver.h"
@@ -418,7 +419,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
                                                                std::vector<int64_t>(size_t(dof), 1), emulator,
                                                                int64_t(o.members), placement);
   } catch (const std::exception& e) {
-    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
+    SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
   }
   L->controller->set_layout(plugin::BlockLayout::yxc);  // blocks are the DMDA's own arrays
   const Events events = L->events;
@@ -637,7 +638,7 @@ PetscErrorCode Observe(TS ts, LeapTS* L) {
   try {
     L->controller->observe(block.data());
   } catch (const std::exception& e) {
-    SETERRQ(PetscObjectComm((PetscObject)ts), PETSC_ERR_LIB, "LEAP: %s", e.what());
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)ts), e), PETSC_ERR_LIB, "LEAP: %s", e.what());
   }
   L->last_observed_step = ts->steps;
   L->last_observed_time = t;
@@ -701,7 +702,7 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* advanced) {
   } catch (const PetscFailure& e) {
     PetscCall(e.ierr);
   } catch (const std::exception& e) {
-    SETERRQ(comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, e.what());
+    SETERRQ(ErrorComm(comm, e), PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, e.what());
   }
   L->summary.check_seconds += MPI_Wtime() - start;
   PetscCall(PetscLogEventEnd(L->events.check, ts, 0, 0, 0));
@@ -777,6 +778,11 @@ PetscErrorCode TSStep_Leap(TS ts) {
   LeapTS* L = Data(ts);
   PetscBool advanced = PETSC_FALSE;  // by a leap, or by a failed check's inner steps
   PetscFunctionBeginUser;
+  try {
+    util::fault_point("ts_step");
+  } catch (const std::exception& e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
   if (L->inner->vec_sol != ts->vec_sol) PetscCall(TSSetSolution(L->inner, ts->vec_sol));
   if (ts->steprestart) PetscCall(TSRestartStep(L->inner));  // a new solve, or the program changed the state
   if (L->frame_dt <= 0) L->frame_dt = L->opt.frame_dt > 0 ? L->opt.frame_dt : ts->time_step;

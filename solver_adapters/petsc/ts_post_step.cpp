@@ -41,6 +41,7 @@
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
 #include "leap/plugin/runtime.h"
+#include "leap/util/fault_injection.h"
 #include "leap_log_events.h"
 #include "policy_options.h"
 #include "ts_state_solver.h"
@@ -195,17 +196,19 @@ PetscErrorCode Finish(Context* c, PetscObject obj) {
   if (c->runtime) {
     const MPI_Comm comm = c->runtime->communicator();
     std::string failure;
+    MPI_Comm error_comm = comm;  // where the failure is reported: this rank alone unless agreed
     try {
       c->runtime->finish();
     } catch (const std::exception& e) {
       failure = e.what();
+      error_comm = leap::petsc::ErrorComm(comm, e);
     }
     RefreshStats(c);
     const PetscErrorCode report = Report(c, comm, obj);
     c->runtime.reset();
     PetscCall(DMDestroy(&c->da));
     PetscCall(report);
-    PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s", failure.c_str());
+    PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s", failure.c_str());
   }
   PetscCall(DMDestroy(&c->da));
   PetscFunctionReturn(0);
@@ -260,7 +263,7 @@ PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
           c->runtime->record(false);
           c->runtime->record(true);
         } catch (const std::exception& e) {
-          SETERRQ(comm, PETSC_ERR_LIB, "LEAP: %s", e.what());
+          SETERRQ(leap::petsc::ErrorComm(comm, e), PETSC_ERR_LIB, "LEAP: %s", e.what());
         }
       }
     }
@@ -284,13 +287,15 @@ PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
   PetscCall(PetscLogEventBegin(c->events.phases.gather, ts, 0, 0, 0));
   PetscCall(leap::petsc::DMDABlockFromVec(u, &c->block));  // [y][x][dof]: the runtime's yxc, as it is
   std::string failure;
+  MPI_Comm error_comm = comm;
   try {
     c->runtime->observe(c->block.data(), double(t));
   } catch (const std::exception& e) {
     failure = e.what();
+    error_comm = leap::petsc::ErrorComm(comm, e);
   }
   PetscCall(PetscLogEventEnd(c->events.phases.gather, ts, 0, 0, 0));
-  PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: observing step %" PetscInt_FMT ": %s", step,
+  PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: observing step %" PetscInt_FMT ": %s", step,
              failure.c_str());
   ++c->run;
   ++c->stats.observations;
@@ -355,6 +360,7 @@ PetscErrorCode Leap(Context* c, TS ts) {
   const PetscReal t_new = ts->ptime + PetscReal(L) * c->frame_dt;
   const leap::plugin::LeapRecord* r = nullptr;
   std::string failure, input_error;
+  MPI_Comm error_comm = comm;  // where a failure is reported: this rank alone unless agreed
   PetscErrorCode ierr = 0;
   PetscFunctionBeginUser;
   ++c->stats.leaps;
@@ -366,14 +372,16 @@ PetscErrorCode Leap(Context* c, TS ts) {
     ierr = e.ierr;
   } catch (const leap::InputError& e) {
     input_error = e.what();
+    error_comm = leap::petsc::ErrorComm(comm, e);
   } catch (const std::exception& e) {
     failure = e.what();
+    error_comm = leap::petsc::ErrorComm(comm, e);
   }
   PetscCall(PetscLogEventEnd(c->events.phases.emulate, ts, 0, 0, 0));
   PetscCall(ierr);
-  PetscCheck(input_error.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: the leap at step %" PetscInt_FMT ": %s",
+  PetscCheck(input_error.empty(), error_comm, PETSC_ERR_USER_INPUT, "LEAP: the leap at step %" PetscInt_FMT ": %s",
              ts->steps, input_error.c_str());
-  PetscCheck(failure.empty(), comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s",
+  PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s",
              ts->steps, failure.c_str());
   if (r->verdict == leap::plugin::LeapVerdict::emulator_failed) ++c->stats.emulator_failures;
   const std::string why = r->accepted() ? "" : r->reason;
@@ -413,6 +421,11 @@ PetscErrorCode LeapPostStep(TS ts) {
   if (!c) PetscFunctionReturn(0);
   if (c->previous_poststep) PetscCall((*c->previous_poststep)(ts));  // the program's own, first
   if (!c->attached || c->mode != kHybrid) PetscFunctionReturn(0);
+  try {
+    leap::util::fault_point("ts_post_step");
+  } catch (const std::exception& e) {
+    SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "LEAP: %s", e.what());
+  }
   ++c->stats.steps_solver;
   PetscCall(Observe(c, ts, ts->steps, ts->ptime, ts->vec_sol));
   PetscBool can = PETSC_FALSE;
@@ -540,7 +553,7 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   try {
     runtime = std::make_unique<leap::plugin::Runtime>(comm, o.config);
   } catch (const std::exception& e) {
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
+    SETERRQ(leap::petsc::ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
   }
   // The leap policy: the config's leap section, overridden by -leap_<name> (one setting, two spellings).
   leap::plugin::LeapPolicyOptions policy = runtime->config().leap.policy;
@@ -579,7 +592,7 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   } catch (const std::exception& e) {
     // Every collective runtime call fails on all ranks together; add_field and set_box are checked
     // locally, on the same description everywhere.
-    SETERRQ(comm, PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
+    SETERRQ(leap::petsc::ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
   }
   c->runtime = std::move(runtime);
   c->recording = recording;

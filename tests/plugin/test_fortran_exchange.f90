@@ -94,6 +94,7 @@ program test_fortran_exchange
     end do
   end do
   call check_status(leap_exchange_destroy(h), "leap_exchange_destroy")
+  deallocate(block, back, full)
 
   call MPI_Allreduce(errors, total, 1, MPI_INTEGER, MPI_SUM, MPI_COMM_WORLD, ierr)
   if (rank == 0) print *, "test_fortran_exchange on", nprocs, "ranks:", total, "mismatches"

@@ -154,6 +154,7 @@ program test_fortran_policy
     errors = errors + 1
   end if
   call check(leap_runtime_destroy(h), "leap_runtime_destroy")
+  deallocate(block, expect)
 
   call MPI_Allreduce(errors, total, 1, MPI_INTEGER, MPI_SUM, MPI_COMM_WORLD, ierr)
   if (rank == 0) print *, "test_fortran_policy on", nprocs, "ranks:", total, "errors"

@@ -118,6 +118,7 @@ program test_fortran_runtime
   end if
   call compare(block, 12)
   call check(leap_runtime_destroy(h), "leap_runtime_destroy")
+  deallocate(block, saved)
 
   call MPI_Allreduce(errors, total, 1, MPI_INTEGER, MPI_SUM, MPI_COMM_WORLD, ierr)
   if (rank == 0) print *, "test_fortran_runtime on", nprocs, "ranks:", total, "mismatches"

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "leap/data/well_file.h"
+#include "leap/error.h"
 #include "leap/train/dataset_dir.h"
 
 namespace fs = std::filesystem;
@@ -29,7 +30,13 @@ void describe_datasets(const std::string& path) {
           trajectories += data::WellFile(e.path().string()).layout().n_trajectories;
           if (first.empty() || e.path().string() < first) first = e.path().string();
         }
-      std::cout << "  " << split << ": " << files << " files, " << trajectories << " trajectories\n";
+      const auto unfinished = train::unfinished_files(dir.string());
+      std::cout << "  " << split << ": " << files << " files, " << trajectories << " trajectories";
+      if (!unfinished.empty())
+        std::cout << " (" << unfinished.size() << " unfinished, skipped: "
+                  << fs::path(unfinished.front()).filename().string() << (unfinished.size() > 1 ? ", ..." : "")
+                  << "; a writer was interrupted)";
+      std::cout << "\n";
     }
     const fs::path stats = fs::path(root) / "stats.yaml";
     std::cout << "  stats.yaml: "
@@ -58,6 +65,9 @@ void add_info(CLI::App& app, Common& common) {
       if (fs::is_directory(p)) {
         describe_datasets(p);
       } else {
+        if (fs::path(p).extension() == ".partial")
+          throw InputError(p + ": an unfinished file (its writer was interrupted before it was complete); run "
+                               "the writer again, or delete it");
         data::WellFile file(p);
         std::cout << data::describe(file.layout(), file.path());
       }

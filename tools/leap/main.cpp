@@ -68,8 +68,7 @@ int main(int argc, char** argv) {
     if (runtime.rank() == 0) std::cerr << "leap: " << e.what() << " (see leap --help)\n";
     return 2;
   } catch (const std::exception& e) {
-    if (runtime.rank() == 0 || leap::exit_code_for(e) != 2) std::cerr << "leap: " << e.what() << "\n";
-    return leap::exit_code_for(e);
+    return runtime.fail(e);
   }
   return 0;
 }

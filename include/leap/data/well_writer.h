@@ -26,7 +26,9 @@ class WellWriter {
   // With `resume`, an unfinished file of the same layout left by an interrupted run is reopened and
   // completed_trajectories() tells where to go on; otherwise the file is created anew.
   WellWriter(MPI_Comm comm, const std::string& path, WellLayout layout, bool resume = false);
-  ~WellWriter();  // without finish(): closes the temporary file and leaves it unfinished
+  // Without finish(): closes the temporary file and leaves it unfinished. While an exception is
+  // unwinding (a failure that may be this rank's alone), abandons it instead (see abandon()).
+  ~WellWriter();
   WellWriter(const WellWriter&) = delete;
   WellWriter& operator=(const WellWriter&) = delete;
 
@@ -44,6 +46,9 @@ class WellWriter {
   int64_t completed_trajectories() const;
   // Collective: closes the file and renames it to its final name.
   void finish();
+  // Not collective: after a failure, gives the file up without the collective close (which would
+  // wait for ranks that may never come); it keeps its temporary name NAME.partial, unfinished.
+  void abandon();
 
  private:
   struct Impl;
@@ -52,5 +57,8 @@ class WellWriter {
   std::string path_;
   bool growing_ = false;
 };
+
+// HDF5 files this process still holds open (e.g. one whose write failed and whose close failed too).
+int64_t open_hdf5_files();
 
 }  // namespace leap::data

@@ -47,8 +47,8 @@ struct HybridStats {
 
 // The emulator failed during a leap (e.g. an oracle that finds the state on no stored trajectory);
 // thrown by HybridController::leap on every rank together, with the failing rank's message.
-struct EmulatorFailure : leap::Error {
-  using leap::Error::Error;
+struct EmulatorFailure : AgreedFailure<Error> {
+  explicit EmulatorFailure(const std::string& message) : AgreedFailure<Error>(message) {}
 };
 
 struct LeapResult {

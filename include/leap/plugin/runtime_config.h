@@ -242,6 +242,12 @@ struct RuntimeConfig {
     v("leap", leap, "how a leap is made and when it is refused");
     v("record", record, "in-situ recording of observed frames as a dataset in The Well's schema");
   }
+  // The reader validates only the sections a file has: without this, a file with no `emulator`
+  // section would load (kind latent_diffusion, no checkpoints) and its effective config.yaml, which
+  // writes that section, would then be refused. (A present section is checked twice: harmless.)
+  void validate(const std::string& file, const std::string& prefix) const {
+    emulator.validate(file, config::join_path(prefix, "emulator"));
+  }
 };
 
 }  // namespace leap::plugin

@@ -53,6 +53,9 @@ std::vector<std::string> find_datasets(const std::vector<std::string>& paths);
 
 // DATASET/data/SPLIT, where writers put a split's files.
 std::string split_dir(const std::string& dataset_root, const std::string& split);
+// The unfinished files of a split directory (NAME.hdf5.partial: a writer or recorder that was
+// interrupted), sorted; training, encoding and `leap info` skip them and say so.
+std::vector<std::string> unfinished_files(const std::string& split_directory);
 
 // "a, b, c"
 std::string join_paths(const std::vector<std::string>& paths);

@@ -13,7 +13,8 @@ namespace leap::train {
 std::string normalizer_to_yaml(const data::Normalizer& n);
 data::Normalizer normalizer_from_yaml(const std::string& text, const std::string& source);
 std::string list_to_yaml(const std::vector<std::string>& v);
-std::vector<std::string> list_from_yaml(const std::string& text);
+// InputError naming `source` (the checkpoint) when `text` is not a YAML list of strings.
+std::vector<std::string> list_from_yaml(const std::string& text, const std::string& source = "checkpoint");
 // Reads extra[key] or throws InputError naming `path` and the key.
 const std::string& extra_field(const std::map<std::string, std::string>& extra, const std::string& key,
                                const std::string& path);
