@@ -45,8 +45,36 @@ Augmentation draw_augmentation(const std::vector<bool>& periodic, const std::vec
   return aug;
 }
 
+ChannelFlip physical_flip(const std::vector<float>& signs) {
+  return {signs, std::vector<float>(signs.size(), 0.f)};
+}
+
+ChannelFlip normalized_flip(const std::vector<float>& signs, const Normalizer& n) {
+  if (int64_t(signs.size()) != n.channels())
+    throw Error("normalized_flip: " + std::to_string(signs.size()) + " flip signs for a normaliser of " +
+                std::to_string(n.channels()) + " channels");
+  ChannelFlip f{signs, std::vector<float>(signs.size(), 0.f)};
+  for (size_t c = 0; c < signs.size(); ++c) {
+    if (signs[c] == 1.f) continue;
+    if (n.log[c])
+      throw Error(
+          "normalized_flip: channel " + std::to_string(c) +
+          " changes sign under a flip but is log-transformed (a vector component cannot be a log field)");
+    // (s x - mean) / std with x = std z + mean.
+    f.offset[c] = float((double(signs[c]) - 1.0) * n.mean[c] / n.std[c]);
+  }
+  return f;
+}
+
 at::Tensor apply_augmentation(const at::Tensor& x, const Augmentation& aug,
                               const std::vector<std::vector<float>>& signs) {
+  std::vector<ChannelFlip> flips;
+  for (const auto& s : signs) flips.push_back(physical_flip(s));
+  return apply_augmentation(x, aug, flips);
+}
+
+at::Tensor apply_augmentation(const at::Tensor& x, const Augmentation& aug,
+                              const std::vector<ChannelFlip>& flips) {
   const int64_t D = int64_t(aug.flip.size());
   if (int64_t(aug.roll.size()) != D || x.dim() < D + 1)
     throw Error("apply_augmentation: a transform of " + std::to_string(D) + " axes for a tensor of " +
@@ -56,15 +84,16 @@ at::Tensor apply_augmentation(const at::Tensor& x, const Augmentation& aug,
     const int64_t dim = x.dim() - D + a;
     if (aug.flip[size_t(a)]) {
       y = y.flip({dim});
-      const auto& s = signs.at(size_t(a));
-      if (int64_t(s.size()) != x.size(x.dim() - D - 1))
-        throw Error("apply_augmentation: " + std::to_string(s.size()) + " flip signs for " +
+      const ChannelFlip& f = flips.at(size_t(a));
+      if (int64_t(f.scale.size()) != x.size(x.dim() - D - 1) || f.offset.size() != f.scale.size())
+        throw Error("apply_augmentation: " + std::to_string(f.scale.size()) + " flip signs for " +
                     std::to_string(x.size(x.dim() - D - 1)) + " channels");
-      if (std::any_of(s.begin(), s.end(), [](float v) { return v != 1.f; })) {
-        std::vector<int64_t> shape(size_t(D + 1), 1);
-        shape[0] = -1;
-        y = y * at::tensor(s, at::kFloat).to(y.scalar_type()).view(shape);
-      }
+      std::vector<int64_t> shape(size_t(D + 1), 1);
+      shape[0] = -1;
+      if (std::any_of(f.scale.begin(), f.scale.end(), [](float v) { return v != 1.f; }))
+        y = y * at::tensor(f.scale, at::kFloat).to(y.scalar_type()).view(shape);
+      if (std::any_of(f.offset.begin(), f.offset.end(), [](float v) { return v != 0.f; }))
+        y = y + at::tensor(f.offset, at::kFloat).to(y.scalar_type()).view(shape);
     }
     if (aug.roll[size_t(a)] != 0) y = y.roll({aug.roll[size_t(a)]}, {dim});
   }

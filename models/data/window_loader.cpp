@@ -38,12 +38,12 @@ WindowSample WindowLoader::augment(WindowSample s) {
   const auto periodic = data_.periodic();
   const int64_t D = int64_t(periodic.size());
   std::vector<int64_t> sizes;
-  std::vector<std::vector<float>> signs;
+  std::vector<ChannelFlip> flips;  // the frames are normalised: a sign flip shifts them too
   for (int64_t a = 0; a < D; ++a) {
     sizes.push_back(s.frames.size(s.frames.dim() - D + a));
-    signs.push_back(data_.flip_signs(int(a)));
+    flips.push_back(normalized_flip(data_.flip_signs(int(a)), data_.normalizer()));
   }
-  s.frames = apply_augmentation(s.frames, draw_augmentation(periodic, sizes, rng_), signs);
+  s.frames = apply_augmentation(s.frames, draw_augmentation(periodic, sizes, rng_), flips);
   return s;
 }
 

@@ -7,8 +7,9 @@
 #include <filesystem>
 #include <set>
 
-#include "leap/data/window_loader.h"
+#include "leap/data/augmentation.h"
 #include "leap/data/well_writer.h"
+#include "leap/data/window_loader.h"
 #include "leap/error.h"
 #include "well_fixture.h"
 
@@ -120,7 +121,7 @@ TEST_F(WindowTest, AugmentationsRespectBoundaries) {
   // and flips (with signs); no roll along y ever happens.
   data::WindowLoader loader(ds, {1, 1, 11, 0, 1, true, true});
   data::Batch b;
-  int matched = 0;
+  int matched = 0, flipped = 0;
   int index = 0;
   while (loader.next(&b)) {
     const at::Tensor orig = ds.get(index++).frames[0];
@@ -129,16 +130,40 @@ TEST_F(WindowTest, AugmentationsRespectBoundaries) {
     for (int fx = 0; fx < 2 && !found; ++fx)
       for (int fy = 0; fy < 2 && !found; ++fy)
         for (int64_t r = 0; r < nx && !found; ++r) {
-          at::Tensor c = orig;
+          // The transform of the physical state, normalised afterwards.
+          at::Tensor c = n.denormalize(orig);
           if (fx) c = c.flip({1}) * at::tensor(ds.flip_signs(0)).view({-1, 1, 1});
           if (fy) c = c.flip({2}) * at::tensor(ds.flip_signs(1)).view({-1, 1, 1});
-          c = c.roll({r}, {1});
-          found = at::allclose(c, got);
+          c = n.normalize(c.roll({r}, {1}));
+          found = at::allclose(c, got, 1e-4, 1e-4);
+          flipped += found && (fx || fy);
         }
     matched += found;
   }
   EXPECT_EQ(matched, index);
   EXPECT_EQ(index, 10);
+  EXPECT_GT(flipped, 0);
+}
+
+// A flip of normalised values is the normalised flip of the physical values: the v components have
+// a mean far from 0 here (about 2.8 standard deviations), so negating z alone would be far off.
+TEST_F(WindowTest, FlipOfNormalisedValuesShiftsByTheMean) {
+  data::WellFile f(path);
+  const auto n = data::Normalizer::from_stats(stats, f.layout(), {}, "stats.yaml");
+  data::WindowDataset ds({path}, n, {1, 1, 8});
+  const at::Tensor x = n.denormalize(ds.get(3).frames);  // [1, C, X, Y], physical
+  data::Augmentation aug{{true, false}, {0, 0}};
+  const at::Tensor physical = data::apply_augmentation(x, aug, {ds.flip_signs(0), ds.flip_signs(1)});
+  const at::Tensor normalised = data::apply_augmentation(
+      n.normalize(x), aug,
+      {data::normalized_flip(ds.flip_signs(0), n), data::normalized_flip(ds.flip_signs(1), n)});
+  EXPECT_TRUE(at::allclose(n.normalize(physical), normalised, 1e-4, 1e-4));
+  EXPECT_GT(std::abs(n.mean[1] / n.std[1]), 1.0);
+  EXPECT_FALSE(at::allclose(normalised.select(1, 1), -n.normalize(x).flip({2}).select(1, 1), 1e-2, 1e-2));
+  // A log channel that would change sign is refused.
+  const data::Normalizer logged{{0, 0, 0}, {1, 1, 1}, {true, false, false}};
+  EXPECT_THROW(data::normalized_flip({-1.f, 1.f, 1.f}, logged), Error);
+  EXPECT_EQ(data::normalized_flip({1.f, 1.f, 1.f}, n).offset, (std::vector<float>{0.f, 0.f, 0.f}));
 }
 
 }  // namespace

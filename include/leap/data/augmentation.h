@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "leap/data/normalizer.h"
 #include "leap/data/well_file.h"
 
 namespace leap::data {
@@ -30,8 +31,21 @@ std::vector<float> flip_signs(const WellLayout& layout, int axis);
 Augmentation draw_augmentation(const std::vector<bool>& periodic, const std::vector<int64_t>& sizes,
                                std::mt19937_64& rng);
 
-// x: [..., C, X(, Y)] with the spatial axes last and the channels just before them; signs[a] is
-// flip_signs(layout, a). Applies, axis by axis, the flip (with signs) and then the roll.
+// What a flip of one axis does to each channel's values: x -> scale * x + offset.
+struct ChannelFlip {
+  std::vector<float> scale, offset;
+};
+// On values in physical units: the signs, no offset.
+ChannelFlip physical_flip(const std::vector<float>& signs);
+// On normalised values z = (x - mean) / std: negating x maps z to -z - 2 mean / std (negating z
+// would be right only for a zero mean). A log-transformed channel cannot change sign: Error.
+ChannelFlip normalized_flip(const std::vector<float>& signs, const Normalizer& normalizer);
+
+// x: [..., C, X(, Y)] with the spatial axes last and the channels just before them; flips[a] is
+// how a flip of axis a maps each channel. Applies, axis by axis, the flip and then the roll.
+at::Tensor apply_augmentation(const at::Tensor& x, const Augmentation& aug,
+                              const std::vector<ChannelFlip>& flips);
+// The same on physical values, signs[a] = flip_signs(layout, a).
 at::Tensor apply_augmentation(const at::Tensor& x, const Augmentation& aug,
                               const std::vector<std::vector<float>>& signs);
 
