@@ -5,9 +5,7 @@
 // compiled in (examples/euler2d/*-small.yaml) and written to OUT/configs; every stage is this same
 // program run as a child process (mpiexec for the MPI stages), so `leap demo` itself needs no MPI.
 // OUT/report.md, OUT/metrics.json and the figure OUT/hybrid/final_state.png summarise it.
-#include <sys/wait.h>
 #include <torch/cuda.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -20,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "child_process.h"
 #include "commands.h"
 #include "demo_configs.h"
 #include "leap/error.h"
@@ -42,48 +41,31 @@ struct DemoOptions {
 // Sizes: small is the demo; tiny (32x32, a few epochs) checks the pipeline in about a minute.
 std::vector<std::string> tiny_overrides(const std::string& stage) {
   if (stage == "generate")
-    return {"frames=8", "trajectories.train=4", "trajectories.valid=1", "trajectories.test=1",
-            "sweep=[{key: gamma, values: [1.4]}]", "euler2d.boundary=periodic", "euler2d.nx=32", "euler2d.ny=32"};
-  if (stage == "ae") return {"optim.epochs=3", "optim.batch=8", "model.channels=[8, 16]", "model.blocks=[1, 1]",
-                             "model.latent_channels=4"};
+    return {"frames=8",
+            "trajectories.train=4",
+            "trajectories.valid=1",
+            "trajectories.test=1",
+            "sweep=[{key: gamma, values: [1.4]}]",
+            "euler2d.boundary=periodic",
+            "euler2d.nx=32",
+            "euler2d.ny=32"};
+  if (stage == "ae")
+    return {"optim.epochs=3", "optim.batch=8", "model.channels=[8, 16]", "model.blocks=[1, 1]",
+            "model.latent_channels=4"};
   if (stage == "emulator")
-    return {"optim.epochs=3", "optim.batch=8", "window=4", "model.width=32", "model.depth=2", "model.heads=2",
-            "model.emb_features=32", "diffusion.sampler.steps=8", "diffusion.context.context_max=2"};
+    return {"optim.epochs=3",
+            "optim.batch=8",
+            "window=4",
+            "model.width=32",
+            "model.depth=2",
+            "model.heads=2",
+            "model.emb_features=32",
+            "diffusion.sampler.steps=8",
+            "diffusion.context.context_max=2"};
   if (stage == "hybrid")
     return {"euler2d.nx=32", "euler2d.ny=32", "frames=12", "leap.leap_frames=3", "leap.solver_frames=2"};
   if (stage == "evaluate") return {"members=2", "trajectories=1"};
   return {};
-}
-
-fs::path self_executable() {
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("leap demo: cannot find its own executable (/proc/self/exe): " + ec.message());
-  return p;
-}
-
-std::string mpiexec() {
-  if (const char* e = std::getenv("MPIEXEC"); e && *e) return e;
-  return LEAP_MPIEXEC_PATH;
-}
-
-// Runs argv as a child process and returns its exit status (128 + signal when killed).
-int run_child(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::cout << std::flush;
-  const pid_t pid = fork();
-  if (pid < 0) throw Error("leap demo: fork failed");
-  if (pid == 0) {
-    execvp(args[0], args.data());
-    std::perror(args[0]);
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throw Error("leap demo: waitpid failed");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 nlohmann::json read_json(const fs::path& p) {
@@ -98,15 +80,17 @@ int run_demo(const DemoOptions& o) {
   std::error_code ec;
   fs::create_directories(cfgdir, ec);
   if (ec) throw InputError(o.out, "--out", "a directory that can be created", ec.message());
-  const std::string device =
-      o.device == "auto" ? (torch::cuda::is_available() ? std::string("cuda") : std::string("cpu")) : o.device;
+  const std::string device = o.device == "auto"
+                                 ? (torch::cuda::is_available() ? std::string("cuda") : std::string("cpu"))
+                                 : o.device;
   const std::pair<const char*, const char*> configs[] = {{"generate", demo::kGenerate},
                                                          {"ae", demo::kAutoencoder},
                                                          {"emulator", demo::kEmulator},
                                                          {"hybrid", demo::kHybrid}};
-  for (const auto& [name, text] : configs) util::write_file_atomic((cfgdir / (std::string(name) + ".yaml")).string(), text);
+  for (const auto& [name, text] : configs)
+    util::write_file_atomic((cfgdir / (std::string(name) + ".yaml")).string(), text);
 
-  const std::string leap = self_executable().string();
+  const std::string leap = self_executable("leap demo");
   const std::vector<std::string> mpi{mpiexec(), "-n", std::to_string(o.ranks), "--oversubscribe", leap};
   const std::vector<std::string> single{leap};
   auto with_sets = [&](std::vector<std::string> args, const std::string& stage) {
@@ -125,12 +109,13 @@ int run_demo(const DemoOptions& o) {
     head.insert(head.end(), tail);
     return head;
   };
-  stages.push_back({"generate a dataset with the PETSc Euler solver",
-                    with_sets(cmd(mpi, {"generate", "--config", cfg("generate"), "--out", (out / "data").string()}),
-                              "generate")});
+  stages.push_back(
+      {"generate a dataset with the PETSc Euler solver",
+       with_sets(cmd(mpi, {"generate", "--config", cfg("generate"), "--out", (out / "data").string()}),
+                 "generate")});
   stages.push_back({"train the autoencoder",
-                    with_sets(cmd(single, {"train", "ae", "--config", cfg("ae"), "--data", (out / "data").string(),
-                                           "--out", (out / "ae").string()}),
+                    with_sets(cmd(single, {"train", "ae", "--config", cfg("ae"), "--data",
+                                           (out / "data").string(), "--out", (out / "ae").string()}),
                               "ae")});
   // The emulator sees 4 flipped/rolled copies of each training trajectory besides the original (flips
   // with the vector-sign rules, rolls on periodic axes): 5x the windows for the same encoder.
@@ -143,18 +128,19 @@ int run_demo(const DemoOptions& o) {
                     with_sets(cmd(single, {"train", "emulator", "--config", cfg("emulator"), "--data",
                                            (out / "latents").string(), "--out", (out / "emulator").string()}),
                               "emulator")});
-  std::vector<std::string> hyb = cmd(mpi, {"hybrid", "--config", cfg("hybrid"), "--ae",
-                                           (out / "ae" / "best.ckpt").string(), "--emulator",
-                                           (out / "emulator" / "best.ckpt").string(), "--out",
-                                           (out / "hybrid").string(), "--set", "leap.device=" + device});
+  std::vector<std::string> hyb =
+      cmd(mpi, {"hybrid", "--config", cfg("hybrid"), "--ae", (out / "ae" / "best.ckpt").string(),
+                "--emulator", (out / "emulator" / "best.ckpt").string(), "--out", (out / "hybrid").string(),
+                "--set", "leap.device=" + device});
   if (o.size == "tiny")
     for (const auto& s : tiny_overrides("hybrid")) hyb.insert(hyb.end(), {"--set", s});
   stages.push_back({"hybrid run (solver + emulator) against the solver alone", hyb});
   // The emulator against the solver on held-out test trajectories, by lead time (the paper's metrics).
-  std::vector<std::string> eval = cmd(mpi, {"evaluate", "--ae", (out / "ae" / "best.ckpt").string(), "--emulator",
-                                            (out / "emulator" / "best.ckpt").string(), "--data",
-                                            (out / "data").string(), "--out", (out / "evaluate").string(), "--set",
-                                            "device=" + device, "--set", "trajectories=2", "--set", "members=2"});
+  std::vector<std::string> eval =
+      cmd(mpi, {"evaluate", "--ae", (out / "ae" / "best.ckpt").string(), "--emulator",
+                (out / "emulator" / "best.ckpt").string(), "--data", (out / "data").string(), "--out",
+                (out / "evaluate").string(), "--set", "device=" + device, "--set", "trajectories=2", "--set",
+                "members=2"});
   if (o.size == "tiny")
     for (const auto& s : tiny_overrides("evaluate")) eval.insert(eval.end(), {"--set", s});
   stages.push_back({"evaluate the emulator on held-out test trajectories", eval});
@@ -168,13 +154,12 @@ int run_demo(const DemoOptions& o) {
   for (size_t i = 0; i < stages.size(); ++i) {
     std::cout << "\n== leap demo [" << i + 1 << "/" << stages.size() << "] " << stages[i].name << "\n";
     const auto t0 = std::chrono::steady_clock::now();
-    const int status = run_child(stages[i].argv);
+    const int status = run_child(stages[i].argv, "leap demo");
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     times.push_back({{"stage", stages[i].name}, {"seconds", s}});
     if (status != 0) {
-      std::string line;
-      for (const auto& a : stages[i].argv) line += a + " ";
-      std::cerr << "leap demo: stage '" << stages[i].name << "' failed (exit " << status << "): " << line << "\n";
+      std::cerr << "leap demo: stage '" << stages[i].name << "' failed (exit " << status
+                << "): " << command_line(stages[i].argv) << "\n";
       return status == 2 ? 2 : 1;
     }
   }
@@ -193,25 +178,30 @@ int run_demo(const DemoOptions& o) {
   std::ostringstream r;
   r << std::fixed << std::setprecision(3);
   r << "# LEAP demo report\n\n"
-    << "Euler multi-quadrant case (" << o.size << " size), " << o.ranks << " MPI ranks, emulator on " << device
-    << ", " << std::setprecision(0) << total << " s in all.\n\n"
+    << "Euler multi-quadrant case (" << o.size << " size), " << o.ranks << " MPI ranks, emulator on "
+    << device << ", " << std::setprecision(0) << total << " s in all.\n\n"
     << std::setprecision(3) << "| stage | seconds |\n|---|---|\n";
   for (const auto& t : times)
-    r << "| " << t["stage"].get<std::string>() << " | " << std::setprecision(1) << t["seconds"].get<double>() << " |\n";
-  r << std::setprecision(3) << "\nHybrid run on held-out seed " << h.value("seed", 0) << " over " << h.value("frames", 0)
-    << " frames: " << h.value("frames_by_solver", 0) << " frames by the solver, " << h.value("frames_by_emulator", 0)
-    << " by the emulator (" << h.value("leaps_accepted", 0) << " leaps accepted, " << h.value("leaps_rejected", 0)
-    << " rejected" << (h.contains("rejections") && !h["rejections"].empty()
-                           ? "; first rejection at " + h["rejections"][0].get<std::string>()
-                           : std::string())
+    r << "| " << t["stage"].get<std::string>() << " | " << std::setprecision(1) << t["seconds"].get<double>()
+      << " |\n";
+  r << std::setprecision(3) << "\nHybrid run on held-out seed " << h.value("seed", 0) << " over "
+    << h.value("frames", 0) << " frames: " << h.value("frames_by_solver", 0) << " frames by the solver, "
+    << h.value("frames_by_emulator", 0) << " by the emulator (" << h.value("leaps_accepted", 0)
+    << " leaps accepted, " << h.value("leaps_rejected", 0) << " rejected"
+    << (h.contains("rejections") && !h["rejections"].empty()
+            ? "; first rejection at " + h["rejections"][0].get<std::string>()
+            : std::string())
     << ").\n\n"
     << "- speed-up over the solver alone: " << h.value("speedup", 0.0) << "\n"
     << "- VRMSE of the final state against the solver alone: " << h.value("vrmse_final", 0.0) << "\n"
-    << "- figure (rows: fields; columns: solver, hybrid, |difference|): " << h.value("figure", std::string()) << "\n"
-    << "- details: " << (out / "metrics.json").string() << ", " << (out / "hybrid" / "metrics.json").string() << "\n";
+    << "- figure (rows: fields; columns: solver, hybrid, |difference|): " << h.value("figure", std::string())
+    << "\n"
+    << "- details: " << (out / "metrics.json").string() << ", " << (out / "hybrid" / "metrics.json").string()
+    << "\n";
   // Evaluation: VRMSE against the solver per lead-time bin, per model.
   if (ev.contains("models")) {
-    r << "\nEvaluation on held-out test trajectories (VRMSE against the solver, mean over fields, by lead-time "
+    r << "\nEvaluation on held-out test trajectories (VRMSE against the solver, mean over fields, by "
+         "lead-time "
          "bin in frames):\n\n| model |";
     std::vector<std::string> bins;
     for (const auto& [model, jm] : ev["models"].items())
@@ -230,7 +220,8 @@ int run_demo(const DemoOptions& o) {
       r << "\n";
     }
     r << "\nFigures: " << (out / "evaluate").string()
-      << "/ (snapshots_<field>.png, vrmse_vs_lead.png, spectra.png, spread_skill.png); table.csv beside them.\n";
+      << "/ (snapshots_<field>.png, vrmse_vs_lead.png, spectra.png, spread_skill.png); table.csv beside "
+         "them.\n";
   }
   util::write_file_atomic((out / "metrics.json").string(), m.dump(2) + "\n");
   util::write_file_atomic((out / "report.md").string(), r.str());
@@ -248,9 +239,10 @@ void add_demo_help_entry(CLI::App& app) {
 int demo_main(int argc, char** argv) {
   DemoOptions o;
   bool no_progress = false;
-  CLI::App app{"leap demo: generate data with the PETSc Euler solver, train the autoencoder and the latent "
-               "diffusion emulator, run a hybrid simulation on a held-out case and report speed-up and VRMSE",
-               "leap demo"};
+  CLI::App app{
+      "leap demo: generate data with the PETSc Euler solver, train the autoencoder and the latent "
+      "diffusion emulator, run a hybrid simulation on a held-out case and report speed-up and VRMSE",
+      "leap demo"};
   app.add_option("--out", o.out, "output directory (default out/demo)");
   app.add_option("--ranks", o.ranks, "MPI ranks of the solver stages")->check(CLI::Range(1, 64));
   app.add_option("--device", o.device, "where the emulator runs in the hybrid stage: auto, cpu, cuda");

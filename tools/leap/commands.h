@@ -28,5 +28,8 @@ void add_evaluate(CLI::App& app, Common& common);
 // `leap demo` runs before MPI is initialised (it starts the other stages as child processes).
 int demo_main(int argc, char** argv);
 void add_demo_help_entry(CLI::App& app);
+// `leap reproduce` too (the paper's experiment, stage by stage, as child processes).
+int reproduce_main(int argc, char** argv);
+void add_reproduce_help_entry(CLI::App& app);
 
 }  // namespace leap::cli

@@ -14,6 +14,7 @@
 int main(int argc, char** argv) {
   leap::cli::ensure_openmp_environment(argc, argv);
   if (argc > 1 && std::string(argv[1]) == "demo") return leap::cli::demo_main(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "reproduce") return leap::cli::reproduce_main(argc - 1, argv + 1);
   // Arguments after "--" are PETSc options (e.g. -ts_monitor -log_view), the rest is LEAP's.
   std::vector<std::string> petsc_options;
   int leap_argc = argc;
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{"LEAP: latent diffusion emulators coupled to PETSc fluid solvers", "leap"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", [] { return leap::cli::version_report(); }, "Print versions of LEAP and its stack");
+  app.set_version_flag(
+      "--version", [] { return leap::cli::version_report(); }, "Print versions of LEAP and its stack");
   app.add_flag("-v,--verbose", common.verbose, "More log output (-vv for trace)");
   app.add_flag("-q,--quiet", common.quiet, "Warnings and errors only");
   app.fallthrough();
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   leap::cli::add_bench(app, common);
   leap::cli::add_evaluate(app, common);
   leap::cli::add_demo_help_entry(app);
+  leap::cli::add_reproduce_help_entry(app);
 
   try {
     app.parse(leap_argc, argv);
