@@ -382,7 +382,8 @@ class Reproduction {
     std::map<std::string, bool> current;
     double weight_left = 0;
     for (const auto& s : stages_) {
-      bool ok = done_.contains(s.id) && done_[s.id].value("fingerprint", "") == stage_fingerprint(s);
+      const std::string fp = stage_fingerprint(s);  // in stage order: its inputs' come first
+      bool ok = done_.contains(s.id) && done_[s.id].value("fingerprint", "") == fp;
       for (const auto& in : s.inputs) ok = ok && current[in];
       current[s.id] = ok;
       if (!ok) {
@@ -424,6 +425,7 @@ class Reproduction {
                   << kWho << ": finished stages are kept; run the same command again to go on\n";
         return status == 2 ? 2 : 1;
       }
+      if (s.trains) util::write_file_atomic((out_ / s.id / ".reproduce_fingerprint").string(), "finished\n");
       done_[s.id] = {
           {"seconds", seconds}, {"command", command_line(argv)}, {"fingerprint", stage_fingerprint(s)}};
       weight_run += s.weight;
@@ -478,18 +480,23 @@ class Reproduction {
     plan();
   }
 
-  std::string stage_fingerprint(const Stage& s) const {
+  // A stage's fingerprint: its command line, its config file and the fingerprints of the stages it
+  // reads, so that a change anywhere upstream changes it.
+  std::string stage_fingerprint(const Stage& s) {
+    if (const auto it = fingerprints_.find(s.id); it != fingerprints_.end()) return it->second;
     std::string text = command_line(s.argv);
     if (!s.config.empty()) {
       std::ifstream in(s.config);
       text += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    return fingerprint(text);
+    for (const auto& in : s.inputs) text += " " + fingerprints_.at(in);
+    return fingerprints_[s.id] = fingerprint(text);
   }
 
-  // An interrupted training stage resumes from its last.ckpt only when that run was started by the
-  // same stage (command line and config): its fingerprint is kept in OUT/ID/.reproduce_fingerprint.
-  bool resumable(const Stage& s) const {
+  // An interrupted training stage resumes from its last.ckpt only when that run was started by this
+  // same stage: OUT/ID/.reproduce_fingerprint holds the fingerprint while the stage runs and
+  // "finished" once it has (a finished run is never resumed: it reran because something changed).
+  bool resumable(const Stage& s) {
     std::ifstream in(out_ / s.id / ".reproduce_fingerprint");
     std::string f;
     in >> f;
@@ -718,6 +725,7 @@ class Reproduction {
   std::map<std::string, YAML::Node> configs_;
   std::map<int, double> compression_;
   std::vector<Stage> stages_;
+  std::map<std::string, std::string> fingerprints_;  // by stage id
   nlohmann::json done_ = nlohmann::json::object();
 };
 
