@@ -112,4 +112,10 @@ expect 2 "emulator-small.yaml: key 'optim.device': expected cpu, cuda or cuda:N"
 expect 2 "emulator-small.yaml: key 'optim.precision': expected fp32 on device cpu" "$LEAP" config emulator --check "$SRC/examples/euler2d/emulator-small.yaml" --set optim.precision=bf16
 expect 0 '^emulator.kind: ' "$LEAP" config runtime
 expect 0 '^record.frames_per_trajectory: ' "$LEAP" config runtime
+# The paper-scale configs are valid configs (their models' sizes: test_models_paper_configs).
+for f in euler2d/ae-paper.yaml:ae euler2d/emulator-paper.yaml:emulator euler2d/surrogate-paper.yaml:surrogate \
+         euler2d/surrogate-pixel-paper.yaml:surrogate rayleigh_benard/ae-paper.yaml:ae \
+         rayleigh_benard/emulator-paper.yaml:emulator rayleigh_benard/surrogate-paper.yaml:surrogate; do
+  expect 0 '^  (channels: \[64, 128, 256, 512, 768, 1024\]|width: (1024|2048))$' "$LEAP" config "${f#*:}" --check "$SRC/examples/${f%:*}"
+done
 echo "cli: all checks passed"
