@@ -20,6 +20,8 @@ target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/denoiser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/denoising_loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/sampler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/diffusion/observation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/diffusion/guidance.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/rollout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/emulation_engine.cpp
 )

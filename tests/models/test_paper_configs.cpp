@@ -18,7 +18,9 @@ using namespace leap;
 
 namespace {
 
-std::string example(const std::string& name) { return std::string(LEAP_SOURCE_DIR) + "/examples/" + name; }
+std::string example(const std::string& name) {
+  return std::string(LEAP_SOURCE_DIR) + "/examples/" + name;
+}
 
 int64_t parameters(const torch::nn::Module& m) {
   int64_t n = 0;
@@ -27,7 +29,9 @@ int64_t parameters(const torch::nn::Module& m) {
 }
 
 // Millions, rounded as the paper rounds them.
-int64_t millions(int64_t n) { return (n + 500000) / 1000000; }
+int64_t millions(int64_t n) {
+  return (n + 500000) / 1000000;
+}
 
 struct Case {
   std::string dir;
@@ -49,10 +53,12 @@ TEST_P(PaperConfigs, BuildThePapersModels) {
       double(c.nx * c.ny * c.fields) / double((c.nx / f) * (c.ny / f) * ae_cfg.model.latent_channels);
   EXPECT_DOUBLE_EQ(compression, c.compression);
 
-  const auto emu_cfg = config::load_config<train::EmulatorTrainConfig>(example(c.dir + "/emulator-paper.yaml"));
+  const auto emu_cfg =
+      config::load_config<train::EmulatorTrainConfig>(example(c.dir + "/emulator-paper.yaml"));
   models::Denoiser denoiser(ae_cfg.model.latent_channels, emu_cfg.model);
   EXPECT_EQ(millions(parameters(*denoiser)), 223) << parameters(*denoiser);
-  const auto sur_cfg = config::load_config<train::EmulatorTrainConfig>(example(c.dir + "/surrogate-paper.yaml"));
+  const auto sur_cfg =
+      config::load_config<train::EmulatorTrainConfig>(example(c.dir + "/surrogate-paper.yaml"));
   EXPECT_EQ(sur_cfg.model.width, emu_cfg.model.width);
   EXPECT_EQ(sur_cfg.model.depth, emu_cfg.model.depth);
   models::Surrogate surrogate(ae_cfg.model.latent_channels, sur_cfg.model);
@@ -61,11 +67,13 @@ TEST_P(PaperConfigs, BuildThePapersModels) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, PaperConfigs,
-                         ::testing::Values(Case{"euler2d", 512, 512, 5, 80.0}, Case{"rayleigh_benard", 512, 128, 4, 64.0}),
+                         ::testing::Values(Case{"euler2d", 512, 512, 5, 80.0},
+                                           Case{"rayleigh_benard", 512, 128, 4, 64.0}),
                          [](const auto& info) { return info.param.dir; });
 
 TEST(PaperConfigs, PixelSpaceSurrogate) {
-  const auto cfg = config::load_config<train::EmulatorTrainConfig>(example("euler2d/surrogate-pixel-paper.yaml"));
+  const auto cfg =
+      config::load_config<train::EmulatorTrainConfig>(example("euler2d/surrogate-pixel-paper.yaml"));
   EXPECT_EQ(cfg.model.width, 2048);
   EXPECT_EQ(cfg.model.patch_size, 16);
   models::Surrogate pixel(5, cfg.model);

@@ -1,0 +1,42 @@
+// Observation operators y = A(x) for guided sampling (data assimilation), on states (..., C, X, Y) with
+// the spatial axes last: every `stride`-th point per axis, the means of block x block cells, or a list
+// of sensors (channel, i, j). Each maps (..., C, X, Y) to (..., M) observations, is differentiable, and
+// says whether it is linear (then its Jacobian-vector product is the operator itself). compose()
+// puts a (non-linear) map in front, e.g. the decoder, so that latents are observed in pixel space.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace leap::models {
+
+struct ObservationOperator {
+  std::string name;  // e.g. "subsample:32", for reports
+  std::function<at::Tensor(const at::Tensor& x)> apply;
+  bool linear = false;
+  at::Tensor operator()(const at::Tensor& x) const { return apply(x); }
+};
+
+// x[..., offset::stride, offset::stride], flattened over (C, X', Y').
+ObservationOperator subsample_operator(int64_t stride, int64_t offset = 0);
+// Means over block x block cells (X and Y must be multiples of block), flattened over (C, X', Y').
+ObservationOperator downscale_operator(int64_t block);
+
+struct SensorPoint {
+  int64_t channel = 0, i = 0, j = 0;
+};
+// The values at the listed cells, in list order.
+ObservationOperator sensor_operator(std::vector<SensorPoint> points);
+
+// x -> A(f(x)) (non-linear unless f is declared linear).
+ObservationOperator compose(const ObservationOperator& A, std::function<at::Tensor(const at::Tensor&)> f,
+                            const std::string& f_name, bool f_linear = false);
+
+// Parses "subsample:S", "subsample:S:OFFSET" or "downscale:B" (InputError naming `key` otherwise).
+ObservationOperator parse_observation_operator(const std::string& spec, const std::string& key);
+
+}  // namespace leap::models

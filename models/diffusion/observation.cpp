@@ -1,0 +1,116 @@
+#include "leap/models/observation.h"
+
+#include <ATen/ATen.h>
+
+#include <utility>
+
+#include "leap/error.h"
+
+namespace leap::models {
+
+namespace {
+
+void need_spatial(const at::Tensor& x, const std::string& who) {
+  if (x.dim() < 3) throw Error(who + ": expected states (..., C, X, Y), found " + c10::str(x.sizes()));
+}
+
+}  // namespace
+
+ObservationOperator subsample_operator(int64_t stride, int64_t offset) {
+  if (stride < 1 || offset < 0 || offset >= stride)
+    throw InputError("subsample: expected a stride >= 1 and 0 <= offset < stride, found stride " +
+                     std::to_string(stride) + " and offset " + std::to_string(offset));
+  ObservationOperator A;
+  A.name = "subsample:" + std::to_string(stride) + (offset ? ":" + std::to_string(offset) : std::string());
+  A.linear = true;
+  A.apply = [stride, offset, name = A.name](const at::Tensor& x) {
+    need_spatial(x, name);
+    if (x.size(-2) <= offset || x.size(-1) <= offset)
+      throw Error(name + ": a grid of " + std::to_string(x.size(-2)) + " x " + std::to_string(x.size(-1)) +
+                  " cells has no point at offset " + std::to_string(offset));
+    return x.slice(-2, offset, x.size(-2), stride).slice(-1, offset, x.size(-1), stride).flatten(-3);
+  };
+  return A;
+}
+
+ObservationOperator downscale_operator(int64_t block) {
+  if (block < 1) throw InputError("downscale: expected a block size >= 1, found " + std::to_string(block));
+  ObservationOperator A;
+  A.name = "downscale:" + std::to_string(block);
+  A.linear = true;
+  A.apply = [block, name = A.name](const at::Tensor& x) {
+    need_spatial(x, name);
+    const int64_t X = x.size(-2), Y = x.size(-1);
+    if (X % block != 0 || Y % block != 0)
+      throw Error(name + ": a grid of " + std::to_string(X) + " x " + std::to_string(Y) +
+                  " cells is not a whole number of blocks");
+    auto shape = x.sizes().vec();
+    shape.pop_back();
+    shape.pop_back();
+    shape.insert(shape.end(), {X / block, block, Y / block, block});
+    return x.reshape(shape).mean({-3, -1}).flatten(-3);
+  };
+  return A;
+}
+
+ObservationOperator sensor_operator(std::vector<SensorPoint> points) {
+  if (points.empty()) throw InputError("sensors: expected at least one observed point");
+  ObservationOperator A;
+  A.name = "sensors:" + std::to_string(points.size());
+  A.linear = true;
+  A.apply = [points = std::move(points), name = A.name](const at::Tensor& x) {
+    need_spatial(x, name);
+    const int64_t C = x.size(-3), X = x.size(-2), Y = x.size(-1);
+    std::vector<int64_t> flat;
+    for (const auto& p : points) {
+      if (p.channel < 0 || p.channel >= C || p.i < 0 || p.i >= X || p.j < 0 || p.j >= Y)
+        throw Error(name + ": point (channel " + std::to_string(p.channel) + ", " + std::to_string(p.i) +
+                    ", " + std::to_string(p.j) + ") lies outside states of " + std::to_string(C) + " x " +
+                    std::to_string(X) + " x " + std::to_string(Y));
+      flat.push_back((p.channel * X + p.i) * Y + p.j);
+    }
+    const at::Tensor index = at::tensor(flat, at::kLong).to(x.device());
+    return x.flatten(-3).index_select(-1, index);
+  };
+  return A;
+}
+
+ObservationOperator compose(const ObservationOperator& A, std::function<at::Tensor(const at::Tensor&)> f,
+                            const std::string& f_name, bool f_linear) {
+  ObservationOperator c;
+  c.name = A.name + " o " + f_name;
+  c.linear = A.linear && f_linear;
+  c.apply = [A, f = std::move(f)](const at::Tensor& x) { return A(f(x)); };
+  return c;
+}
+
+ObservationOperator parse_observation_operator(const std::string& spec, const std::string& key) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t colon = spec.find(':', start);
+    parts.push_back(spec.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  auto integer = [&](const std::string& s) {
+    size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != s.size() || s.empty())
+      throw InputError(key +
+                       ": expected subsample:STRIDE[:OFFSET] or downscale:BLOCK with whole numbers, found '" +
+                       spec + "'");
+    return int64_t(v);
+  };
+  if (parts[0] == "subsample" && (parts.size() == 2 || parts.size() == 3))
+    return subsample_operator(integer(parts[1]), parts.size() == 3 ? integer(parts[2]) : 0);
+  if (parts[0] == "downscale" && parts.size() == 2) return downscale_operator(integer(parts[1]));
+  throw InputError(key + ": expected subsample:STRIDE[:OFFSET] or downscale:BLOCK, found '" + spec + "'");
+}
+
+}  // namespace leap::models
