@@ -84,22 +84,35 @@ DenoiseFn mmps_denoiser(DenoiseFn denoise, ObservationOperator A, at::Tensor y, 
     c10::AutoGradMode grad_mode(true);
     const Linearisation L(denoise, A, y, x_t, sigma);
     const at::Tensor s2 = per_sample(sigma.to(at::kDouble).pow(2).to(x_t.scalar_type()), x_t);
-    // (var_y I + sigma^2 J_A J_D J_A^T) v, batched per sample (J_D^T = J_D: Tweedie's Jacobian is symmetric).
-    auto system = [&](const at::Tensor& v) { return var_y * v + L.JA(s2 * L.JDt(L.JAt(v))); };
+    // (var_y I + sigma^2 J_A J_D J_A^T) v, batched per sample (J_D^T = J_D: Tweedie's Jacobian is
+    // symmetric). A trained network's Jacobian is only nearly so: where the curvature p^T A Cov A^T p
+    // of a search direction comes out negative (impossible for a covariance), its magnitude is used,
+    // so that the step never exceeds the exact one for that direction's |curvature|; a sample whose
+    // products turn non-finite stops iterating.
+    auto cov_term = [&](const at::Tensor& v) { return L.JA(s2 * L.JDt(L.JAt(v))); };
     const at::Tensor& r0 = L.residual();
     at::Tensor v = at::zeros_like(r0), r = r0, p = r0, rr = rowsum(r0 * r0);
+    at::Tensor active = at::ones_like(rr, rr.options().dtype(at::kBool));
     for (int k = 0; k < cg_iterations; ++k) {
-      const at::Tensor Mp = system(p);
-      const at::Tensor pMp = rowsum(p * Mp);
-      const at::Tensor alpha = at::where(pMp > 0, rr / pMp.clamp_min(1e-30), at::zeros_like(rr));
+      const at::Tensor Cp = cov_term(p);
+      const at::Tensor pCp = rowsum(p * Cp);
+      const at::Tensor sign = at::where(pCp < 0, -at::ones_like(pCp), at::ones_like(pCp));
+      const at::Tensor Mp = var_y * p + per_sample(sign, Cp) * Cp;
+      const at::Tensor curvature = rowsum(p * Mp);  // var_y |p|^2 + |p^T Cov-term p|
+      active = active & at::isfinite(curvature) & (curvature > 0);
+      const at::Tensor alpha = at::where(active, rr / curvature.clamp_min(1e-30), at::zeros_like(rr));
       v = v + per_sample(alpha, p) * p;
-      r = r - per_sample(alpha, Mp) * Mp;
+      r = r - per_sample(alpha, Mp) * at::nan_to_num(Mp);
       const at::Tensor rr_next = rowsum(r * r);
-      const at::Tensor beta = at::where(rr > 0, rr_next / rr.clamp_min(1e-30), at::zeros_like(rr));
+      const at::Tensor beta = at::where(active & (rr > 0), rr_next / rr.clamp_min(1e-30), at::zeros_like(rr));
       p = r + per_sample(beta, p) * p;
       rr = rr_next;
     }
-    return (L.denoised().detach() + s2 * L.JDt(L.JAt(v.detach()))).detach();
+    const at::Tensor d = L.denoised().detach();
+    const at::Tensor guided = d + s2 * L.JDt(L.JAt(v.detach()));
+    // A sample whose correction is not finite keeps the unguided estimate.
+    const at::Tensor finite = rowsum(at::isfinite(guided).logical_not().to(at::kInt)) == 0;
+    return at::where(per_sample(finite, guided), guided, d).detach();
   };
 }
 

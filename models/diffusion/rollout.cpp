@@ -1,7 +1,7 @@
 #include "leap/models/rollout.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <string>
 #include <vector>
@@ -59,7 +59,7 @@ std::pair<at::Tensor, at::Tensor> place_context(const at::Tensor& context, int64
 }  // namespace
 
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
-                         int64_t window, const at::Tensor& theta) {
+                         int64_t window, const at::Tensor& theta, const Guide& guide) {
   c10::NoGradGuard no_grad;
   // Not a structured binding: a lambda capturing one is C++20 (clang refuses it in C++17).
   const auto placed = place_context(context, window);
@@ -68,6 +68,7 @@ at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::T
   DenoiseFn fn = [&](const at::Tensor& x, const at::Tensor& sigma) {
     return denoiser->forward(x, sigma, mask, known, theta);
   };
+  if (guide) fn = guide(fn);
   at::Tensor x = sampler.sample(fn, sampler.init(known.sizes(), known.options()));
   return at::where(broadcast_mask(mask), known, x);
 }

@@ -1,11 +1,14 @@
 #include "leap/train/evaluation.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/utils.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <optional>
 
 #include "leap/data/well_file.h"
 #include "leap/data/window_dataset.h"
@@ -14,6 +17,8 @@
 #include "leap/metrics/ensemble_scores.h"
 #include "leap/metrics/power_spectrum.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/models/guidance.h"
+#include "leap/models/observation.h"
 #include "leap/models/rollout.h"
 #include "leap/train/autoencoder_io.h"
 #include "leap/train/dataset_dir.h"
@@ -64,6 +69,7 @@ struct Candidate {
   ModelScores scores;
   LoadedEmulator emulator;  // empty for the autoencoder
   bool latent = true;
+  bool guided = false;  // the diffusion emulator guided by observations (config.guidance)
 };
 
 // Sums over the trajectories of one rank (divided by the total count at the end).
@@ -71,6 +77,55 @@ struct Accumulator {
   at::Tensor vrmse, vrmse_ae, vrmse_mean, spectrum_error, skill, spread, crps, spectrum;
   void add(at::Tensor& sum, const at::Tensor& x) { sum = sum.defined() ? sum + x : x.clone(); }
 };
+
+// The diffusion emulator's window function, each window guided by noisy observations of the true
+// frames it predicts: y = A(x) + N(0, obs_noise^2), x the AE-normalised frames xn[context + lead];
+// the operator seen by the guided denoiser is A(decode(the window's new latents)). Call k of the
+// rollout predicts leads k (w - c) .. k (w - c) + w - c - 1 (only those within the horizon are
+// observed). The observation noise comes from its own generator (seed, trajectory), so the other
+// models' draws do not depend on whether guidance runs.
+models::WindowFn guided_window_fn(LoadedEmulator& emu, LoadedAutoencoder& ae,
+                                  const models::ObservationOperator& A, const EvaluateConfig& cfg,
+                                  const at::Tensor& xn, int64_t context, int64_t H, const at::Tensor& theta,
+                                  int64_t trajectory) {
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) * 1000003ULL +
+                                                               uint64_t(trajectory) + 0x5eedULL);
+  std::vector<at::Tensor> y;  // per lead, (M)
+  for (int64_t l = 0; l < H; ++l) {
+    const at::Tensor clean = A(xn[context + l].to(at::kCPU, at::kDouble));
+    y.push_back((clean + cfg.obs_noise * at::randn(clean.sizes(), gen, clean.options())).to(xn.options()));
+  }
+  const int64_t w = emu.window, fresh = w - context;
+  auto call = std::make_shared<int64_t>(0);
+  const models::Sampler sampler(emu.diffusion.sampler, emu.diffusion.schedule);
+  return [&emu, &ae, A, cfg, y, w, fresh, context, H, call, sampler, theta](const at::Tensor& ctx) {
+    const int64_t first = *call * fresh, n = std::min(fresh, H - first);
+    ++*call;
+    const at::Tensor th = theta.defined() ? theta.expand({ctx.size(0), theta.size(1)}).contiguous() : theta;
+    if (n <= 0) return models::sample_window(emu.denoiser, sampler, ctx, w, th);
+    const at::Tensor target = at::stack(std::vector<at::Tensor>(y.begin() + first, y.begin() + first + n));
+    const data::Normalizer& latent = emu.normalizer;
+    models::Autoencoder model = ae.model;
+    const models::ObservationOperator A_window = models::compose(
+        A,
+        [latent, model, context, n](const at::Tensor& x) mutable {  // (B, C', w, X', Y') -> (B, n, C, X, Y)
+          const int64_t B = x.size(0);
+          const at::Tensor frames = x.narrow(2, context, n)
+                                        .permute({0, 2, 1, 3, 4})
+                                        .reshape({B * n, x.size(1), x.size(3), x.size(4)});
+          const at::Tensor pix = model->decode(latent.denormalize(frames));
+          return pix.reshape({B, n, pix.size(1), pix.size(2), pix.size(3)});
+        },
+        "decode");
+    const double var_y = cfg.obs_noise * cfg.obs_noise;
+    const models::Guide guide = [&](const models::DenoiseFn& d) {
+      return cfg.guidance_method == "diagonal"
+                 ? models::diagonal_guided_denoiser(d, A_window, target, var_y, cfg.guidance_gamma)
+                 : models::mmps_denoiser(d, A_window, target, var_y, int(cfg.cg_iterations));
+    };
+    return models::sample_window(emu.denoiser, sampler, ctx, w, th, guide);
+  };
+}
 
 void allreduce(at::Tensor& t, MPI_Comm comm) {
   if (!t.defined()) return;
@@ -148,6 +203,25 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
                          "); give one of each kind");
     min_window = min_window == 0 ? c.emulator.window : std::min(min_window, c.emulator.window);
     models.push_back(std::move(c));
+  }
+  std::optional<models::ObservationOperator> observe;  // A on AE-normalised frames (C, X, Y)
+  if (!cfg.guidance.empty()) {
+    observe = models::parse_observation_operator(cfg.guidance, in.config_file + ": key 'guidance'");
+    try {
+      (*observe)(at::zeros({L.channels(), L.axes[0].size, L.axes[1].size}));
+    } catch (const Error& e) {
+      throw InputError(in.config_file, "guidance", "an operator that fits the dataset's grid", e.what());
+    }
+    if (in.emulator.empty())
+      throw InputError(in.config_file, "guidance", "a diffusion emulator to guide (--emulator)",
+                       cfg.guidance);
+    Candidate g;
+    g.emulator = models.at(2).emulator;  // the diffusion emulator (the first checkpoint)
+    g.scores.name = "diffusion_guided";
+    g.scores.checkpoint = in.emulator;
+    g.scores.members = cfg.members;
+    g.guided = true;
+    models.push_back(std::move(g));
   }
   const int64_t context =
       cfg.context > 0 ? cfg.context : std::max<int64_t>(1, std::min<int64_t>(2, min_window - 1));
@@ -248,8 +322,12 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
           const at::Tensor phys = ae.normalizer.denormalize(xn.narrow(0, 0, context));
           initial = c.emulator.normalizer.normalize(phys).permute({1, 0, 2, 3}).unsqueeze(0);
         }
-        const at::Tensor out = models::rollout(c.emulator.window_fn(th), models::ensemble_repeat(initial, K),
-                                               context, c.emulator.window, H);  // (K, C', H, X', Y')
+        // Both diffusion runs (unguided, guided) start from the same noise: the guidance alone differs.
+        if (c.emulator.kind == "denoiser") at::manual_seed(uint64_t(cfg.seed) * 1000003ULL + uint64_t(i));
+        models::WindowFn window_fn = c.emulator.window_fn(th);
+        if (c.guided) window_fn = guided_window_fn(c.emulator, ae, *observe, cfg, xn, context, H, th, i);
+        const at::Tensor out = models::rollout(window_fn, models::ensemble_repeat(initial, K), context,
+                                               c.emulator.window, H);  // (K, C', H, X', Y')
         const at::Tensor frames =
             c.emulator.normalizer.denormalize(out.permute({0, 2, 1, 3, 4}));  // (K, H, C', ., .)
         if (c.latent) {

@@ -66,6 +66,32 @@ for f in a["figures"]:
 print("evaluate:", {n: [round(a["models"][n]["bins"][lb]["vrmse"], 3) for lb in a["lead_bins"]] for n in sorted(names)})
 PY
 
+# Guidance (diffusion_guided): with uninformative observations (noise std 1e4) the guided run stays on
+# the unguided one (both start from the same noise; the correction scales as 1/var_y); with
+# informative ones (MMPS through the decoder) 2 ranks give the 1-rank numbers (the observation noise
+# is drawn per trajectory).
+G=(--set members=3 --set guidance=downscale:8)
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evg0" "${G[@]}" --set obs_noise=1e4 "${Q[@]}" || fail "guided evaluate"
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evg1" "${G[@]}" --set cg_iterations=2 "${Q[@]}" || fail "guided evaluate"
+"$MPIEXEC" -n 2 --oversubscribe "$LEAP" evaluate "${E[@]}" --out "$WORK/evg2" "${G[@]}" --set cg_iterations=2 "${Q[@]}" \
+  || fail "guided evaluate on 2 ranks"
+python3 - "$WORK/evg0" "$WORK/evg1" "$WORK/evg2" <<'PY' || fail "guided evaluate results"
+import json, math, sys
+v, g1, g2 = (json.load(open(d + "/metrics.json")) for d in sys.argv[1:])
+m = v["models"]
+assert set(m) >= {"diffusion", "diffusion_guided"} and m["diffusion_guided"]["members"] == 3, m.keys()
+for a, b in zip(m["diffusion"]["per_lead"]["vrmse"], m["diffusion_guided"]["per_lead"]["vrmse"]):
+    assert abs(a - b) <= 1e-3 * a, (a, b)
+for lb in v["lead_bins"]:
+    row = g1["models"]["diffusion_guided"]["bins"][lb]
+    assert row["spread"] > 0 and math.isfinite(row["crps"]) and math.isfinite(row["vrmse"]), row
+    for k, x in row.items():
+        y = g2["models"]["diffusion_guided"]["bins"][lb][k]
+        assert abs(x - y) <= 1e-5 * max(1.0, abs(x)), (lb, k, x, y)
+print("guided:", [round(x, 3) for x in g1["models"]["diffusion_guided"]["per_lead"]["vrmse"]],
+      "unguided:", [round(x, 3) for x in g1["models"]["diffusion"]["per_lead"]["vrmse"]])
+PY
+
 expect_bad() {
   local pattern=$1; shift
   local out status
@@ -81,4 +107,9 @@ expect_bad "expected a surrogate checkpoint, found an autoencoder" "$LEAP" evalu
   --data "$WORK/data" --out "$WORK/bad"
 expect_bad "a second latent_surrogate" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/sur/best.ckpt" \
   --surrogate "$WORK/sur/best.ckpt" --data "$WORK/data" --out "$WORK/bad"
+expect_bad "guidance" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set guidance=blur:2
+expect_bad "guidance.*not a whole number of blocks" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set guidance=downscale:5
+expect_bad "guidance.*a diffusion emulator to guide" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" \
+  --surrogate "$WORK/sur/best.ckpt" --data "$WORK/data" --out "$WORK/bad" --set guidance=subsample:4
+expect_bad "obs_noise" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set guidance=subsample:4 --set obs_noise=0
 echo "e2e evaluate: OK"

@@ -25,10 +25,14 @@ using WindowFn = std::function<at::Tensor(const at::Tensor& context)>;
 at::Tensor rollout(const WindowFn& step, const at::Tensor& initial, int64_t context, int64_t window,
                    int64_t horizon);
 
-// One window from the diffusion model: samples the w - c unknown frames given the c known ones.
-// The known frames of the result are the context, bit-for-bit.
+// A transformation of the window's denoiser, e.g. guidance by observations (models/guidance.h).
+using Guide = std::function<DenoiseFn(const DenoiseFn& denoise)>;
+
+// One window from the diffusion model: samples the w - c unknown frames given the c known ones
+// (with the denoiser `guide` makes of the model's, when given). The known frames of the result are
+// the context, bit-for-bit.
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
-                         int64_t window, const at::Tensor& theta = {});
+                         int64_t window, const at::Tensor& theta = {}, const Guide& guide = {});
 // One window from the deterministic surrogate.
 at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64_t window,
                           const at::Tensor& theta = {});
