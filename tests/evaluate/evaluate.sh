@@ -71,7 +71,8 @@ PY
 # informative ones (MMPS through the decoder) 2 ranks give the 1-rank numbers (the observation noise
 # is drawn per trajectory).
 G=(--set members=3 --set guidance=downscale:8)
-"$LEAP" evaluate "${E[@]}" --out "$WORK/evg0" "${G[@]}" --set obs_noise=1e4 "${Q[@]}" || fail "guided evaluate"
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evg0" --set members=3 --guidance downscale:8 --obs-noise 1e4 "${Q[@]}" \
+  || fail "guided evaluate"
 "$LEAP" evaluate "${E[@]}" --out "$WORK/evg1" "${G[@]}" --set cg_iterations=2 "${Q[@]}" || fail "guided evaluate"
 "$MPIEXEC" -n 2 --oversubscribe "$LEAP" evaluate "${E[@]}" --out "$WORK/evg2" "${G[@]}" --set cg_iterations=2 "${Q[@]}" \
   || fail "guided evaluate on 2 ranks"

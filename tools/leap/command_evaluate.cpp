@@ -321,7 +321,21 @@ void add_evaluate(CLI::App& app, Common& common) {
   cmd->add_option("--set", common.sets,
                   "override a config key, e.g. --set members=8 --set horizon=20 (repeatable)");
   cmd->add_flag("--no-progress", o->no_progress, "no progress bar");
-  cmd->callback([o, &common] { run(*o, common); });
+  // Shorthands for the guidance keys (the same as --set guidance=..., obs_noise=..., cg_iterations=...).
+  auto guidance = std::make_shared<std::string>();
+  auto obs_noise = std::make_shared<std::string>();
+  auto cg = std::make_shared<std::string>();
+  cmd->add_option("--guidance", *guidance,
+                  "also run the diffusion emulator guided by observations of the truth: subsample:S[:OFFSET] or "
+                  "downscale:B (key guidance)");
+  cmd->add_option("--obs-noise", *obs_noise, "observation noise standard deviation (key obs_noise, default 0.1)");
+  cmd->add_option("--cg-iterations", *cg, "MMPS conjugate-gradient iterations (key cg_iterations, default 1)");
+  cmd->callback([o, &common, guidance, obs_noise, cg] {
+    if (!guidance->empty()) common.sets.push_back("guidance=" + *guidance);
+    if (!obs_noise->empty()) common.sets.push_back("obs_noise=" + *obs_noise);
+    if (!cg->empty()) common.sets.push_back("cg_iterations=" + *cg);
+    run(*o, common);
+  });
 }
 
 }  // namespace leap::cli
