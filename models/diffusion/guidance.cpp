@@ -4,7 +4,10 @@
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <functional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "leap/error.h"
 
@@ -66,6 +69,56 @@ class Linearisation {
   at::Tensor x_, d_, point_, yhat_, residual_;
 };
 
+using LinearMap = std::function<at::Tensor(const at::Tensor&)>;
+
+// k conjugate-gradient iterations from 0 on M v = b, per sample (rows of the batch). A sample stops
+// where its curvature p^T M p is not positive and finite.
+at::Tensor conjugate_gradient(const LinearMap& M, const at::Tensor& b, int iterations) {
+  at::Tensor v = at::zeros_like(b), r = b, p = b, rr = rowsum(b * b);
+  at::Tensor active = at::ones_like(rr, rr.options().dtype(at::kBool));
+  for (int k = 0; k < iterations; ++k) {
+    const at::Tensor Mp = M(p);
+    const at::Tensor pMp = rowsum(p * Mp);
+    active = active & at::isfinite(pMp) & (pMp > 0);
+    const at::Tensor alpha = at::where(active, rr / pMp.clamp_min(1e-30), at::zeros_like(rr));
+    v = v + per_sample(alpha, p) * p;
+    r = r - per_sample(alpha, Mp) * at::nan_to_num(Mp);
+    const at::Tensor rr_next = rowsum(r * r);
+    const at::Tensor beta = at::where(active & (rr > 0), rr_next / rr.clamp_min(1e-30), at::zeros_like(rr));
+    p = r + per_sample(beta, p) * p;
+    rr = rr_next;
+  }
+  return v;
+}
+
+// k iterations of GMRES from 0 on M v = b, per sample: v in the Krylov space of b minimising
+// |b - M v| (Arnoldi with modified Gram-Schmidt, the small least-squares problem by pseudo-inverse).
+at::Tensor gmres(const LinearMap& M, const at::Tensor& b, int iterations) {
+  const int64_t B = b.size(0);
+  const auto d = b.options().dtype(at::kDouble);
+  const at::Tensor beta = rowsum(b * b).to(at::kDouble).sqrt();
+  std::vector<at::Tensor> V{b / per_sample(beta.clamp_min(1e-300).to(b.scalar_type()), b)};
+  at::Tensor H = at::zeros({B, iterations + 1, iterations}, d);
+  for (int j = 0; j < iterations; ++j) {
+    at::Tensor w = at::nan_to_num(M(V[size_t(j)]));
+    for (int i = 0; i <= j; ++i) {
+      const at::Tensor h = rowsum(w * V[size_t(i)]);
+      H.select(1, i).select(1, j).copy_(h.to(at::kDouble));
+      w = w - per_sample(h, w) * V[size_t(i)];
+    }
+    const at::Tensor norm = rowsum(w * w).sqrt();
+    H.select(1, j + 1).select(1, j).copy_(norm.to(at::kDouble));
+    V.push_back(w / per_sample(norm.clamp_min(1e-30), w));
+  }
+  at::Tensor rhs = at::zeros({B, iterations + 1, 1}, d);
+  rhs.select(1, 0).copy_(beta.unsqueeze(1));
+  const at::Tensor y = at::nan_to_num(at::matmul(at::linalg_pinv(H), rhs).squeeze(2));  // (B, k)
+  at::Tensor v = at::zeros_like(b);
+  for (int j = 0; j < iterations; ++j)
+    v = v + per_sample(y.select(1, j).to(b.scalar_type()), b) * V[size_t(j)];
+  return v;
+}
+
 void check_noise(double var_y, const std::string& who) {
   if (!(var_y > 0))
     throw InputError(who + ": expected an observation variance > 0, found " + std::to_string(var_y));
@@ -73,41 +126,24 @@ void check_noise(double var_y, const std::string& who) {
 
 }  // namespace
 
-DenoiseFn mmps_denoiser(DenoiseFn denoise, ObservationOperator A, at::Tensor y, double var_y,
-                        int cg_iterations) {
+DenoiseFn mmps_denoiser(DenoiseFn denoise, ObservationOperator A, at::Tensor y, double var_y, int iterations,
+                        const std::string& solver) {
   check_noise(var_y, "mmps");
-  if (cg_iterations < 1)
-    throw InputError("mmps: expected at least 1 conjugate-gradient iteration, found " +
-                     std::to_string(cg_iterations));
-  return [denoise = std::move(denoise), A = std::move(A), y = std::move(y), var_y, cg_iterations](
+  if (iterations < 1)
+    throw InputError("mmps: expected at least 1 solver iteration, found " + std::to_string(iterations));
+  if (solver != "gmres" && solver != "cg")
+    throw InputError("mmps: expected the solver gmres or cg, found '" + solver + "'");
+  return [denoise = std::move(denoise), A = std::move(A), y = std::move(y), var_y, iterations, solver](
              const at::Tensor& x_t, const at::Tensor& sigma) {
     c10::AutoGradMode grad_mode(true);
     const Linearisation L(denoise, A, y, x_t, sigma);
     const at::Tensor s2 = per_sample(sigma.to(at::kDouble).pow(2).to(x_t.scalar_type()), x_t);
-    // (var_y I + sigma^2 J_A J_D J_A^T) v, batched per sample (J_D^T = J_D: Tweedie's Jacobian is
-    // symmetric). A trained network's Jacobian is only nearly so: where the curvature p^T A Cov A^T p
-    // of a search direction comes out negative (impossible for a covariance), its magnitude is used,
-    // so that the step never exceeds the exact one for that direction's |curvature|; a sample whose
-    // products turn non-finite stops iterating.
-    auto cov_term = [&](const at::Tensor& v) { return L.JA(s2 * L.JDt(L.JAt(v))); };
-    const at::Tensor& r0 = L.residual();
-    at::Tensor v = at::zeros_like(r0), r = r0, p = r0, rr = rowsum(r0 * r0);
-    at::Tensor active = at::ones_like(rr, rr.options().dtype(at::kBool));
-    for (int k = 0; k < cg_iterations; ++k) {
-      const at::Tensor Cp = cov_term(p);
-      const at::Tensor pCp = rowsum(p * Cp);
-      const at::Tensor sign = at::where(pCp < 0, -at::ones_like(pCp), at::ones_like(pCp));
-      const at::Tensor Mp = var_y * p + per_sample(sign, Cp) * Cp;
-      const at::Tensor curvature = rowsum(p * Mp);  // var_y |p|^2 + |p^T Cov-term p|
-      active = active & at::isfinite(curvature) & (curvature > 0);
-      const at::Tensor alpha = at::where(active, rr / curvature.clamp_min(1e-30), at::zeros_like(rr));
-      v = v + per_sample(alpha, p) * p;
-      r = r - per_sample(alpha, Mp) * at::nan_to_num(Mp);
-      const at::Tensor rr_next = rowsum(r * r);
-      const at::Tensor beta = at::where(active & (rr > 0), rr_next / rr.clamp_min(1e-30), at::zeros_like(rr));
-      p = r + per_sample(beta, p) * p;
-      rr = rr_next;
-    }
+    // (var_y I + sigma^2 J_A J_D J_A^T) v = y - A(D), batched per sample. J_D^T = J_D holds for the
+    // exact denoiser (Tweedie); a network's Jacobian is only nearly symmetric, which GMRES tolerates
+    // (CG may not: it needs a symmetric positive definite system).
+    auto system = [&](const at::Tensor& v) { return var_y * v + L.JA(s2 * L.JDt(L.JAt(v))); };
+    const at::Tensor v = solver == "cg" ? conjugate_gradient(system, L.residual(), iterations)
+                                        : gmres(system, L.residual(), iterations);
     const at::Tensor d = L.denoised().detach();
     const at::Tensor guided = d + s2 * L.JDt(L.JAt(v.detach()));
     // A sample whose correction is not finite keeps the unguided estimate.

@@ -121,7 +121,8 @@ models::WindowFn guided_window_fn(LoadedEmulator& emu, LoadedAutoencoder& ae,
     const models::Guide guide = [&](const models::DenoiseFn& d) {
       return cfg.guidance_method == "diagonal"
                  ? models::diagonal_guided_denoiser(d, A_window, target, var_y, cfg.guidance_gamma)
-                 : models::mmps_denoiser(d, A_window, target, var_y, int(cfg.cg_iterations));
+                 : models::mmps_denoiser(d, A_window, target, var_y, int(cfg.cg_iterations),
+                                         cfg.guidance_solver);
     };
     return models::sample_window(emu.denoiser, sampler, ctx, w, th, guide);
   };

@@ -3,7 +3,8 @@
 // denoiser E[x | x_t, y] is Gaussian conditioning: MMPS must give it to round-off once its CG
 // iterations reach the number of observations (and in one iteration where the system is a multiple
 // of I); the diagonal guidance must give it where its gamma sigma^2 equals the posterior variance;
-// the double-backward Jacobian product of a non-linear A must equal the linear one; and the AB sampler
+// (with either linear solver, GMRES or CG); the double-backward Jacobian product of a non-linear A must
+// equal the linear one; and the AB sampler
 // driven by the MMPS denoiser must draw from the posterior p(x | y) (mean and variance).
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -92,10 +93,14 @@ TEST(Guidance, MmpsIsExactGaussianConditioning) {
     const at::Tensor y = at::randn({M}, kD);
     for (const double sigma : {0.05, 1.0, 30.0}) {
       const at::Tensor x_t = p.mu + sigma * at::randn({3, 1, n, n}, kD);
-      const at::Tensor got = mmps_denoiser(p.denoiser(), A, y, var_y, int(M))(x_t, at::full({3}, sigma, kD));
       const at::Tensor want = exact_posterior_denoiser(p, Am, x_t, sigma, y, var_y);
-      EXPECT_TRUE(at::allclose(got, want, 1e-8, 1e-8))
-          << A.name << " sigma " << sigma << ": max error " << (got - want).abs().max().item<double>();
+      for (const char* solver : {"gmres", "cg"}) {
+        const at::Tensor got =
+            mmps_denoiser(p.denoiser(), A, y, var_y, int(M), solver)(x_t, at::full({3}, sigma, kD));
+        EXPECT_TRUE(at::allclose(got, want, 1e-8, 1e-8))
+            << A.name << " " << solver << " sigma " << sigma << ": max error "
+            << (got - want).abs().max().item<double>();
+      }
     }
   }
 }
@@ -107,9 +112,12 @@ TEST(Guidance, OneIterationSufficesWhenTheSystemIsScalar) {
   const auto A = subsample_operator(2);
   const at::Tensor y = at::randn({4}, kD);
   const at::Tensor x_t = p.mu + 0.7 * at::randn({2, 1, n, n}, kD);
-  const at::Tensor got = mmps_denoiser(p.denoiser(), A, y, 0.01, 1)(x_t, at::full({2}, 0.7, kD));
-  EXPECT_TRUE(
-      at::allclose(got, exact_posterior_denoiser(p, matrix_of(A, n), x_t, 0.7, y, 0.01), 1e-10, 1e-10));
+  for (const char* solver : {"gmres", "cg"}) {
+    const at::Tensor got = mmps_denoiser(p.denoiser(), A, y, 0.01, 1, solver)(x_t, at::full({2}, 0.7, kD));
+    EXPECT_TRUE(
+        at::allclose(got, exact_posterior_denoiser(p, matrix_of(A, n), x_t, 0.7, y, 0.01), 1e-10, 1e-10))
+        << solver;
+  }
   // With an anisotropic prior one iteration is only an approximation (and still moves toward y).
   const GaussianPrior q = prior(false, n);
   const at::Tensor one = mmps_denoiser(q.denoiser(), A, y, 0.01, 1)(x_t, at::full({2}, 0.7, kD));
@@ -160,6 +168,7 @@ TEST(Guidance, DiagonalGuidance) {
   EXPECT_TRUE(at::allclose(vague, p.denoiser()(x_t, sg), 1e-10, 1e-10));
   EXPECT_THROW(diagonal_guided_denoiser(p.denoiser(), A, y, 0.0, gamma), InputError);
   EXPECT_THROW(mmps_denoiser(p.denoiser(), A, y, 0.1, 0), InputError);
+  EXPECT_THROW(mmps_denoiser(p.denoiser(), A, y, 0.1, 1, "lu"), InputError);
   // Observations of the wrong size are refused with both shapes named.
   EXPECT_THROW(mmps_denoiser(p.denoiser(), A, at::zeros({5}, kD), 0.1, 1)(x_t, sg), InputError);
 }

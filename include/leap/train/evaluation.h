@@ -43,6 +43,7 @@ struct EvaluateConfig {
   std::string guidance_method = "mmps";
   double obs_noise = 0.1;
   int64_t cg_iterations = 1;
+  std::string guidance_solver = "gmres";
   double guidance_gamma = 1e-2;
 
   template <class V>
@@ -70,7 +71,9 @@ struct EvaluateConfig {
     v("obs_noise", obs_noise,
       "standard deviation of the observation noise (added to the observations, and assumed)",
       config::greater_than(0.0));
-    v("cg_iterations", cg_iterations, "conjugate-gradient iterations of MMPS", at_least<int64_t>(1));
+    v("cg_iterations", cg_iterations, "iterations of the MMPS linear solver", at_least<int64_t>(1));
+    v("guidance_solver", guidance_solver, "the MMPS linear solver: gmres (as the paper's code) or cg",
+      config::one_of({"gmres", "cg"}));
     v("guidance_gamma", guidance_gamma, "gamma of the diagonal guidance (Cov[x | x_t] ~ gamma sigma^2 I)",
       config::at_least(0.0));
   }
