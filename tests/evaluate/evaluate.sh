@@ -89,6 +89,9 @@ for lb in v["lead_bins"]:
     for k, x in row.items():
         y = g2["models"]["diffusion_guided"]["bins"][lb][k]
         assert abs(x - y) <= 1e-5 * max(1.0, abs(x)), (lb, k, x, y)
+import os
+assert os.path.exists(sys.argv[2] + "/spread_skill_diffusion_guided.png") and os.path.exists(sys.argv[2] + "/spread_skill.png")
+assert len(set(g1["figures"])) == len(g1["figures"]), g1["figures"]
 print("guided:", [round(x, 3) for x in g1["models"]["diffusion_guided"]["per_lead"]["vrmse"]],
       "unguided:", [round(x, 3) for x in g1["models"]["diffusion"]["per_lead"]["vrmse"]])
 PY

@@ -210,7 +210,9 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
                         style,
                         util::plot_colour(0)});
     p.series.push_back({"spread", leads, to_vector(s.spread.mean(-1)), {}, {}, style, util::plot_colour(1)});
-    util::write_line_plot_png(path("spread_skill.png"), p);
+    // One figure per ensemble: spread_skill.png for the diffusion emulator, spread_skill_<model>.png else.
+    util::write_line_plot_png(
+        path(s.name == "diffusion" ? "spread_skill.png" : "spread_skill_" + s.name + ".png"), p);
   }
   return figures;
 }
@@ -325,11 +327,14 @@ void add_evaluate(CLI::App& app, Common& common) {
   auto guidance = std::make_shared<std::string>();
   auto obs_noise = std::make_shared<std::string>();
   auto cg = std::make_shared<std::string>();
-  cmd->add_option("--guidance", *guidance,
-                  "also run the diffusion emulator guided by observations of the truth: subsample:S[:OFFSET] or "
-                  "downscale:B (key guidance)");
-  cmd->add_option("--obs-noise", *obs_noise, "observation noise standard deviation (key obs_noise, default 0.1)");
-  cmd->add_option("--cg-iterations", *cg, "MMPS conjugate-gradient iterations (key cg_iterations, default 1)");
+  cmd->add_option(
+      "--guidance", *guidance,
+      "also run the diffusion emulator guided by observations of the truth: subsample:S[:OFFSET] or "
+      "downscale:B (key guidance)");
+  cmd->add_option("--obs-noise", *obs_noise,
+                  "observation noise standard deviation (key obs_noise, default 0.1)");
+  cmd->add_option("--cg-iterations", *cg,
+                  "MMPS conjugate-gradient iterations (key cg_iterations, default 1)");
   cmd->callback([o, &common, guidance, obs_noise, cg] {
     if (!guidance->empty()) common.sets.push_back("guidance=" + *guidance);
     if (!obs_noise->empty()) common.sets.push_back("obs_noise=" + *obs_noise);
