@@ -68,8 +68,8 @@ PY
 
 # Guidance (diffusion_guided): with uninformative observations (noise std 1e4) the guided run stays on
 # the unguided one (both start from the same noise; the correction scales as 1/var_y); with
-# informative ones (MMPS through the decoder) 2 ranks give the 1-rank numbers (the observation noise
-# is drawn per trajectory).
+# informative ones (MMPS through the decoder) the guided ensemble is closer to the truth, and 2 ranks
+# give the 1-rank numbers (the observation noise is drawn per trajectory).
 G=(--set members=3 --set guidance=downscale:8)
 "$LEAP" evaluate "${E[@]}" --out "$WORK/evg0" --set members=3 --guidance downscale:8 --obs-noise 1e4 "${Q[@]}" \
   || fail "guided evaluate"
@@ -89,6 +89,9 @@ for lb in v["lead_bins"]:
     for k, x in row.items():
         y = g2["models"]["diffusion_guided"]["bins"][lb][k]
         assert abs(x - y) <= 1e-5 * max(1.0, abs(x)), (lb, k, x, y)
+# Observations of the truth (block means, noise 0.1) bring the guided ensemble closer to it.
+gv, uv = g1["models"]["diffusion_guided"]["per_lead"]["vrmse"], g1["models"]["diffusion"]["per_lead"]["vrmse"]
+assert sum(gv) < 0.95 * sum(uv), (gv, uv)
 import os
 assert os.path.exists(sys.argv[2] + "/spread_skill_diffusion_guided.png") and os.path.exists(sys.argv[2] + "/spread_skill.png")
 assert len(set(g1["figures"])) == len(g1["figures"]), g1["figures"]
