@@ -174,7 +174,7 @@ TEST(Guidance, DiagonalGuidance) {
 }
 
 TEST(Guidance, GuidedSamplerDrawsThePosterior) {
-  const int64_t n = 4, B = 3000;
+  const int64_t n = 4, B = 2000;
   const GaussianPrior p = prior(false, n);
   const auto A = downscale_operator(2);
   const at::Tensor Am = matrix_of(A, n);
@@ -185,7 +185,7 @@ TEST(Guidance, GuidedSamplerDrawsThePosterior) {
   const at::Tensor cov = at::linalg_inv(P);
   const at::Tensor mean = cov.mv(p.mu.flatten() / p.s2.flatten() + Am.t().mv(y) / var_y);
   SamplerConfig sc;
-  sc.steps = 64;
+  sc.steps = 32;
   Sampler sampler(sc);
   at::manual_seed(11);
   const at::Tensor x0 = sampler.init({B, 1, n, n}, kD);
