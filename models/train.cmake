@@ -2,6 +2,7 @@
 target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/train/lr_schedule.cpp
   ${CMAKE_CURRENT_LIST_DIR}/train/data_parallel.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/train/gradient_reducer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/train/checkpoint.cpp
   ${CMAKE_CURRENT_LIST_DIR}/train/trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/train/psgd_kron.cpp
