@@ -4,7 +4,8 @@
 # emulator, an evaluation), the report, table, metrics.json and figures are written, and the verdicts
 # agree with the documented thresholds recomputed here from the table. Run again, every stage is
 # skipped; a changed stage reruns with exactly the stages downstream of it; an unfinished training
-# resumes from its last.ckpt; a directory of another size and bad arguments are refused (exit 2).
+# resumes from its last.ckpt; removed outputs are made again where a stage needs them; a directory of
+# another size and bad arguments are refused (exit 2).
 . "$2/tests/support/e2e_common.sh"
 
 run() {  # run CASE OUT LOG
@@ -88,6 +89,37 @@ ran=$(grep "^== " "$WORK/e3.log" | grep -v "skipped$" | sed 's/.*(\([a-z_0-9]*\)
 grep -q "resuming from .*/diffusion_c1/last.ckpt" "$WORK/e3.log" || fail "the unfinished training did not resume"
 ! grep -q "resuming from .*_c4/last.ckpt" "$WORK/e3.log" || fail "a rerun training resumed from the checkpoint of a finished run"
 [[ $(grep -c "resuming from" "$WORK/e3.log") == 1 ]] || fail "more than the unfinished training resumed"
+
+# Removed outputs: a stage whose outputs are gone runs again only when a stage that runs (or the
+# report) reads them; after a retraining the stages downstream run again, after a deterministic stage
+# (generate, encode) they stay. Here the run is carried over as bench/reproduce_carry.sh does it (no
+# datasets, no checkpoints) after the evaluations of 80x (its metrics) and 320x (its record) were
+# removed: the dataset is made again (for the two evaluations), the 80x and 320x models are trained
+# again (their checkpoints are gone), the 20x latents, needed by no stage that runs, are not.
+rm -f "$WORK/e/evaluate_c4/metrics.json"
+bash "$2/bench/reproduce_carry.sh" save "$WORK/e" "$WORK/carried" > /dev/null || fail "reproduce_carry.sh save"
+[[ -z $(find "$WORK/carried" -name '*.hdf5' -o -name '*.ckpt') && -f $WORK/carried/data/metrics.json ]] \
+  || fail "the carried record holds datasets or checkpoints, or misses the stage metrics"
+rm -rf "$WORK/e"
+bash "$2/bench/reproduce_carry.sh" restore "$WORK/carried" "$WORK/e" > /dev/null || fail "reproduce_carry.sh restore"
+python3 - "$WORK/e" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1] + "/stages.json"))
+del j["stages"]["evaluate_c1"]
+json.dump(j, open(sys.argv[1] + "/stages.json", "w"))
+PY
+"$LEAP" reproduce --case euler2d --size tiny --out "$WORK/e" --no-progress > "$WORK/e4.log" 2>&1 || { cat "$WORK/e4.log"; fail "rerun after removing outputs"; }
+ran=$(grep "^== " "$WORK/e4.log" | grep -v "skipped$" | sed 's/.*(\([a-z_0-9]*\); elapsed.*/\1/' | tr '\n' ' ')
+[[ $ran == "data ae_c4 latents_c4 diffusion_c4 latent_det_c4 evaluate_c4 ae_c1 latents_c1 diffusion_c1 latent_det_c1 evaluate_c1 " ]] || fail "stages rerun after removing outputs: '$ran'"
+! grep -q "resuming from" "$WORK/e4.log" || fail "a rerun of a finished training resumed"
+[[ -n $(find "$WORK/e/data" -name '*.hdf5') && -z $(find "$WORK/e/latents_c16" -name '*.hdf5') ]] \
+  || fail "the dataset was not made again, or the unneeded latents were"
+python3 - "$WORK/e" <<'PY' || fail "CPU time per stage"
+import json, sys
+s = json.load(open(sys.argv[1] + "/metrics.json"))["seconds_per_stage"]
+assert s["data"]["cpu_seconds"] > 0 and s["ae_c4"]["cpu_seconds"] > 0, s["data"]
+PY
+grep -q "| data | [0-9]* | [0-9]* |" "$WORK/e/report.md" || fail "report.md: no wall and CPU time per stage"
 
 # Refusals: another size in the same directory, a bad case; one line, exit 2, nothing run.
 out=$("$LEAP" reproduce --case euler2d --size small --out "$WORK/e" 2>&1); status=$?

@@ -13,7 +13,8 @@
 //   OUT/*.png           VRMSE against lead time, VRMSE against compression, spread/skill
 // Every stage is this program run as a child process (mpiexec for generate and evaluate), as in
 // `leap demo`. A finished stage is recorded in OUT/stages.json and skipped when the command is run
-// again; an interrupted training stage resumes from its last.ckpt.
+// again; an interrupted training stage resumes from its last.ckpt; a finished stage whose outputs were
+// removed runs again when a stage that must run reads them.
 #include <torch/cuda.h>
 #include <yaml-cpp/yaml.h>
 
@@ -28,6 +29,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include "child_process.h"
 #include "commands.h"
@@ -157,10 +160,11 @@ struct Stage {
   std::string id;     // key in stages.json and the output directory
   std::string title;  // what it does, for the progress lines
   std::vector<std::string> argv;
-  double weight = 1;                // expected share of the run's time (for the ETA)
-  bool trains = false;              // resumable from OUT/id/last.ckpt
-  std::vector<std::string> inputs;  // the stages whose outputs it reads
-  std::string config;               // the config file it reads ("" for none)
+  double weight = 1;                 // expected share of the run's time (for the ETA)
+  bool trains = false;               // resumable from OUT/id/last.ckpt
+  std::vector<std::string> inputs;   // the stages whose outputs it reads
+  std::string config;                // the config file it reads ("" for none)
+  std::vector<std::string> outputs;  // what it writes that later stages or the report read (under OUT)
 };
 
 // FNV-1a of a text, as hex: a stage's fingerprint is that of its command line and its config file.
@@ -170,6 +174,16 @@ std::string fingerprint(const std::string& text) {
   char b[24];
   std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(h));
   return b;
+}
+
+// User and system CPU time of every child process waited for so far (their own children included
+// where they waited for them, as mpiexec does for its ranks): a stage's CPU time does not count the
+// time it was stopped or waited for the processor, unlike its wall time.
+double children_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 std::string hms(double s) {
@@ -386,11 +400,11 @@ class Reproduction {
       bool ok = done_.contains(s.id) && done_[s.id].value("fingerprint", "") == fp;
       for (const auto& in : s.inputs) ok = ok && current[in];
       current[s.id] = ok;
-      if (!ok) {
-        if (done_.contains(s.id)) done_.erase(s.id);
-        weight_left += s.weight;
-      }
+      if (!ok && done_.contains(s.id)) done_.erase(s.id);
     }
+    rerun_missing_outputs(current);
+    for (const auto& s : stages_)
+      if (!done_.contains(s.id)) weight_left += s.weight;
     const auto t0 = std::chrono::steady_clock::now();
     double weight_run = 0;  // weight of the stages run by this invocation so far
     for (size_t i = 0; i < stages_.size(); ++i) {
@@ -417,8 +431,10 @@ class Reproduction {
                                 stage_fingerprint(s) + "\n");
       }
       const auto ts = std::chrono::steady_clock::now();
+      const double cpu0 = children_cpu_seconds();
       const int status = run_child(argv, kWho);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ts).count();
+      const double cpu_seconds = children_cpu_seconds() - cpu0;
       if (status != 0) {
         std::cerr << kWho << ": stage '" << s.id << "' failed (exit " << status << "): " << command_line(argv)
                   << "\n"
@@ -426,8 +442,10 @@ class Reproduction {
         return status == 2 ? 2 : 1;
       }
       if (s.trains) util::write_file_atomic((out_ / s.id / ".reproduce_fingerprint").string(), "finished\n");
-      done_[s.id] = {
-          {"seconds", seconds}, {"command", command_line(argv)}, {"fingerprint", stage_fingerprint(s)}};
+      done_[s.id] = {{"seconds", seconds},
+                     {"cpu_seconds", cpu_seconds},
+                     {"command", command_line(argv)},
+                     {"fingerprint", stage_fingerprint(s)}};
       weight_run += s.weight;
       weight_left -= s.weight;
       save_record();
@@ -437,6 +455,59 @@ class Reproduction {
   }
 
  private:
+  // Every output is there: a file, or for "DIR/*.hdf5" at least one HDF5 file anywhere under DIR.
+  bool outputs_present(const Stage& s) const {
+    const std::string any_hdf5 = "/*.hdf5";
+    for (const auto& o : s.outputs) {
+      if (o.size() > any_hdf5.size() &&
+          o.compare(o.size() - any_hdf5.size(), any_hdf5.size(), any_hdf5) == 0) {
+        const fs::path dir = out_ / o.substr(0, o.size() - any_hdf5.size());
+        std::error_code ec;
+        bool found = false;
+        if (fs::is_directory(dir, ec))
+          for (auto it = fs::recursive_directory_iterator(dir, ec);
+               !found && it != fs::recursive_directory_iterator(); it.increment(ec))
+            found = it->path().extension() == ".hdf5";
+        if (!found) return false;
+      } else if (!fs::exists(out_ / o)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // A current stage whose outputs were removed (a dataset deleted to free the disk, a directory
+  // copied without its checkpoints) runs again, but only when a stage that runs, or the report,
+  // reads them. Its fingerprint is unchanged, so the stages downstream stay current, except after a
+  // training: retrained weights are not the weights the stages downstream were made from, so those
+  // run again too (generate, encode and evaluate are deterministic: they reproduce their outputs).
+  void rerun_missing_outputs(std::map<std::string, bool>& current) {
+    std::map<std::string, const Stage*> by_id;
+    for (const auto& s : stages_) by_id[s.id] = &s;
+    for (bool changed = true; changed;) {
+      changed = false;
+      std::map<std::string, bool> needed;
+      for (const auto& s : stages_)
+        if (s.id.rfind("evaluate_", 0) == 0) needed[s.id] = true;  // the report reads them
+      for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) {
+        if (current[it->id] && needed[it->id] && !outputs_present(*it)) {
+          current[it->id] = false;
+          done_.erase(it->id);
+          changed = true;
+        }
+        if (!current[it->id])
+          for (const auto& in : it->inputs) needed[in] = true;
+      }
+      for (const auto& s : stages_)
+        for (const auto& in : s.inputs)
+          if (current[s.id] && !current[in] && by_id[in]->trains) {
+            current[s.id] = false;
+            done_.erase(s.id);
+            changed = true;
+          }
+    }
+  }
+
   // Refuses an OUT of another experiment, writes the effective configs and plans the stages.
   void prepare() {
     const fs::path record = out_ / "stages.json";
@@ -522,7 +593,8 @@ class Reproduction {
                        1,
                        false,
                        {},
-                       cfg("generate")});
+                       cfg("generate"),
+                       {"data/metrics.json", "data/*.hdf5"}});
     stages_.push_back({"pixel_det",
                        "train the deterministic pixel-space emulator",
                        cmd(one, {"train", "surrogate", "--config", cfg("pixel"), "--data", dir("data"),
@@ -530,7 +602,8 @@ class Reproduction {
                        8,
                        true,
                        {"data"},
-                       cfg("pixel")});
+                       cfg("pixel"),
+                       {"pixel_det/best.ckpt"}});
     for (const int c : kLatentChannels) {
       const std::string tag = "c" + std::to_string(c), at = " at " + rate(compression_[c]);
       const std::string ae = "ae_" + tag, lat = "latents_" + tag, dif = "diffusion_" + tag,
@@ -542,11 +615,19 @@ class Reproduction {
                          8,
                          true,
                          {"data"},
-                         cfg("ae")});
+                         cfg("ae"),
+                         {ae + "/best.ckpt"}});
       std::vector<std::string> enc = cmd(one, {"encode", "--checkpoint", dir(ae) + "/best.ckpt", "--data",
                                                dir("data"), "--out", dir(lat), "--seed", "0"});
       if (cases_.augment > 0) enc.insert(enc.end(), {"--augment", std::to_string(cases_.augment)});
-      stages_.push_back({lat, "encode the dataset" + at, enc, 1, false, {"data", ae}, ""});
+      stages_.push_back({lat,
+                         "encode the dataset" + at,
+                         enc,
+                         1,
+                         false,
+                         {"data", ae},
+                         "",
+                         {lat + "/metrics.json", lat + "/*.hdf5"}});
       stages_.push_back({dif,
                          "train the latent diffusion emulator" + at,
                          cmd(one, {"train", "emulator", "--config", cfg("emulator"), "--data", dir(lat),
@@ -554,7 +635,8 @@ class Reproduction {
                          8,
                          true,
                          {lat},
-                         cfg("emulator")});
+                         cfg("emulator"),
+                         {dif + "/best.ckpt"}});
       stages_.push_back({det,
                          "train the deterministic latent emulator" + at,
                          cmd(one, {"train", "surrogate", "--config", cfg("surrogate"), "--data", dir(lat),
@@ -562,7 +644,8 @@ class Reproduction {
                          8,
                          true,
                          {lat},
-                         cfg("surrogate")});
+                         cfg("surrogate"),
+                         {det + "/best.ckpt"}});
       std::vector<std::string> ev =
           cmd(mpi, {"evaluate", "--ae", dir(ae) + "/best.ckpt", "--emulator", dir(dif) + "/best.ckpt",
                     "--surrogate", dir(det) + "/best.ckpt", "--data", dir("data"), "--out",
@@ -577,8 +660,13 @@ class Reproduction {
         inputs.push_back("pixel_det");
       }
       stages_.push_back({"evaluate_" + tag,
-                         "evaluate every model" + at + " on the held-out test trajectories", ev, 3, false,
-                         inputs, ""});
+                         "evaluate every model" + at + " on the held-out test trajectories",
+                         ev,
+                         3,
+                         false,
+                         inputs,
+                         "",
+                         {"evaluate_" + tag + "/metrics.json"}});
     }
   }
 
@@ -660,9 +748,12 @@ class Reproduction {
       spectrum_row("latent deterministic", e.compression, e.ev, "latent_surrogate");
     }
     spectrum_row("pixel deterministic", 0, first, "pixel_surrogate");
-    md << "\n## Wall time per stage\n\n| stage | seconds |\n|---|---|\n";
+    md << "\n## Time per stage\n\nWall seconds, and CPU seconds of all its processes (every thread "
+          "of every rank; it does not count time stopped or waiting for a processor).\n\n"
+          "| stage | wall s | CPU s |\n|---|---|---|\n";
     for (const auto& s : stages_)
-      md << "| " << s.id << " | " << num(done_[s.id].value("seconds", 0.0), "%.0f") << " |\n";
+      md << "| " << s.id << " | " << num(done_[s.id].value("seconds", 0.0), "%.0f") << " | "
+         << num(done_[s.id].value("cpu_seconds", 0.0), "%.0f") << " |\n";
     md << "\nFigures: ";
     for (const auto& f : figures) md << f << " ";
     md << "\n";
