@@ -41,7 +41,7 @@ int create(const char* fn, MPI_Comm comm, int nx, int ny, int x0, int y0, int xm
     leap::data::Block block;
     block.start = {x0, y0};
     block.count = {xm, ym};
-    *out = exchanges().add(std::make_unique<StateExchange>(comm, std::array<int64_t, 2>{nx, ny}, block,
+    *out = exchanges().add(std::make_unique<StateExchange>(comm, std::vector<int64_t>{nx, ny}, block,
                                                            channels, std::move(options)));
   });
 }

@@ -101,6 +101,11 @@ int leap_runtime_set_box(leap_runtime h, int nx, int ny, int x0, int y0, int xm,
   return api("leap_runtime_set_box", [&] { runtime(h).set_box(nx, ny, x0, y0, xm, ym); });
 }
 
+int leap_runtime_set_box_3d(leap_runtime h, int nx, int ny, int nz, int x0, int y0, int z0, int xm, int ym,
+                            int zm) {
+  return api("leap_runtime_set_box_3d", [&] { runtime(h).set_box_3d(nx, ny, nz, x0, y0, z0, xm, ym, zm); });
+}
+
 int leap_runtime_set_layout(leap_runtime h, int layout) {
   return api("leap_runtime_set_layout", [&] {
     Runtime& r = runtime(h);

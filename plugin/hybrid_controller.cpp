@@ -40,9 +40,16 @@ class PhaseTimer {
   double start_;
 };
 
+// The spatial dimensions of a [C, X, Y(, Z)] tensor with `d` spatial axes: {1, ..., d}.
+std::vector<int64_t> spatial_dims(int64_t d) {
+  std::vector<int64_t> v;
+  for (int64_t k = 1; k <= d; ++k) v.push_back(k);
+  return v;
+}
+
 }  // namespace
 
-HybridController::HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
+HybridController::HybridController(MPI_Comm comm, const std::vector<int64_t>& grid, const data::Block& block,
                                    std::vector<int64_t> components, std::shared_ptr<Emulator> emulator,
                                    int64_t members, EmulatorRanks emulators)
     : components_(std::move(components)), emulator_(std::move(emulator)), members_(members) {
@@ -137,8 +144,14 @@ int64_t HybridController::block_size() const {
 }
 
 std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
-  const int64_t C = channels(), cells = exchange_->block().cells(), ym = exchange_->block().count[1];
-  const auto s = block_strides(layout(), C, exchange_->block().count[0], ym);
+  const int64_t C = channels(), cells = exchange_->block().cells();
+  const auto& count = exchange_->block().count;
+  const int64_t ym = count[1], zm = count.size() == 3 ? count[2] : 1;
+  const auto s = block_strides(layout(), C, count[0], ym, zm);
+  // Cell n of The Well's order [x][y][z] over the block, at (n / (ym zm), n / zm % ym, n % zm).
+  const auto at = [&](int64_t c, int64_t n) {
+    return size_t(c * s[0] + n / (ym * zm) * s[1] + n / zm % ym * s[2] + n % zm * s[3]);
+  };
   if (fields.size() != components_.size())
     throw InputError("HybridController: expected " + std::to_string(components_.size()) + " fields, got " +
                      std::to_string(fields.size()));
@@ -150,25 +163,29 @@ std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
       throw InputError("HybridController: field " + std::to_string(f) + " has " +
                        std::to_string(fields[f].size()) + " values on this rank, expected " +
                        std::to_string(k * cells));
-    for (int64_t n = 0; n < cells; ++n)  // cell n = (n / ym, n % ym), as in The Well's order
-      for (int64_t q = 0; q < k; ++q)
-        out[size_t((c0 + q) * s[0] + (n / ym) * s[1] + (n % ym) * s[2])] = fields[f][size_t(n * k + q)];
+    for (int64_t n = 0; n < cells; ++n)
+      for (int64_t q = 0; q < k; ++q) out[at(c0 + q, n)] = fields[f][size_t(n * k + q)];
     c0 += k;
   }
   return out;
 }
 
 FieldBlocks HybridController::unpack(const std::vector<float>& block) const {
-  const int64_t C = channels(), cells = exchange_->block().cells(), ym = exchange_->block().count[1];
-  const auto s = block_strides(layout(), C, exchange_->block().count[0], ym);
+  const int64_t C = channels(), cells = exchange_->block().cells();
+  const auto& count = exchange_->block().count;
+  const int64_t ym = count[1], zm = count.size() == 3 ? count[2] : 1;
+  const auto s = block_strides(layout(), C, count[0], ym, zm);
+  // Cell n of The Well's order [x][y][z] over the block, at (n / (ym zm), n / zm % ym, n % zm).
+  const auto at = [&](int64_t c, int64_t n) {
+    return size_t(c * s[0] + n / (ym * zm) * s[1] + n / zm % ym * s[2] + n % zm * s[3]);
+  };
   FieldBlocks fields(components_.size());
   int64_t c0 = 0;
   for (size_t f = 0; f < components_.size(); ++f) {
     const int64_t k = components_[f];
     fields[f].resize(size_t(k * cells));
     for (int64_t n = 0; n < cells; ++n)
-      for (int64_t q = 0; q < k; ++q)
-        fields[f][size_t(n * k + q)] = block[size_t((c0 + q) * s[0] + (n / ym) * s[1] + (n % ym) * s[2])];
+      for (int64_t q = 0; q < k; ++q) fields[f][size_t(n * k + q)] = block[at(c0 + q, n)];
     c0 += k;
   }
   return fields;
@@ -222,8 +239,9 @@ void HybridController::allreduce_emulators(at::Tensor& t) const {
 double HybridController::restore_totals(const at::Tensor& before, at::Tensor* mean) const {
   // In double: the totals of the observed frame and of the emulated mean, one correction per channel.
   at::Tensor m = mean->to(at::kDouble);
-  const at::Tensor s0 = before.to(at::kDouble).sum({1, 2}), s = m.sum({1, 2});
-  const double cells = double(m.size(1) * m.size(2));
+  const std::vector<int64_t> space = spatial_dims(m.dim() - 1);
+  const at::Tensor s0 = before.to(at::kDouble).sum(space), s = m.sum(space);
+  const double cells = double(m.numel() / m.size(0));
   double change = 0;
   for (const auto& k : conserved_) {
     const double a = s0[k.channel].item<double>(), b = s[k.channel].item<double>();
@@ -252,16 +270,17 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
     std::string failure;
     // This emulator rank's share of the members (the first members % count ranks take one more).
     const int64_t share = members_ / emulator_count_ + (emulator_index_ < members_ % emulator_count_ ? 1 : 0);
-    at::Tensor ensemble;  // [share, C, X, Y], double
+    at::Tensor ensemble;  // [share, C, X, Y(, Z)], double
+    std::vector<int64_t> shape = exchange_->grid();
+    shape.insert(shape.begin(), {share, channels()});
     if (exchange_->is_emulator() && share > 0) {
       try {
         torch::NoGradGuard no_grad;
         const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
         ensemble = emulator_->leap(context, theta, frames, share).to(at::kDouble);
-        const auto& g = exchange_->grid();
-        if (ensemble.dim() != 4 || ensemble.size(0) != share || ensemble.size(1) != channels() ||
-            ensemble.size(2) != g[0] || ensemble.size(3) != g[1])
-          throw Error("HybridController: the emulator returned a tensor of the wrong shape");
+        if (ensemble.sizes().vec() != shape)
+          throw Error("HybridController: the emulator returned a tensor of shape " +
+                      c10::str(ensemble.sizes()) + ", expected " + c10::str(at::IntArrayRef(shape)));
       } catch (const std::exception& e) {
         failure = std::string("emulator: ") + e.what();
       }
@@ -271,9 +290,9 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
     if (exchange_->is_emulator()) {
       // The mean and the members' standard deviation over every emulator rank's members (two passes:
       // no cancellation), the same on all of them.
-      const auto& g = exchange_->grid();
       const auto f64 = at::TensorOptions().dtype(at::kDouble);
-      at::Tensor sum = share > 0 ? ensemble.sum(0) : at::zeros({channels(), g[0], g[1]}, f64);
+      at::Tensor sum = share > 0 ? ensemble.sum(0) : at::zeros(at::IntArrayRef(shape).slice(1), f64);
+      const std::vector<int64_t> space = spatial_dims(sum.dim() - 1);
       allreduce_emulators(sum);
       const at::Tensor mean64 = sum / double(members_);
       mean = mean64.to(at::kFloat).contiguous();
@@ -281,8 +300,8 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
       if (members_ > 1) {
         at::Tensor sq = share > 0 ? (ensemble - mean64).square().sum(0) : at::zeros_like(sum);
         allreduce_emulators(sq);
-        const at::Tensor sd = (sq / double(members_ - 1)).sqrt().mean({1, 2});  // [C]
-        const at::Tensor scale = mean64.std({1, 2}, /*unbiased=*/false) + 1e-6;
+        const at::Tensor sd = (sq / double(members_ - 1)).sqrt().mean(space);  // [C]
+        const at::Tensor scale = mean64.std(space, /*unbiased=*/false) + 1e-6;
         flags[1] = sd.mean().item<double>();
         flags[2] = (sd / scale).mean().item<double>();
       }

@@ -82,25 +82,19 @@ std::shared_ptr<Emulator> load_emulator(MPI_Comm comm, const RuntimeConfig& cfg,
   return emulator;
 }
 
-// Index of channel c of local cell (i, j) in a block of `layout` (C channels, box xm x ym).
-int64_t block_index(BlockLayout layout, int64_t c, int64_t i, int64_t j, int64_t C, int64_t xm, int64_t ym) {
-  switch (layout) {
-    case BlockLayout::cxy:
-      return (c * xm + i) * ym + j;
-    case BlockLayout::xyc:
-      return (i * ym + j) * C + c;
-    case BlockLayout::yxc:
-      return (j * xm + i) * C + c;
-    case BlockLayout::cyx:
-      break;
-  }
-  return (c * ym + j) * xm + i;
-}
-
-std::vector<std::string> component_suffixes(int64_t components) {
+// The channel-name suffixes of a field of `components` components on a grid of `dims` axes: none
+// (scalar), _x _y (_z) (vector), _xx _xy ... (tensor, row-major), as The Well names them.
+std::vector<std::string> component_suffixes(int64_t components, int dims) {
   if (components == 1) return {""};
-  if (components == 2) return {"_x", "_y"};
-  return {"_xx", "_xy", "_yx", "_yy"};
+  const char* axes[] = {"_x", "_y", "_z"};
+  std::vector<std::string> s;
+  if (components == dims) {
+    for (int a = 0; a < dims; ++a) s.push_back(axes[a]);
+  } else {
+    for (int a = 0; a < dims; ++a)
+      for (int b = 0; b < dims; ++b) s.push_back(std::string(axes[a]) + (axes[b] + 1));
+  }
+  return s;
 }
 
 }  // namespace
@@ -122,7 +116,7 @@ struct Runtime::Impl {
 
   std::vector<Field> fields;
   bool box_set = false;
-  std::array<int64_t, 2> grid{0, 0};
+  std::vector<int64_t> grid{0, 0};
   data::Block block{{0, 0}, {0, 0}};
   BlockLayout layout = BlockLayout::cxy;
 
@@ -143,7 +137,9 @@ struct Runtime::Impl {
     for (const auto& f : fields) c += f.components;
     return c;
   }
-  int64_t block_size() const { return channels() * block.count[0] * block.count[1]; }
+  int dims() const { return int(grid.size()); }
+  int64_t cells() const { return block.cells(); }
+  int64_t block_size() const { return channels() * cells(); }
 
   // "" or why a collective call cannot run now (the same on every rank).
   std::string state_problem(const char* call, bool needs_setup) const {
@@ -184,7 +180,7 @@ struct Runtime::Impl {
     if (blocks.size() != fields.size())
       return std::string(call) + ": expected " + std::to_string(fields.size()) + " field blocks, found " +
              std::to_string(blocks.size());
-    const int64_t cells = block.count[0] * block.count[1];
+    const int64_t cells = this->cells();
     for (size_t f = 0; f < fields.size(); ++f)
       if (int64_t(blocks[f].size()) != cells * fields[f].components)
         return std::string(call) + ": field '" + fields[f].name + "' has " +
@@ -193,31 +189,37 @@ struct Runtime::Impl {
     return "";
   }
 
+  // Calls f(element of channel c0 + q of cell n in the block's layout, n * k + q) for every cell n
+  // of The Well's order [x][y](z) over the box and every component q of a k-component field.
+  template <class F>
+  void for_each_element(int64_t c0, int64_t k, F&& f) const {
+    const int64_t xm = block.count[0], ym = block.count[1], zm = dims() == 3 ? block.count[2] : 1;
+    const auto s = block_strides(layout, channels(), xm, ym, zm);
+    int64_t n = 0;
+    for (int64_t i = 0; i < xm; ++i)
+      for (int64_t j = 0; j < ym; ++j)
+        for (int64_t l = 0; l < zm; ++l, ++n)
+          for (int64_t q = 0; q < k; ++q)
+            f(size_t((c0 + q) * s[0] + i * s[1] + j * s[2] + l * s[3]), size_t(n * k + q));
+  }
+
   FieldBlocks split(const float* data) const {
-    const int64_t C = channels(), xm = block.count[0], ym = block.count[1];
     FieldBlocks out(fields.size());
     int64_t c0 = 0;
     for (size_t f = 0; f < fields.size(); ++f) {
       const int64_t k = fields[f].components;
-      out[f].resize(size_t(k * xm * ym));
-      for (int64_t i = 0; i < xm; ++i)
-        for (int64_t j = 0; j < ym; ++j)
-          for (int64_t q = 0; q < k; ++q)
-            out[f][size_t((i * ym + j) * k + q)] = data[block_index(layout, c0 + q, i, j, C, xm, ym)];
+      out[f].resize(size_t(k * cells()));
+      for_each_element(c0, k, [&](size_t e, size_t v) { out[f][v] = data[e]; });
       c0 += k;
     }
     return out;
   }
 
   void join(const FieldBlocks& in, float* data) const {
-    const int64_t C = channels(), xm = block.count[0], ym = block.count[1];
     int64_t c0 = 0;
     for (size_t f = 0; f < fields.size(); ++f) {
       const int64_t k = fields[f].components;
-      for (int64_t i = 0; i < xm; ++i)
-        for (int64_t j = 0; j < ym; ++j)
-          for (int64_t q = 0; q < k; ++q)
-            data[block_index(layout, c0 + q, i, j, C, xm, ym)] = in[f][size_t((i * ym + j) * k + q)];
+      for_each_element(c0, k, [&](size_t e, size_t v) { data[e] = in[f][v]; });
       c0 += k;
     }
   }
@@ -225,7 +227,7 @@ struct Runtime::Impl {
   std::vector<std::string> channel_names() const {
     std::vector<std::string> names;
     for (const auto& f : fields)
-      for (const auto& s : component_suffixes(f.components)) names.push_back(f.name + s);
+      for (const auto& s : component_suffixes(f.components, dims())) names.push_back(f.name + s);
     return names;
   }
 
@@ -262,17 +264,19 @@ struct Runtime::Impl {
                        "a dataset directory to record into (recording was switched on)", "nothing");
     data::WellLayout L;
     L.dataset_name = r.dataset_name;
-    data::WellAxis x{"x", grid[0], {}, r.x_boundary}, y{"y", grid[1], {}, r.y_boundary};
-    for (int64_t i = 0; i < grid[0]; ++i)
-      x.coords.push_back((double(i) + 0.5) * r.length_x / double(grid[0]));
-    for (int64_t j = 0; j < grid[1]; ++j)
-      y.coords.push_back((double(j) + 0.5) * r.length_y / double(grid[1]));
-    L.axes = {x, y};
+    const std::string boundary[3] = {r.x_boundary, r.y_boundary, r.z_boundary};
+    const double length[3] = {r.length_x, r.length_y, r.length_z};
+    for (int a = 0; a < dims(); ++a) {
+      data::WellAxis axis{std::string(1, "xyz"[a]), grid[size_t(a)], {}, boundary[a]};
+      for (int64_t i = 0; i < grid[size_t(a)]; ++i)
+        axis.coords.push_back((double(i) + 0.5) * length[a] / double(grid[size_t(a)]));
+      L.axes.push_back(axis);
+    }
     for (const auto& f : fields) {
       data::WellField w;
       w.name = f.name;
-      w.order = f.components == 1 ? 0 : f.components == 2 ? 1 : 2;
-      w.dim_varying = {true, true};
+      w.order = f.components == 1 ? 0 : f.components == dims() ? 1 : 2;
+      w.dim_varying.assign(size_t(dims()), true);
       L.fields.push_back(w);
     }
     for (const auto& p : r.parameters) L.parameters.emplace_back(p.name, p.value);
@@ -380,30 +384,44 @@ void Runtime::add_field(const std::string& name, int64_t components) {
   for (const auto& f : m.fields)
     if (f.name == name)
       throw InputError("add_field: argument 'name': field '" + name + "' was already added");
-  if (components != 1 && components != 2 && components != 4)
+  if (components != 1 && components != 2 && components != 3 && components != 4 && components != 9)
     throw InputError(
-        "add_field: argument 'components': expected 1 (scalar), 2 (vector) or 4 (tensor), found " +
+        "add_field: argument 'components': expected 1 (scalar), 2 or 3 (a vector on a 2-D or 3-D grid) or 4 "
+        "or 9 (a tensor), found " +
         std::to_string(components));
   m.fields.push_back({name, components});
 }
 
 void Runtime::set_box(int64_t nx, int64_t ny, int64_t x0, int64_t y0, int64_t xm, int64_t ym) {
+  set_box_nd("set_box", {nx, ny}, {x0, y0}, {xm, ym});
+}
+
+void Runtime::set_box_3d(int64_t nx, int64_t ny, int64_t nz, int64_t x0, int64_t y0, int64_t z0, int64_t xm,
+                         int64_t ym, int64_t zm) {
+  set_box_nd("set_box_3d", {nx, ny, nz}, {x0, y0, z0}, {xm, ym, zm});
+}
+
+void Runtime::set_box_nd(const char* call, const std::vector<int64_t>& n, const std::vector<int64_t>& start,
+                         const std::vector<int64_t>& count) {
   Impl& m = *impl_;
-  if (m.finished) throw InputError("set_box: the runtime is finished");
-  if (m.setup_done) throw InputError("set_box: the state is already set up (set the box before setup())");
-  const auto bad = [](const char* arg, const std::string& expected, int64_t found) {
-    return InputError("set_box: argument '" + std::string(arg) + "': expected " + expected + ", found " +
+  const std::string who = call;
+  if (m.finished) throw InputError(who + ": the runtime is finished");
+  if (m.setup_done) throw InputError(who + ": the state is already set up (set the box before setup())");
+  const auto bad = [&](const std::string& arg, const std::string& expected, int64_t found) {
+    return InputError(who + ": argument '" + arg + "': expected " + expected + ", found " +
                       std::to_string(found));
   };
-  if (nx < 1) throw bad("nx", "a grid size >= 1", nx);
-  if (ny < 1) throw bad("ny", "a grid size >= 1", ny);
-  if (xm < 0 || xm > nx) throw bad("xm", "a count in 0.." + std::to_string(nx), xm);
-  if (ym < 0 || ym > ny) throw bad("ym", "a count in 0.." + std::to_string(ny), ym);
-  if (x0 < 0 || x0 + xm > nx) throw bad("x0", "a start in 0.." + std::to_string(nx - xm), x0);
-  if (y0 < 0 || y0 + ym > ny) throw bad("y0", "a start in 0.." + std::to_string(ny - ym), y0);
-  m.grid = {nx, ny};
-  m.block.start = {x0, y0};
-  m.block.count = {xm, ym};
+  for (size_t a = 0; a < n.size(); ++a)
+    if (n[a] < 1) throw bad(std::string("n") + "xyz"[a], "a grid size >= 1", n[a]);
+  for (size_t a = 0; a < n.size(); ++a)
+    if (count[a] < 0 || count[a] > n[a])
+      throw bad(std::string(1, "xyz"[a]) + "m", "a count in 0.." + std::to_string(n[a]), count[a]);
+  for (size_t a = 0; a < n.size(); ++a)
+    if (start[a] < 0 || start[a] + count[a] > n[a])
+      throw bad(std::string(1, "xyz"[a]) + "0", "a start in 0.." + std::to_string(n[a] - count[a]), start[a]);
+  m.grid = n;
+  m.block.start = start;
+  m.block.count = count;
   m.box_set = true;
 }
 
@@ -422,11 +440,19 @@ void Runtime::setup() {
   std::string problem = m.state_problem("setup", false);
   if (problem.empty() && m.setup_done) problem = "setup: the state is already set up";
   if (problem.empty() && m.fields.empty()) problem = "setup: no fields (call add_field first)";
-  if (problem.empty() && !m.box_set) problem = "setup: no box (call set_box first)";
+  if (problem.empty() && !m.box_set) problem = "setup: no box (call set_box or set_box_3d first)";
+  for (const auto& f : m.fields)
+    if (problem.empty() && f.components != 1 && f.components != m.dims() &&
+        f.components != m.dims() * m.dims())
+      problem = "setup: field '" + f.name + "' has " + std::to_string(f.components) + " components; on a " +
+                std::to_string(m.dims()) + "-D grid a field has 1 (scalar), " + std::to_string(m.dims()) +
+                " (vector) or " + std::to_string(m.dims() * m.dims()) + " (tensor)";
   agree_on_input_error(comm, problem);
 
   // The ranks agree on the fields and the grid (rank 0's description is the reference).
-  std::string description = std::to_string(m.grid[0]) + "x" + std::to_string(m.grid[1]) + ":";
+  std::string description;
+  for (size_t a = 0; a < m.grid.size(); ++a) description += (a ? "x" : "") + std::to_string(m.grid[a]);
+  description += ":";
   for (const auto& f : m.fields) description += " " + f.name + "(" + std::to_string(f.components) + ")";
   std::string reference = description;
   int len = int(reference.size());

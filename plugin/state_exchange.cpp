@@ -1,7 +1,9 @@
-// Gather/scatter of a 2-D [C, X, Y] state between its owners and the emulator rank(s). Packed order
-// of a block: [C][xm][ym] (channel-major over the box). On an emulator rank the buffer `packed_`
-// holds the packed blocks of all ranks, group after group (groups in emulator-rank order), each
-// group's blocks in group-rank order; `boxes_` says where each block goes in the full field.
+// Gather/scatter of a 2-D [C, X, Y] or 3-D [C, X, Y, Z] state between its owners and the emulator
+// rank(s). Internally every grid has three axes (a 2-D grid has Z = 1, its blocks z0 = 0, zm = 1),
+// so one code path serves both. Packed order of a block: [C][xm][ym][zm] (channel-major over the box). On an
+// emulator rank the buffer `packed_` holds the packed blocks of all ranks, group after group (groups in
+// emulator-rank order), each group's blocks in group-rank order; `boxes_` says where each block goes in the
+// full field.
 #include "leap/plugin/state_exchange.h"
 
 #include <ATen/ATen.h>
@@ -29,12 +31,14 @@ std::string arg_problem(const std::string& name, const std::string& expected, co
 }
 
 // Descriptor of one rank, exchanged once with MPI_Allgather.
-enum Desc { kX0, kY0, kXm, kYm, kNx, kNy, kC, kEmulator, kGroupRank, kDescLen };
+enum Desc { kX0, kY0, kZ0, kXm, kYm, kZm, kNx, kNy, kNz, kDims, kC, kEmulator, kGroupRank, kDescLen };
 
 struct Box {
-  int64_t x0, y0, xm, ym;
+  int64_t x0, y0, z0, xm, ym, zm;
   int64_t offset;  // floats into packed_
 };
+
+const char* const kAxis[] = {"x", "y", "z"};
 
 int checked_int(int64_t n, const char* what) {
   if (n > INT_MAX)
@@ -43,23 +47,64 @@ int checked_int(int64_t n, const char* what) {
   return int(n);
 }
 
+// The first problem of the rank-local arguments, or "".
+std::string argument_problem(const std::vector<int64_t>& grid, const data::Block& block, int64_t channels,
+                             const ExchangeOptions& options) {
+  const auto str = [](int64_t v) { return std::to_string(v); };
+  const size_t dims = grid.size();
+  if (dims != 2 && dims != 3)
+    return arg_problem("grid", "a 2-D or 3-D grid ({nx, ny} or {nx, ny, nz})",
+                       "a " + str(int64_t(dims)) + "-D grid");
+  for (size_t a = 0; a < dims; ++a)
+    if (grid[a] <= 0) return arg_problem(std::string("n") + kAxis[a], "a positive grid size", str(grid[a]));
+  if (channels <= 0) return arg_problem("channels", "a positive channel count", str(channels));
+  if (block.start.size() != dims || block.count.size() != dims)
+    return arg_problem(
+        "block",
+        "a " + str(int64_t(dims)) + "-D block (start and count along " +
+            (dims == 3 ? "x, y and z" : "x and y") + ", as the grid)",
+        str(int64_t(block.start.size())) + "-D start, " + str(int64_t(block.count.size())) + "-D count");
+  for (size_t a = 0; a < dims; ++a) {
+    const std::string x = kAxis[a], n = "n" + x, xm = x + "m";
+    if (block.count[a] < 0 || block.count[a] > grid[a])
+      return arg_problem(xm, "a block " + x + " count in [0, " + n + "=" + str(grid[a]) + "]",
+                         str(block.count[a]));
+    if (block.start[a] < 0 || block.start[a] + block.count[a] > grid[a])
+      return arg_problem(
+          x + "0",
+          "a block " + x + " start in [0, " + n + " - " + xm + " = " + str(grid[a] - block.count[a]) + "]",
+          str(block.start[a]));
+  }
+  if (options.normalizer && options.normalizer->channels() != channels)
+    return arg_problem("normalizer", "statistics of " + str(channels) + " channels",
+                       str(options.normalizer->channels()));
+  if (int(options.layout) < 0 || int(options.layout) > 3)
+    return arg_problem("layout", "cxy, xyc, yxc or cyx (0..3)", str(int(options.layout)));
+  return "";
+}
+
 float zero_length_buffer = 0.f;  // a valid address for zero-length MPI buffers
 
 }  // namespace
 
-std::array<int64_t, 3> block_strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym) {
+std::array<int64_t, 4> block_strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym, int64_t zm) {
   switch (layout) {
     case BlockLayout::cxy:
-      return {xm * ym, ym, 1};
+      return {xm * ym * zm, ym * zm, zm, 1};
     case BlockLayout::xyc:
-      return {1, ym * c, c};
+      return {1, ym * zm * c, zm * c, c};
     case BlockLayout::yxc:
-      return {1, c, xm * c};
+      return {1, c, xm * c, xm * ym * c};
     case BlockLayout::cyx:
-      return {xm * ym, 1, xm};
+      return {xm * ym * zm, 1, xm, xm * ym};
   }
   throw InputError("block layout: expected cxy, xyc, yxc or cyx (0..3), found " +
                    std::to_string(int(layout)));
+}
+
+std::array<int64_t, 3> block_strides(BlockLayout layout, int64_t c, int64_t xm, int64_t ym) {
+  const auto s = block_strides(layout, c, xm, ym, 1);
+  return {s[0], s[1], s[2]};
 }
 
 struct StateExchange::Impl {
@@ -67,7 +112,8 @@ struct StateExchange::Impl {
   OwnedComm group;    // this rank's group; its emulator is group rank 0
   OwnedComm leaders;  // the emulator ranks (null on the others)
   int rank = 0, size = 1, emulator = 0, emulator_count = 1, group_size = 1;
-  int64_t nx = 0, ny = 0, c = 0;
+  int64_t nx = 0, ny = 0, nz = 1, c = 0;
+  int dims = 2;  // spatial dimensions of the grid (2 or 3)
   data::Block block;
   BlockLayout layout = BlockLayout::cxy;
   std::optional<data::Normalizer> normalizer;
@@ -84,36 +130,56 @@ struct StateExchange::Impl {
   bool is_emulator() const { return emulator == rank; }
   int64_t xm() const { return block.count[0]; }
   int64_t ym() const { return block.count[1]; }
-  int64_t block_size() const { return c * xm() * ym(); }
-  int64_t full_size() const { return c * nx * ny; }
+  int64_t zm() const { return dims == 3 ? block.count[2] : 1; }
+  int64_t block_size() const { return c * xm() * ym() * zm(); }
+  int64_t full_size() const { return c * nx * ny * nz; }
+  std::vector<int64_t> full_shape() const {
+    return dims == 3 ? std::vector<int64_t>{c, nx, ny, nz} : std::vector<int64_t>{c, nx, ny};
+  }
 
-  // [layout] block -> [C][xm][ym]
+  // [layout] block -> [C][xm][ym][zm]
   void pack_local(const float* src, float* dst) const {
-    const auto s = block_strides(layout, c, xm(), ym());
+    const auto s = block_strides(layout, c, xm(), ym(), zm());
     for (int64_t k = 0; k < c; ++k)
       for (int64_t i = 0; i < xm(); ++i)
-        for (int64_t j = 0; j < ym(); ++j) *dst++ = src[k * s[0] + i * s[1] + j * s[2]];
+        for (int64_t j = 0; j < ym(); ++j)
+          for (int64_t l = 0; l < zm(); ++l) *dst++ = src[k * s[0] + i * s[1] + j * s[2] + l * s[3]];
   }
-  // [C][xm][ym] -> [layout] block
+  // [C][xm][ym][zm] -> [layout] block
   void unpack_local(const float* src, float* dst) const {
-    const auto s = block_strides(layout, c, xm(), ym());
+    const auto s = block_strides(layout, c, xm(), ym(), zm());
     for (int64_t k = 0; k < c; ++k)
       for (int64_t i = 0; i < xm(); ++i)
-        for (int64_t j = 0; j < ym(); ++j) dst[k * s[0] + i * s[1] + j * s[2]] = *src++;
+        for (int64_t j = 0; j < ym(); ++j)
+          for (int64_t l = 0; l < zm(); ++l) dst[k * s[0] + i * s[1] + j * s[2] + l * s[3]] = *src++;
   }
-  // packed box -> full [C][X][Y], and back
-  void box_to_full(const Box& b, float* full) const {
-    const float* src = packed.data() + b.offset;
+  // packed box -> full [C][X][Y][Z], and back. A box spanning the whole z extent (every 2-D box)
+  // moves one contiguous run of ym * Z floats per (channel, x).
+  template <class Copy>
+  void for_each_run(const Box& b, Copy&& copy) const {
+    int64_t at = b.offset;
     for (int64_t k = 0; k < c; ++k)
-      for (int64_t i = 0; i < b.xm; ++i, src += b.ym)
-        std::memcpy(full + (k * nx + b.x0 + i) * ny + b.y0, src, size_t(b.ym) * sizeof(float));
+      for (int64_t i = 0; i < b.xm; ++i) {
+        const int64_t row = ((k * nx + b.x0 + i) * ny + b.y0) * nz + b.z0;
+        if (b.zm == nz) {
+          copy(row, at, b.ym * nz);
+          at += b.ym * nz;
+        } else
+          for (int64_t j = 0; j < b.ym; ++j, at += b.zm) copy(row + j * nz, at, b.zm);
+      }
+  }
+  void box_to_full(const Box& b, float* full) const {
+    for_each_run(b, [&](int64_t f, int64_t p, int64_t n) {
+      std::memcpy(full + f, packed.data() + p, size_t(n) * sizeof(float));
+    });
   }
   void full_to_box(const float* full, const Box& b) {
-    float* dst = packed.data() + b.offset;
-    for (int64_t k = 0; k < c; ++k)
-      for (int64_t i = 0; i < b.xm; ++i, dst += b.ym)
-        std::memcpy(dst, full + (k * nx + b.x0 + i) * ny + b.y0, size_t(b.ym) * sizeof(float));
+    for_each_run(b, [&](int64_t f, int64_t p, int64_t n) {
+      std::memcpy(packed.data() + p, full + f, size_t(n) * sizeof(float));
+    });
   }
+  // The full field as the Normalizer sees it: channels first, then two axes ([C, X, Y Z] in 3-D).
+  at::Tensor normalizer_view(float* full) const { return at::from_blob(full, {c, nx, ny * nz}, at::kFloat); }
 
   void check_call(const void* block_ptr, const char* block_name, const void* full_ptr,
                   const char* full_name) const {
@@ -129,7 +195,7 @@ struct StateExchange::Impl {
   }
 };
 
-StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
+StateExchange::StateExchange(MPI_Comm comm, const std::vector<int64_t>& grid, const data::Block& block,
                              int64_t channels, ExchangeOptions options)
     : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
@@ -141,33 +207,7 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   mpi_check(MPI_Comm_size(dup, &m.size), "MPI_Comm_size");
 
   // Local checks, failed together.
-  std::string problem;
-  const auto range = [](int64_t v) { return std::to_string(v); };
-  if (grid[0] <= 0)
-    problem = arg_problem("nx", "a positive grid size", range(grid[0]));
-  else if (grid[1] <= 0)
-    problem = arg_problem("ny", "a positive grid size", range(grid[1]));
-  else if (channels <= 0)
-    problem = arg_problem("channels", "a positive channel count", range(channels));
-  else if (block.start.size() != 2 || block.count.size() != 2)
-    problem = arg_problem(
-        "block", "a 2-D block (start and count along x and y)",
-        std::to_string(block.start.size()) + "-D start, " + std::to_string(block.count.size()) + "-D count");
-  else if (block.count[0] < 0 || block.count[0] > grid[0])
-    problem = arg_problem("xm", "a block x count in [0, nx=" + range(grid[0]) + "]", range(block.count[0]));
-  else if (block.count[1] < 0 || block.count[1] > grid[1])
-    problem = arg_problem("ym", "a block y count in [0, ny=" + range(grid[1]) + "]", range(block.count[1]));
-  else if (block.start[0] < 0 || block.start[0] + block.count[0] > grid[0])
-    problem = arg_problem("x0", "a block x start in [0, nx - xm = " + range(grid[0] - block.count[0]) + "]",
-                          range(block.start[0]));
-  else if (block.start[1] < 0 || block.start[1] + block.count[1] > grid[1])
-    problem = arg_problem("y0", "a block y start in [0, ny - ym = " + range(grid[1] - block.count[1]) + "]",
-                          range(block.start[1]));
-  else if (options.normalizer && options.normalizer->channels() != channels)
-    problem = arg_problem("normalizer", "statistics of " + range(channels) + " channels",
-                          range(options.normalizer->channels()));
-  else if (int(options.layout) < 0 || int(options.layout) > 3)
-    problem = arg_problem("layout", "cxy, xyc, yxc or cyx (0..3)", std::to_string(int(options.layout)));
+  std::string problem = argument_problem(grid, block, channels, options);
   int served_by = 0;  // explicit list: the emulator serving this rank
   if (problem.empty() && !options.emulators.per_node) {
     auto list = options.emulators.ranks;
@@ -189,8 +229,10 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   }
   agree_on_input_error(dup, problem);
 
+  m.dims = int(grid.size());
   m.nx = grid[0];
   m.ny = grid[1];
+  m.nz = m.dims == 3 ? grid[2] : 1;
   m.c = channels;
   m.block = block;
   m.layout = options.layout;
@@ -218,9 +260,19 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   m.leaders = OwnedComm(leaders);
 
   // Descriptors of every rank.
-  const int64_t mine[kDescLen] = {
-      block.start[0], block.start[1], block.count[0], block.count[1], m.nx, m.ny, m.c,
-      m.emulator,     group_rank};
+  const int64_t mine[kDescLen] = {block.start[0],
+                                  block.start[1],
+                                  m.dims == 3 ? block.start[2] : 0,
+                                  block.count[0],
+                                  block.count[1],
+                                  m.zm(),
+                                  m.nx,
+                                  m.ny,
+                                  m.nz,
+                                  m.dims,
+                                  m.c,
+                                  m.emulator,
+                                  group_rank};
   std::vector<int64_t> all(size_t(m.size) * kDescLen);
   mpi_check(MPI_Allgather(mine, kDescLen, MPI_INT64_T, all.data(), kDescLen, MPI_INT64_T, dup),
             "MPI_Allgather");
@@ -229,34 +281,39 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   // Checks on data every rank holds alike (so they fail on every rank together).
   int64_t cells = 0;
   for (int r = 0; r < m.size; ++r) {
-    if (desc(r, kNx) != m.nx || desc(r, kNy) != m.ny || desc(r, kC) != m.c)
-      throw InputError(
-          std::string(kWhere) +
-          ": ranks disagree on the grid or the channels: rank 0 passed nx=" + std::to_string(desc(0, kNx)) +
-          " ny=" + std::to_string(desc(0, kNy)) + " channels=" + std::to_string(desc(0, kC)) + ", rank " +
-          std::to_string(r) + " nx=" + std::to_string(desc(r, kNx)) + " ny=" + std::to_string(desc(r, kNy)) +
-          " channels=" + std::to_string(desc(r, kC)));
-    cells += desc(r, kXm) * desc(r, kYm);
+    const auto grid_of = [&](int q) {
+      std::string g = "nx=" + std::to_string(desc(q, kNx)) + " ny=" + std::to_string(desc(q, kNy));
+      if (desc(q, kDims) == 3) g += " nz=" + std::to_string(desc(q, kNz));
+      return g + " channels=" + std::to_string(desc(q, kC));
+    };
+    if (desc(r, kNx) != m.nx || desc(r, kNy) != m.ny || desc(r, kNz) != m.nz || desc(r, kDims) != m.dims ||
+        desc(r, kC) != m.c)
+      throw InputError(std::string(kWhere) + ": ranks disagree on the grid or the channels: rank 0 passed " +
+                       grid_of(0) + ", rank " + std::to_string(r) + " " + grid_of(r));
+    cells += desc(r, kXm) * desc(r, kYm) * desc(r, kZm);
   }
-  if (cells != m.nx * m.ny)
+  const std::string grid_text =
+      std::to_string(m.nx) + "x" + std::to_string(m.ny) + (m.dims == 3 ? "x" + std::to_string(m.nz) : "");
+  if (cells != m.nx * m.ny * m.nz)
     throw InputError(arg_problem("blocks",
-                                 "blocks of all ranks tiling the " + std::to_string(m.nx) + "x" +
-                                     std::to_string(m.ny) + " grid (" + std::to_string(m.nx * m.ny) +
-                                     " cells)",
+                                 "blocks of all ranks tiling the " + grid_text + " grid (" +
+                                     std::to_string(m.nx * m.ny * m.nz) + " cells)",
                                  std::to_string(cells) + " cells in all"));
   int overlap = -1;  // a rank whose block overlaps an earlier one, checked on rank 0
   if (m.rank == 0) {
-    std::vector<bool> owned(size_t(m.nx * m.ny), false);
+    std::vector<bool> owned(size_t(m.nx * m.ny * m.nz), false);
     for (int r = 0; r < m.size && overlap < 0; ++r)
       for (int64_t i = 0; i < desc(r, kXm) && overlap < 0; ++i)
-        for (int64_t j = 0; j < desc(r, kYm); ++j) {
-          const size_t at = size_t((desc(r, kX0) + i) * m.ny + desc(r, kY0) + j);
-          if (owned[at]) {
-            overlap = r;
-            break;
+        for (int64_t j = 0; j < desc(r, kYm) && overlap < 0; ++j)
+          for (int64_t l = 0; l < desc(r, kZm); ++l) {
+            const size_t at =
+                size_t(((desc(r, kX0) + i) * m.ny + desc(r, kY0) + j) * m.nz + desc(r, kZ0) + l);
+            if (owned[at]) {
+              overlap = r;
+              break;
+            }
+            owned[at] = true;
           }
-          owned[at] = true;
-        }
   }
   mpi_check(MPI_Bcast(&overlap, 1, MPI_INT, 0, dup), "MPI_Bcast");
   if (overlap >= 0)
@@ -277,8 +334,8 @@ StateExchange::StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const d
   });
   int64_t offset = 0;
   for (int r : order) {
-    const Box b{desc(r, kX0), desc(r, kY0), desc(r, kXm), desc(r, kYm), offset};
-    const int64_t n = m.c * b.xm * b.ym;
+    const Box b{desc(r, kX0), desc(r, kY0), desc(r, kZ0), desc(r, kXm), desc(r, kYm), desc(r, kZm), offset};
+    const int64_t n = m.c * b.xm * b.ym * b.zm;
     const int e = int(desc(r, kEmulator));
     if (desc(r, kGroupRank) == 0) {
       m.leader_displs.push_back(checked_int(offset, "the full field"));
@@ -325,14 +382,14 @@ void StateExchange::gather(const float* block, float* full) {
               "MPI_Allgatherv");
   for (const Box& b : m.boxes) m.box_to_full(b, full);
   if (m.normalizer) {
-    at::Tensor t = at::from_blob(full, {m.c, m.nx, m.ny}, at::kFloat);
+    at::Tensor t = m.normalizer_view(full);
     t.copy_(m.normalizer->normalize(t));
   }
 }
 
 at::Tensor StateExchange::gather(const float* block) {
   at::Tensor full;
-  if (impl_->is_emulator()) full = at::empty({impl_->c, impl_->nx, impl_->ny}, at::kFloat);
+  if (impl_->is_emulator()) full = at::empty(impl_->full_shape(), at::kFloat);
   gather(block, full.defined() ? full.data_ptr<float>() : nullptr);
   return full;
 }
@@ -354,9 +411,7 @@ void StateExchange::scatter(const float* full, float* block) {
   const float* src = full;
   at::Tensor denormalized;
   if (m.is_emulator() && m.normalizer) {
-    denormalized =
-        m.normalizer->denormalize(at::from_blob(const_cast<float*>(full), {m.c, m.nx, m.ny}, at::kFloat))
-            .contiguous();
+    denormalized = m.normalizer->denormalize(m.normalizer_view(const_cast<float*>(full))).contiguous();
     src = denormalized.data_ptr<float>();
   }
   const float* send = nullptr;
@@ -382,12 +437,12 @@ void StateExchange::scatter(const at::Tensor& full, float* block) {
   std::string problem;
   if (m.is_emulator()) {
     if (!full.defined())
-      problem = arg_problem("full", "a [C, X, Y] tensor on this emulator rank", "an undefined tensor");
-    else if (full.sizes().vec() != std::vector<int64_t>{m.c, m.nx, m.ny} ||
-             !at::isFloatingType(full.scalar_type()))
       problem = arg_problem("full",
-                            "a floating [" + std::to_string(m.c) + ", " + std::to_string(m.nx) + ", " +
-                                std::to_string(m.ny) + "] tensor",
+                            m.dims == 3 ? "a [C, X, Y, Z] tensor on this emulator rank"
+                                        : "a [C, X, Y] tensor on this emulator rank",
+                            "an undefined tensor");
+    else if (full.sizes().vec() != m.full_shape() || !at::isFloatingType(full.scalar_type()))
+      problem = arg_problem("full", "a floating " + c10::str(at::IntArrayRef(m.full_shape())) + " tensor",
                             c10::str(full.scalar_type(), " ", full.sizes()));
     else
       cpu = full.to(at::kCPU, at::kFloat).contiguous();
@@ -460,7 +515,8 @@ int StateExchange::group_size() const {
 int64_t StateExchange::channels() const {
   return impl_->c;
 }
-std::array<int64_t, 2> StateExchange::grid() const {
+std::vector<int64_t> StateExchange::grid() const {
+  if (impl_->dims == 3) return {impl_->nx, impl_->ny, impl_->nz};
   return {impl_->nx, impl_->ny};
 }
 const data::Block& StateExchange::block() const {

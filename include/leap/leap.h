@@ -81,7 +81,8 @@ int leap_exchange_destroy(leap_exchange h);
  * A runtime is created from a YAML config (keys documented in include/leap/plugin/runtime_config.h:
  * emulator.kind latent_diffusion | oracle | none and its files, leap.members and leap.max_spread,
  * record.dir and the recording's options). Rank 0 of the communicator is the emulator rank (it loads
- * the emulator); every rank owns one box of the nx x ny grid, as in the state exchange.
+ * the emulator); every rank owns one box of the nx x ny grid (or nx x ny x nz: leap_runtime_set_box_3d),
+ * as in the state exchange.
  *
  *   leap_runtime_create(comm, "leap.yaml", &h)          collective
  *   leap_runtime_add_field(h, "density", 1)             rank-local, in the emulator's channel order
@@ -135,12 +136,18 @@ int leap_runtime_create(MPI_Comm comm, const char* config, leap_runtime* out);
  * comm%MPI_VAL with mpi_f08). */
 int leap_runtime_create_f(MPI_Fint fcomm, const char* config, leap_runtime* out);
 /* Rank-local, before setup: appends a field of `components` channels: 1 (scalar; channel NAME),
- * 2 (vector; NAME_x, NAME_y) or 4 (tensor; NAME_xx, NAME_xy, NAME_yx, NAME_yy). Every rank adds the
- * same fields; their channels must be the emulator's, in its order (checked by setup). */
+ * 2 (vector; NAME_x, NAME_y) or 4 (tensor; NAME_xx, NAME_xy, NAME_yx, NAME_yy); on a 3-D grid 3
+ * (NAME_x, NAME_y, NAME_z) or 9 (NAME_xx ... NAME_zz). Every rank adds the same fields; their
+ * channels must be the emulator's, in its order, and their counts the grid's (checked by setup). */
 int leap_runtime_add_field(leap_runtime h, const char* name, int components);
 /* Rank-local, before setup: the grid is nx x ny; this rank owns cells x0 .. x0+xm-1 and
  * y0 .. y0+ym-1 (0-based; xm or ym 0 when it owns nothing). The boxes must tile the grid. */
 int leap_runtime_set_box(leap_runtime h, int nx, int ny, int x0, int y0, int xm, int ym);
+/* The same on a 3-D grid nx x ny x nz: this rank owns x0 .. x0+xm-1, y0 .. y0+ym-1, z0 .. z0+zm-1.
+ * Blocks are then [C][xm][ym][zm] (LEAP_LAYOUT_CXY), [zm][ym][xm][C] (LEAP_LAYOUT_YXC: a 3-D DMDA
+ * array; Fortran a(C, xm, ym, zm)), [xm][ym][zm][C] (XYC) or [C][zm][ym][xm] (CYX). */
+int leap_runtime_set_box_3d(leap_runtime h, int nx, int ny, int nz, int x0, int y0, int z0, int xm, int ym,
+                            int zm);
 /* Rank-local, at any time: the leap_layout of this rank's blocks in later observe and leap calls. */
 int leap_runtime_set_layout(leap_runtime h, int layout);
 /* Collective: checks the description (same fields and grid on every rank, boxes tiling the grid,

@@ -128,6 +128,13 @@ module leap
       integer(c_int), value :: handle, nx, ny, x0, y0, xm, ym
     end function
 
+    ! The same on a 3-D grid nx x ny x nz (blocks a(C, xm, ym, zm) with LEAP_LAYOUT_YXC).
+    integer(c_int) function leap_runtime_set_box_3d(handle, nx, ny, nz, x0, y0, z0, xm, ym, zm) &
+        bind(c, name="leap_runtime_set_box_3d")
+      import :: c_int
+      integer(c_int), value :: handle, nx, ny, nz, x0, y0, z0, xm, ym, zm
+    end function
+
     integer(c_int) function leap_runtime_set_layout(handle, layout) bind(c, name="leap_runtime_set_layout")
       import :: c_int
       integer(c_int), value :: handle, layout

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "adapter_support.h"
 #include "leap/data/dataset_stats.h"
 #include "leap/data/well_file.h"
 #include "leap/data/well_writer.h"
-#include "adapter_support.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/util/atomic_file.h"
 #include "leap/util/fault_injection.h"
@@ -38,21 +38,21 @@ struct Recorder {
 };
 
 PetscErrorCode OpenWriter(Recorder* r, TS ts, DM da) {
-  PetscInt M, N, dof;
-  DMBoundaryType bx, by;
+  PetscInt dim, M, N, P, dof;
+  DMBoundaryType bx, by, bz;
   PetscFunctionBeginUser;
-  PetscCall(LeapDMDACheck2D(da));
-  PetscCall(DMDAGetInfo(da, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by,
-                        nullptr, nullptr));
+  PetscCall(LeapDMDACheckDimension(da, &dim));
+  PetscCall(
+      DMDAGetInfo(da, nullptr, &M, &N, &P, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by, &bz, nullptr));
   PetscCall(LeapDMDAGetFieldNames(da, &r->fields));
   PetscCall(LeapDMDAGetBlock(da, &r->block));
   r->comm = PetscObjectComm((PetscObject)ts);
   data::WellLayout L;
   L.dataset_name = r->name;
-  const PetscInt sizes[2] = {M, N};
-  const DMBoundaryType types[2] = {bx, by};
-  const char* names[2] = {"x", "y"};
-  for (int a = 0; a < 2; ++a) {
+  const PetscInt sizes[3] = {M, N, P};
+  const DMBoundaryType types[3] = {bx, by, bz};
+  const char* names[3] = {"x", "y", "z"};
+  for (int a = 0; a < dim; ++a) {
     data::WellAxis ax;
     ax.name = names[a];
     ax.size = sizes[a];
@@ -125,7 +125,8 @@ PetscErrorCode TSTrajectorySet_Leap(TSTrajectory tj, TS ts, PetscInt stepnum, Pe
     }
   } catch (const std::exception& e) {
     r->failed = true;
-    SETERRQ(ErrorComm(r->comm, e), PETSC_ERR_LIB, "LEAP: recording step %" PetscInt_FMT ": %s", stepnum, e.what());
+    SETERRQ(ErrorComm(r->comm, e), PETSC_ERR_LIB, "LEAP: recording step %" PetscInt_FMT ": %s", stepnum,
+            e.what());
   }
   PetscFunctionReturn(0);
 }

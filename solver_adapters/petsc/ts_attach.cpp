@@ -198,9 +198,10 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
                            : f.order == 1 ? int64_t(axes.size())
                                           : int64_t(axes.size() * axes.size()));
     try {
+      std::vector<int64_t> grid;
+      for (const auto& axis : axes) grid.push_back(axis.size);
       a->controller_ = std::make_unique<plugin::HybridController>(
-          comm, std::array<int64_t, 2>{axes[0].size, axes[1].size}, block, components, options.emulator,
-          options.members, options.emulators);
+          comm, grid, block, components, options.emulator, options.members, options.emulators);
     } catch (const std::exception& e) {
       SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
     }
@@ -215,8 +216,8 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
     try {
       a->recorder_ = std::make_unique<plugin::FrameRecorder>(comm, layout, block, options.record);
     } catch (const std::exception& e) {
-      SETERRQ(ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s", options.record.dir.c_str(),
-              e.what());
+      SETERRQ(ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: -leap_record_dir %s: %s",
+              options.record.dir.c_str(), e.what());
     }
   }
   *out = std::move(a);
@@ -254,8 +255,8 @@ PetscErrorCode LeapAttachment::Record() {
   try {
     recorder_->add(fields, double(t0_ + PetscReal(frame_) * options_.frame_interval));
   } catch (const std::exception& e) {
-    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
-            e.what());
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE,
+            "LEAP: recording: %s", e.what());
   }
   PetscFunctionReturn(0);
 }
@@ -266,8 +267,8 @@ PetscErrorCode LeapAttachment::FinishRecording() {
   try {
     recorder_->finish();
   } catch (const std::exception& e) {
-    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE, "LEAP: recording: %s",
-            e.what());
+    SETERRQ(ErrorComm(PetscObjectComm((PetscObject)solver_->ts()), e), PETSC_ERR_FILE_WRITE,
+            "LEAP: recording: %s", e.what());
   }
   PetscFunctionReturn(0);
 }

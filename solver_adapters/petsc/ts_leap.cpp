@@ -80,7 +80,7 @@ struct LeapTS {
   std::string emulator_kind;  // "latent diffusion" or "oracle"
   std::vector<float> theta;
   std::vector<std::string> fields;
-  std::array<PetscInt, 2> grid{0, 0};
+  std::vector<PetscInt> grid;           // nx, ny(, nz)
   std::vector<ConservedDof> conserved;  // from -leap_conserve and -leap_conserve_scaled
   // Bookkeeping of the current run.
   PetscReal frame_dt = 0;
@@ -113,12 +113,12 @@ PetscErrorCode CheckDM(TS ts, DM dm) {
     PetscCall(DMGetType(dm, &type));
     PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMSHELL, &isshell));
     SETERRQ(comm, PETSC_ERR_ARG_WRONG,
-            "LEAP: -ts_type leap needs a TS on a 2-D DMDA (TSSetDM); this TS's DM is of type %s%s", type,
-            isshell ? " (a TS without a DM has a shell DM)" : "");
+            "LEAP: -ts_type leap needs a TS on a 2-D or 3-D DMDA (TSSetDM); this TS's DM is of type %s%s",
+            type, isshell ? " (a TS without a DM has a shell DM)" : "");
   }
   PetscCall(DMGetDimension(dm, &dim));
-  PetscCheck(dim == 2, comm, PETSC_ERR_ARG_WRONG,
-             "LEAP: -ts_type leap needs a 2-D DMDA; this TS's DMDA is %" PetscInt_FMT "-D", dim);
+  PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_WRONG,
+             "LEAP: -ts_type leap needs a 2-D or 3-D DMDA; this TS's DMDA is %" PetscInt_FMT "-D", dim);
   PetscFunctionReturn(0);
 }
 
@@ -155,7 +155,9 @@ std::string SummaryJson(TS ts, const LeapTS* L) {
       << ",\n";
   j << "  \"ranks\": " << size << ",\n";
   j << "  \"emulator_ranks\": " << (L->controller ? L->controller->exchange().emulator_count() : 1) << ",\n";
-  j << "  \"grid\": [" << L->grid[0] << ", " << L->grid[1] << "],\n";
+  j << "  \"grid\": [";
+  for (size_t i = 0; i < L->grid.size(); ++i) j << (i ? ", " : "") << L->grid[i];
+  j << "],\n";
   j << "  \"fields\": [";
   for (size_t i = 0; i < L->fields.size(); ++i) j << (i ? ", " : "") << JsonString(L->fields[i]);
   j << "],\n";
@@ -332,17 +334,18 @@ plugin::EmulatorRanks EmulatorRanksOf(const Options& o) {
 PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
   const Options& o = L->opt;
-  PetscInt M, N, dof;
-  DMBoundaryType bx, by;
+  PetscInt dim, M, N, P, dof;
+  DMBoundaryType bx, by, bz;
   data::Block block;
   std::shared_ptr<plugin::Emulator> emulator;
   std::string problem;
   PetscFunctionBeginUser;
-  PetscCall(DMDAGetInfo(dm, nullptr, &M, &N, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by,
-                        nullptr, nullptr));
+  PetscCall(
+      DMDAGetInfo(dm, &dim, &M, &N, &P, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by, &bz, nullptr));
   PetscCall(LeapDMDAGetFieldNames(dm, &L->fields));
   PetscCall(LeapDMDAGetBlock(dm, &block));
   L->grid = {M, N};
+  if (dim == 3) L->grid.push_back(P);
   L->emulator_kind = o.oracle.empty() ? "latent diffusion" : "oracle";
   const plugin::EmulatorRanks placement = EmulatorRanksOf(o);
   const plugin::EmulatorPlacement place = plugin::emulator_placement(comm, placement);
@@ -394,8 +397,9 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
       L->theta.clear();
       for (const auto& name : theta_names) {
         if (!problem.empty()) break;
-        if (name == "x_periodic" || name == "y_periodic") {
-          L->theta.push_back((name[0] == 'x' ? bx : by) == DM_BOUNDARY_PERIODIC ? 1.f : 0.f);
+        if (name == "x_periodic" || name == "y_periodic" || (dim == 3 && name == "z_periodic")) {
+          const DMBoundaryType b = name[0] == 'x' ? bx : name[0] == 'y' ? by : bz;
+          L->theta.push_back(b == DM_BOUNDARY_PERIODIC ? 1.f : 0.f);
         } else if (k < o.theta.size()) {
           L->theta.push_back(float(o.theta[k++]));
         } else {
@@ -415,9 +419,9 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
   PetscCall(SetConserved(comm, L, dof));
   try {
-    L->controller = std::make_unique<plugin::HybridController>(comm, std::array<int64_t, 2>{M, N}, block,
-                                                               std::vector<int64_t>(size_t(dof), 1), emulator,
-                                                               int64_t(o.members), placement);
+    L->controller = std::make_unique<plugin::HybridController>(
+        comm, std::vector<int64_t>(L->grid.begin(), L->grid.end()), block,
+        std::vector<int64_t>(size_t(dof), 1), emulator, int64_t(o.members), placement);
   } catch (const std::exception& e) {
     SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
   }
@@ -702,7 +706,8 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* advanced) {
   } catch (const PetscFailure& e) {
     PetscCall(e.ierr);
   } catch (const std::exception& e) {
-    SETERRQ(ErrorComm(comm, e), PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, e.what());
+    SETERRQ(ErrorComm(comm, e), PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s",
+            ts->steps, e.what());
   }
   L->summary.check_seconds += MPI_Wtime() - start;
   PetscCall(PetscLogEventEnd(L->events.check, ts, 0, 0, 0));

@@ -82,10 +82,10 @@ struct Context {
   std::unique_ptr<leap::plugin::Runtime> runtime;
   bool recording = false;
   PetscErrorCode (*previous_poststep)(TS) = nullptr;  // the program's post-step, chained
-  PetscInt nx = 0, ny = 0, dof = 0, xs = 0, ys = 0, xm = 0, ym = 0;
+  PetscInt dim = 2, nx = 0, ny = 0, nz = 1, dof = 0, xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 1;
   std::vector<std::string> fields;
   PetscObjectId checked_vec = 0;  // the solution vector whose layout was last checked
-  std::vector<float> block;       // this rank's box, [y][x][dof] (the DMDA's own order)
+  std::vector<float> block;       // this rank's box, [(z)][y][x][dof] (the DMDA's own order)
 
   // ---- the frames
   bool have_last = false;  // a state was observed since attachment or the last accepted leap
@@ -126,7 +126,8 @@ std::string SummaryJson(const Context* c, int ranks) {
   j << "  \"mode\": " << JsonString(kModeNames[c->mode]) << ",\n";
   j << "  \"config\": " << JsonString(c->config) << ",\n";
   j << "  \"ranks\": " << ranks << ",\n";
-  j << "  \"grid\": [" << c->nx << ", " << c->ny << "],\n";
+  j << "  \"grid\": [" << c->nx << ", " << c->ny << (c->dim == 3 ? ", " + std::to_string(c->nz) : "")
+    << "],\n";
   j << "  \"fields\": [";
   for (size_t i = 0; i < c->fields.size(); ++i) j << (i ? ", " : "") << JsonString(c->fields[i]);
   j << "],\n";
@@ -208,7 +209,8 @@ PetscErrorCode Finish(Context* c, PetscObject obj) {
     c->runtime.reset();
     PetscCall(DMDestroy(&c->da));
     PetscCall(report);
-    PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s", failure.c_str());
+    PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s",
+               failure.c_str());
   }
   PetscCall(DMDestroy(&c->da));
   PetscFunctionReturn(0);
@@ -275,17 +277,19 @@ PetscErrorCode Observe(Context* c, TS ts, PetscInt step, PetscReal t, Vec u) {
     PetscInt n, N;
     PetscCall(VecGetLocalSize(u, &n));
     PetscCall(VecGetSize(u, &N));
-    PetscBool ok = (n == c->dof * c->xm * c->ym && N == c->dof * c->nx * c->ny) ? PETSC_TRUE : PETSC_FALSE;
+    PetscBool ok = (n == c->dof * c->xm * c->ym * c->zm && N == c->dof * c->nx * c->ny * c->nz) ? PETSC_TRUE
+                                                                                                : PETSC_FALSE;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
     PetscCheck(ok, comm, PETSC_ERR_ARG_INCOMP,
                "LEAP: the TS's solution vector (%" PetscInt_FMT
                " entries) is not a global vector of the DMDA "
-               "given to LeapTSAttach (%" PetscInt_FMT " x %" PetscInt_FMT " cells, %" PetscInt_FMT " dofs)",
-               N, c->nx, c->ny, c->dof);
+               "given to LeapTSAttach (%" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
+               " cells, %" PetscInt_FMT " dofs)",
+               N, c->nx, c->ny, c->nz, c->dof);
     c->checked_vec = id;
   }
   PetscCall(PetscLogEventBegin(c->events.phases.gather, ts, 0, 0, 0));
-  PetscCall(leap::petsc::DMDABlockFromVec(u, &c->block));  // [y][x][dof]: the runtime's yxc, as it is
+  PetscCall(leap::petsc::DMDABlockFromVec(u, &c->block));  // [(z)][y][x][dof]: the runtime's yxc, as it is
   std::string failure;
   MPI_Comm error_comm = comm;
   try {
@@ -379,10 +383,10 @@ PetscErrorCode Leap(Context* c, TS ts) {
   }
   PetscCall(PetscLogEventEnd(c->events.phases.emulate, ts, 0, 0, 0));
   PetscCall(ierr);
-  PetscCheck(input_error.empty(), error_comm, PETSC_ERR_USER_INPUT, "LEAP: the leap at step %" PetscInt_FMT ": %s",
-             ts->steps, input_error.c_str());
-  PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: the leap at step %" PetscInt_FMT " failed: %s",
-             ts->steps, failure.c_str());
+  PetscCheck(input_error.empty(), error_comm, PETSC_ERR_USER_INPUT,
+             "LEAP: the leap at step %" PetscInt_FMT ": %s", ts->steps, input_error.c_str());
+  PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB,
+             "LEAP: the leap at step %" PetscInt_FMT " failed: %s", ts->steps, failure.c_str());
   if (r->verdict == leap::plugin::LeapVerdict::emulator_failed) ++c->stats.emulator_failures;
   const std::string why = r->accepted() ? "" : r->reason;
   if (r->checked)
@@ -507,25 +511,26 @@ PetscErrorCode CheckDA(TS ts, DM da, bool from_ts) {
   PetscInt dim = 0;
   DMType type = nullptr;
   PetscFunctionBeginUser;
-  PetscCheck(da, comm, PETSC_ERR_ARG_NULL,
-             "LEAP: LeapTSAttach needs the 2-D DMDA of the state (argument da, or TSSetDM before the call)");
+  PetscCheck(
+      da, comm, PETSC_ERR_ARG_NULL,
+      "LEAP: LeapTSAttach needs the 2-D or 3-D DMDA of the state (argument da, or TSSetDM before the call)");
   PetscCall(PetscObjectTypeCompare((PetscObject)da, DMDA, &isda));
   if (!isda) {
     PetscCall(DMGetType(da, &type));
-    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: LeapTSAttach needs a 2-D DMDA; the %s is of type %s%s",
+    SETERRQ(comm, PETSC_ERR_ARG_WRONG, "LEAP: LeapTSAttach needs a 2-D or 3-D DMDA; the %s is of type %s%s",
             from_ts ? "TS's DM" : "DM given", type ? type : "(none)",
             from_ts ? " (a TS without TSSetDM has a shell DM: pass the DMDA to LeapTSAttach)" : "");
   }
   PetscCall(DMGetDimension(da, &dim));
-  PetscCheck(dim == 2, comm, PETSC_ERR_ARG_WRONG,
-             "LEAP: LeapTSAttach needs a 2-D DMDA; this DMDA is %" PetscInt_FMT "-D", dim);
+  PetscCheck(dim == 2 || dim == 3, comm, PETSC_ERR_ARG_WRONG,
+             "LEAP: LeapTSAttach needs a 2-D or 3-D DMDA; this DMDA is %" PetscInt_FMT "-D", dim);
   PetscFunctionReturn(0);
 }
 
 // Creates the runtime for `da` and sets it up (collective). Errors leave `c` untouched.
 PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
-  PetscInt nx, ny, dof, xs, ys, xm, ym;
+  PetscInt dim, nx, ny, nz, dof, xs, ys, zs, xm, ym, zm;
   std::vector<std::string> fields;
   std::unique_ptr<leap::plugin::Runtime> runtime;
   std::string problem;
@@ -537,9 +542,10 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   PetscCheck(!o.config.empty(), comm, PETSC_ERR_USER_INPUT,
              "LEAP: no runtime config: pass LeapTSAttach a config file (YAML, see runtime_config.h) or give "
              "-leap_config FILE");
-  PetscCall(DMDAGetInfo(da, nullptr, &nx, &ny, nullptr, nullptr, nullptr, nullptr, &dof, nullptr, nullptr,
-                        nullptr, nullptr, nullptr));
-  PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  PetscCall(DMDAGetInfo(da, &dim, &nx, &ny, &nz, nullptr, nullptr, nullptr, &dof, nullptr, nullptr, nullptr,
+                        nullptr, nullptr));
+  PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
+  if (dim == 2) nz = zm = 1, zs = 0;
   PetscCall(leap::petsc::LeapDMDAGetFieldNames(da, &fields));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0 && !o.summary.empty()) {
@@ -578,8 +584,12 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
       throw leap::InputError(o.config + ": -leap_mode record needs record.dir (the dataset directory)");
     recording = o.mode == kRecord || !cfg.record.dir.empty();
     for (const auto& f : fields) runtime->add_field(f, 1);
-    runtime->set_box(int64_t(nx), int64_t(ny), int64_t(xs), int64_t(ys), int64_t(xm), int64_t(ym));
-    runtime->set_layout(leap::plugin::BlockLayout::yxc);  // a DMDA's own array: [y][x][dof]
+    if (dim == 3)
+      runtime->set_box_3d(int64_t(nx), int64_t(ny), int64_t(nz), int64_t(xs), int64_t(ys), int64_t(zs),
+                          int64_t(xm), int64_t(ym), int64_t(zm));
+    else
+      runtime->set_box(int64_t(nx), int64_t(ny), int64_t(xs), int64_t(ys), int64_t(xm), int64_t(ym));
+    runtime->set_layout(leap::plugin::BlockLayout::yxc);  // a DMDA's own array: [(z)][y][x][dof]
     if (recording) runtime->record(true);
     {
       // The emulator's phases and the result's scatter: this route logs gather and emulate itself.
@@ -596,13 +606,17 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   }
   c->runtime = std::move(runtime);
   c->recording = recording;
+  c->dim = dim;
   c->nx = nx;
   c->ny = ny;
+  c->nz = nz;
   c->dof = dof;
   c->xs = xs;
   c->ys = ys;
+  c->zs = zs;
   c->xm = xm;
   c->ym = ym;
+  c->zm = zm;
   c->fields = std::move(fields);
   PetscFunctionReturn(0);
 }
@@ -636,7 +650,7 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
   fresh.stats.mode = o.mode;
   if (o.mode != kOff) {
     PetscCall(CreateRuntime(ts, da, o, &fresh));
-    fresh.block.assign(size_t(fresh.dof * fresh.xm * fresh.ym), 0.0f);
+    fresh.block.assign(size_t(fresh.dof * fresh.xm * fresh.ym * fresh.zm), 0.0f);
   }
   if (!c) {
     auto owned = std::make_unique<Context>();
@@ -663,10 +677,10 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
     PetscCall(TSSetPostStep(ts, LeapPostStep));
   }
   PetscCall(PetscInfo(ts,
-                      "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT
+                      "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
                       " grid, %" PetscInt_FMT " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT
                       " solver steps\n",
-                      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->dof,
+                      kModeNames[c->mode], c->config.c_str(), c->nx, c->ny, c->nz, c->dof,
                       PetscInt(c->runtime->policy().options().leap_frames),
                       PetscInt(c->runtime->policy().options().solver_frames)));
   PetscFunctionReturn(0);

@@ -1,5 +1,5 @@
 // Private to libleap_petsc: a PETSc TS's solution vector as the leap policy's LeapSolver, shared by
-// the TS routes (the TS type "leap" and LeapTSAttach). The state is ts->vec_sol on its 2-D DMDA
+// the TS routes (the TS type "leap" and LeapTSAttach). The state is ts->vec_sol on its 2-D or 3-D DMDA
 // (dofs as the emulator's channels); blocks are in the DMDA's own order (the controller's layout
 // yxc), so a state is copied between the Vec and a block without reordering. Saving and restoring are Vec
 // copies (the solver's state is never rounded); a check advances the route's solver over the leap's frames
@@ -49,7 +49,7 @@ class TSStateSolver final : public plugin::LeapSolver {
   Vec saved_ = nullptr, reference_ = nullptr;
 };
 
-// This rank's part of `u` (a global vector of a 2-D DMDA) as float32 in the DMDA's own order
+// This rank's part of `u` (a global vector of a 2-D or 3-D DMDA) as float32 in the DMDA's own order
 // [y][x][dof] (the yxc block layout): a copy, no reordering. And back.
 PetscErrorCode DMDABlockFromVec(Vec u, std::vector<float>* block);
 PetscErrorCode DMDABlockToVec(const std::vector<float>& block, Vec u);

@@ -644,7 +644,7 @@ TEST_F(TSPostStep, MisuseIsAPetscErrorWithAMessage) {
   // Not a DMDA: a DMShell given, or a TS without TSSetDM (which has a shell DM).
   DM shell = nullptr;
   ASSERT_EQ(DMShellCreate(PETSC_COMM_WORLD, &shell), 0);
-  expect_error(LeapTSAttach(ts, shell, oracle.c_str()), "needs a 2-D DMDA; the DM given is of type shell");
+  expect_error(LeapTSAttach(ts, shell, oracle.c_str()), "needs a 2-D or 3-D DMDA; the DM given is of type shell");
   expect_error(LeapTSAttach(ts, nullptr, oracle.c_str()), "TSSetDM");
   ASSERT_EQ(DMDestroy(&shell), 0);
   // A 1-D DMDA.

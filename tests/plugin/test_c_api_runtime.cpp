@@ -433,7 +433,7 @@ TEST_F(CApiRuntime, CallsOutOfOrderAreRefusedAndChangeNothing) {
   expect_input_error(leap_runtime_setup(h), {"leap_runtime_setup", "add_field"});
   ASSERT_EQ(leap_runtime_context_ready(h, &ready), LEAP_OK) << last_error();
   EXPECT_EQ(ready, 0);
-  expect_input_error(leap_runtime_add_field(h, "a", 3), {"leap_runtime_add_field", "'components'"});
+  expect_input_error(leap_runtime_add_field(h, "a", 5), {"leap_runtime_add_field", "'components'"});
   expect_input_error(leap_runtime_add_field(h, "", 1), {"leap_runtime_add_field", "'name'"});
   expect_input_error(leap_runtime_add_field(h, nullptr, 1), {"leap_runtime_add_field", "'name'"});
   ASSERT_EQ(leap_runtime_add_field(h, "a", 1), LEAP_OK) << last_error();

@@ -214,13 +214,13 @@ expect_petsc_error "LEAP: -leap_inner_ts_type names the program's own integrator
   "${ORACLE[@]}" -leap_inner_ts_type leap
 expect_petsc_error "LEAP: the emulator works on 4 channels (x-velocity, y-velocity, Omega, temperature), the DMDA has 1 dof (dof_0)" \
   "$WORK/ex13" -dll_append "$LIB" -ts_type leap -leap_ae "$WORK/ae/best.ckpt" -leap_emulator "$WORK/emu/best.ckpt"
-expect_petsc_error "LEAP: -ts_type leap needs a TS on a 2-D DMDA (TSSetDM); this TS's DM is of type shell" \
+expect_petsc_error "LEAP: -ts_type leap needs a TS on a 2-D or 3-D DMDA (TSSetDM); this TS's DM is of type shell" \
   "$WORK/ex16" -dll_append "$LIB" -ts_type leap "${ORACLE[@]}"
 expect_petsc_error "LEAP: the solver's DM is not a DMDA" "$WORK/ex16" -dll_append "$LIB" -ts_save_trajectory \
   -ts_trajectory_type leap -leap_out "$WORK/x16"
-expect_petsc_error "LEAP: -ts_type leap needs a 2-D DMDA; this TS's DMDA is 1-D" "${M2[@]}" "$WORK/ex22" -dll_append "$LIB" \
+expect_petsc_error "LEAP: -ts_type leap needs a 2-D or 3-D DMDA; this TS's DMDA is 1-D" "${M2[@]}" "$WORK/ex22" -dll_append "$LIB" \
   -ts_type leap "${ORACLE[@]}"
-expect_petsc_error "LEAP: the DMDA is 1-D; LEAP supports 2-D DMDAs" "$WORK/ex22" -dll_append "$LIB" -ts_save_trajectory \
+expect_petsc_error "LEAP: the DMDA is 1-D; LEAP supports 2-D and 3-D DMDAs" "$WORK/ex22" -dll_append "$LIB" -ts_save_trajectory \
   -ts_trajectory_type leap -leap_out "$WORK/x22"
 [[ ! -e $WORK/x16 && ! -e $WORK/x22 ]] || fail "a refused recording left a dataset"
 step "done"

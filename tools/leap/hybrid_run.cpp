@@ -74,7 +74,9 @@ at::Tensor gather_state(const petsc::FluidSolver& s) {
   }
   plugin::ExchangeOptions eo;
   eo.layout = plugin::BlockLayout::xyc;
-  plugin::StateExchange exchange(MPI_COMM_WORLD, {axes[0].size, axes[1].size}, block, C, eo);
+  std::vector<int64_t> grid;
+  for (const auto& axis : axes) grid.push_back(axis.size);
+  plugin::StateExchange exchange(MPI_COMM_WORLD, grid, block, C, eo);
   return exchange.gather(packed.data());
 }
 

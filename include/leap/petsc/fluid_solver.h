@@ -1,4 +1,4 @@
-// The contract between LEAP and a PETSc fluid solver built on a 2-D DMDA and a TS: what the dataset
+// The contract between LEAP and a PETSc fluid solver built on a 2-D or 3-D DMDA and a TS: what the dataset
 // generator, the recorder and the hybrid controller need to know of a solver, and nothing more.
 // LEAP's example solvers (examples/euler2d, examples/rayleigh_benard) implement it.
 #pragma once
@@ -20,7 +20,7 @@ class FluidSolver {
  public:
   virtual ~FluidSolver() = default;
 
-  virtual DM dm() const = 0;  // the 2-D DMDA of the state
+  virtual DM dm() const = 0;  // the 2-D or 3-D DMDA of the state
   virtual TS ts() const = 0;  // the time stepper (its solution vector is the state)
   virtual Vec solution() const = 0;
   PetscReal time() const;
@@ -30,17 +30,17 @@ class FluidSolver {
 
   // Dataset description in The Well's terms.
   virtual std::string dataset_name() const = 0;
-  virtual std::vector<data::WellAxis> axes() const = 0;                        // x then y, with bc_type
+  virtual std::vector<data::WellAxis> axes() const = 0;                        // x, y(, z), with bc_type
   virtual std::vector<data::WellField> well_fields() const = 0;                // name + order (0 or 1)
   virtual std::vector<std::pair<std::string, double>> parameters() const = 0;  // e.g. gamma; Ra, Pr
 
-  // This rank's block of a field, float32 in The Well's order [x][y][component].
+  // This rank's block of a field, float32 in The Well's order [x][y]([z])[component].
   virtual PetscErrorCode ExtractWellField(const std::string& name, std::vector<float>* out) const = 0;
   // Sets the state from this rank's block of every field in well_fields() (same order and layout
   // as ExtractWellField), deriving the solver's own variables (e.g. conserved from primitive).
   virtual PetscErrorCode InjectWellFields(const std::vector<std::vector<float>>& fields) = 0;
 
-  // The rank's block along (x, y).
+  // The rank's block along (x, y) or (x, y, z).
   PetscErrorCode GetBlock(data::Block* block) const;
 
   // Solver physics a hybrid run relies on: the leap policy asks the solver, never the command line.

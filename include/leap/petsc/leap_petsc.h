@@ -2,7 +2,7 @@
  *
  *     PetscCall(LeapTSAttach(ts, da, "leap.yaml"));      before TSSolve(ts, u)
  *
- * `ts` integrates a state on the 2-D DMDA `da` (dofs interleaved; every dof becomes a scalar field
+ * `ts` integrates a state on the 2-D or 3-D DMDA `da` (dofs interleaved; every dof becomes a scalar field
  * of the emulator, named by DMDASetFieldName or "dof_<k>"); `da` NULL takes the TS's DM. "leap.yaml"
  * is a runtime config (include/leap/plugin/runtime_config.h: the emulator, leap and record
  * sections); NULL is allowed when -leap_config gives one. Link with libleap_petsc.
@@ -53,7 +53,7 @@
  * LeapScatter (the emulated state sent back to the ranks). -info shows each attempt and check;
  * -leap_summary has the policy's records (key "policy").
  *
- * Errors: PETSc errors whose message starts with "LEAP:" (a DM that is not a 2-D DMDA, no config,
+ * Errors: PETSc errors whose message starts with "LEAP:" (a DM that is not a 2-D or 3-D DMDA, no config,
  * a bad option, a config or emulator the runtime refuses, fields that are not the emulator's).
  */
 #ifndef LEAP_PETSC_LEAP_PETSC_H

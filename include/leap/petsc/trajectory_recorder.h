@@ -1,4 +1,4 @@
-// TSTrajectory type "leap": records every accepted step of a TS on a 2-D DMDA as a dataset in The
+// TSTrajectory type "leap": records every accepted step of a TS on a 2-D or 3-D DMDA as a dataset in The
 // Well's schema, so any existing PETSc program generates training data without changes:
 //   prog -dll_append libleap_petsc.so -ts_save_trajectory -ts_trajectory_type leap -leap_out DIR
 // Fields are the DMDA's dofs (their DMDASetFieldName names, dof_<i> when unnamed), the grid and the

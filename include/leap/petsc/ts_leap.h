@@ -5,7 +5,7 @@
 //        [-leap_leap_frames 8 -leap_solver_frames 4 -leap_members 1 -leap_summary run.json]
 //
 // The "leap" TS wraps an inner TS of type -leap_inner_ts_type (the program's own integrator: the
-// type the program would have used). The inner TS lives on a clone of the program's 2-D DMDA that
+// type the program would have used). The inner TS lives on a clone of the program's 2-D or 3-D DMDA that
 // shares the program's DMTS (its RHSFunction, IFunction, Jacobians and their contexts), the
 // program's Jacobian matrices and application context, and the program's solution vector; it
 // reads the program's options (same prefix: -ts_rosw_type, -snes_*, -ksp_*, -pc_* apply to it),
@@ -48,7 +48,7 @@
 // the others from -leap_theta v1,v2,... in order.
 //
 // Misuse ends in a PETSc error whose message starts with "LEAP:": a DM that is not a DMDA, a DMDA
-// that is not 2-D, no emulator, missing files, an emulator of other channels, adaptive outer
+// that is not 2-D or 3-D, no emulator, missing files, an emulator of other channels, adaptive outer
 // stepping (-ts_adapt_type other than none), -leap_inner_ts_type leap, TS events, time spans or
 // forward/adjoint sensitivities.
 //

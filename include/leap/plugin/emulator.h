@@ -12,7 +12,8 @@
 //
 // Tensors: context [c, C, X, Y] float32 (c = context_frames(), or more: the last c are used),
 // theta [P] (may be undefined when the emulator is unconditioned), result [members, C, X, Y]
-// float32 on the CPU. C follows the dataset's channel order (The Well's: t0 fields, then t1
+// float32 on the CPU; on a 3-D grid a Z axis follows Y (the oracle serves both; the latent
+// diffusion emulator's models are 2-D). C follows the dataset's channel order (The Well's: t0 fields, then t1
 // components).
 #pragma once
 
@@ -110,7 +111,7 @@ class TrajectoryOracle final : public Emulator {
 
  private:
   data::WellLayout layout_;
-  at::Tensor frames_;  // [T, C, X, Y]
+  at::Tensor frames_;  // [T, C, X, Y(, Z)]
   int64_t context_;
   double tolerance_;
   int64_t last_match_ = -1;

@@ -75,13 +75,12 @@ struct ConservedChannel {
 
 class HybridController {
  public:
-  // grid = {X, Y}; block: this rank's box; components: per field (1 scalar, 2 vector, ...), in the
-  // order blocks are passed; emulator: used on the emulator ranks (may be null elsewhere, never
-  // there). emulators: the ranks that hold the whole state and run the emulator (rank 0 among them;
-  // see StateExchange): each computes its share of the members (give each a different seed), the
-  // ensemble's mean and spread are reduced over all of them, and each hands its group's ranks their
-  // blocks.
-  HybridController(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block,
+  // grid = {X, Y} or {X, Y, Z}; block: this rank's box; components: per field (1 scalar, 2 vector, ...), in
+  // the order blocks are passed; emulator: used on the emulator ranks (may be null elsewhere, never there).
+  // emulators: the ranks that hold the whole state and run the emulator (rank 0 among them; see
+  // StateExchange): each computes its share of the members (give each a different seed), the ensemble's mean
+  // and spread are reduced over all of them, and each hands its group's ranks their blocks.
+  HybridController(MPI_Comm comm, const std::vector<int64_t>& grid, const data::Block& block,
                    std::vector<int64_t> components, std::shared_ptr<Emulator> emulator, int64_t members = 1,
                    EmulatorRanks emulators = EmulatorRanks::root());
   ~HybridController();
@@ -147,7 +146,7 @@ class HybridController {
   int64_t block_size() const;
 
  private:
-  // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y] back to those of
+  // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y(, Z)] back to those of
   // `before`; returns the largest relative change it undid.
   double restore_totals(const at::Tensor& before, at::Tensor* mean) const;
   // Sums a double tensor over the emulator ranks (in place; nothing with one).
@@ -162,7 +161,7 @@ class HybridController {
   int64_t members_;
   int64_t context_frames_ = 1;
   int64_t context_size_ = 0;
-  std::deque<at::Tensor> context_;  // [C, X, Y] frames, on the emulator rank
+  std::deque<at::Tensor> context_;  // [C, X, Y(, Z)] frames, on the emulator rank
   std::vector<ConservedChannel> conserved_;
   AdmissibleFn admissible_;
   PhaseHook hook_;

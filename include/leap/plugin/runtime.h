@@ -5,7 +5,8 @@
 //                                          the emulator ranks (emulator.ranks, rank 0 by default),
 //                                          loads the emulator
 //   2. add_field(name, components) ...     rank-local: the state's fields, in the emulator's channel
-//      set_box(nx, ny, x0, y0, xm, ym)     order; this rank's box of the nx x ny grid; the layout of
+//      set_box(nx, ny, x0, y0, xm, ym)     order; this rank's box of the nx x ny grid (set_box_3d:
+//                                          nx x ny x nz); the layout of
 //      set_layout(layout)                  this rank's blocks (set_layout also later)
 //   3. setup()                             collective: checks that the ranks agree on the fields and
 //                                          grid, that the boxes tile the grid and that the fields
@@ -20,12 +21,14 @@
 //      leap(theta, frames, block)          collective: the same, at a length the caller chooses
 //                                          (never checked; the block changes only when accepted)
 //      record(on)                          collective: recording on or off
-//   5. finish()                            collective: ends the recording (writes DIR/<dataset_name>/stats.yaml)
+//   5. finish()                            collective: ends the recording (writes
+//   DIR/<dataset_name>/stats.yaml)
 //
 // Blocks. A rank's block holds all channels (the fields' components concatenated, in add_field
 // order) over its box, float32, in the layout set with set_layout (as leap::plugin::BlockLayout:
-// cxy [C][xm][ym] by default, xyc, yxc or cyx). FieldBlocks overloads take one vector per field in
-// The Well's order [x][y][component] instead.
+// cxy [C][xm][ym] by default, xyc, yxc or cyx; in 3-D [C][xm][ym][zm], ..., see state_exchange.h).
+// FieldBlocks overloads take one vector per field in The Well's order [x][y][component] (3-D:
+// [x][y][z][component]) instead.
 //
 // The leap policy (leap_policy.h, docs/leap_policy.md) decides, from the config's leap section: when
 // to leap (due: the context is ready, leap.solver_frames solver frames were observed since the last
@@ -116,10 +119,14 @@ class Runtime {
 
   // ---- description (rank-local, before setup())
   // components: 1 (a scalar field), 2 (a vector: NAME_x, NAME_y) or 4 (a tensor: NAME_xx, NAME_xy,
-  // NAME_yx, NAME_yy); the channel names must be the emulator's, in its order.
+  // NAME_yx, NAME_yy); on a 3-D grid 3 (NAME_x, NAME_y, NAME_z) or 9 (NAME_xx ... NAME_zz): setup()
+  // refuses a count that does not fit the grid. The channel names must be the emulator's, in its order.
   void add_field(const std::string& name, int64_t components);
   // The grid is nx x ny; this rank owns cells x0 .. x0+xm-1, y0 .. y0+ym-1 (xm or ym 0: none).
   void set_box(int64_t nx, int64_t ny, int64_t x0, int64_t y0, int64_t xm, int64_t ym);
+  // A 3-D grid nx x ny x nz; this rank owns x0 .. x0+xm-1, y0 .. y0+ym-1, z0 .. z0+zm-1.
+  void set_box_3d(int64_t nx, int64_t ny, int64_t nz, int64_t x0, int64_t y0, int64_t z0, int64_t xm,
+                  int64_t ym, int64_t zm);
   // Rank-local, at any time: the layout of this rank's blocks in later observe() and leap() calls.
   void set_layout(BlockLayout layout);
 
@@ -172,7 +179,7 @@ class Runtime {
   int64_t context_frames() const;
   bool context_ready() const;
   int64_t channels() const;    // the fields' components, summed
-  int64_t block_size() const;  // channels() * xm * ym (after set_box)
+  int64_t block_size() const;  // channels() * xm * ym (* zm) (after set_box)
   std::vector<std::string> channel_names() const;
   const RuntimeConfig& config() const;
   // Counters and phase timings (zero before setup()).
@@ -183,6 +190,8 @@ class Runtime {
   MPI_Comm communicator() const;
 
  private:
+  void set_box_nd(const char* call, const std::vector<int64_t>& n, const std::vector<int64_t>& start,
+                  const std::vector<int64_t>& count);
   struct Impl;
   class BlockSolver;
   std::unique_ptr<Impl> impl_;

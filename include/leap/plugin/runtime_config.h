@@ -35,6 +35,8 @@
 //     y_boundary: periodic
 //     length_x: 1.0            # domain lengths: cell centres at (i + 1/2) * length / n
 //     length_y: 1.0
+//     z_boundary: periodic     # 3-D grids (leap_runtime_set_box_3d) only
+//     length_z: 1.0
 //     parameters: []           # [{name: gamma, value: 1.4}, ...]: the files' simulation parameters
 //
 // Paths are used as given (relative ones from the process's working directory). Unknown keys, values
@@ -199,8 +201,10 @@ struct RuntimeRecordConfig {
   std::string dataset_name = "leap_runtime";
   std::string x_boundary = "periodic";
   std::string y_boundary = "periodic";
+  std::string z_boundary = "periodic";  // 3-D grids only
   double length_x = 1.0;
   double length_y = 1.0;
+  double length_z = 1.0;
   std::vector<RuntimeParameter> parameters;
 
   template <class V>
@@ -221,6 +225,9 @@ struct RuntimeRecordConfig {
     v("length_x", length_x, "domain length along x (cell centres at (i + 1/2) * length_x / nx)",
       config::greater_than(0.0));
     v("length_y", length_y, "domain length along y", config::greater_than(0.0));
+    v("z_boundary", z_boundary, "boundary condition along z written to the files (3-D grids)",
+      config::one_of({"periodic", "open", "wall"}));
+    v("length_z", length_z, "domain length along z (3-D grids)", config::greater_than(0.0));
     v.list("parameters", parameters, "simulation parameters written to the files ({name, value} each)");
   }
 

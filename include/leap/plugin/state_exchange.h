@@ -1,10 +1,10 @@
-// Moves a solver's distributed 2-D state between the ranks that own it and the emulator rank(s)
-// that need it whole. Every rank owns one box (a leap::data::Block, possibly empty) of a [C, X, Y]
-// field; gather() assembles the full field on the emulator rank(s), scatter() hands each rank its
-// box back. The block descriptors are exchanged once, at construction (MPI_Allgather); each call
-// then moves the packed blocks in one collective (MPI_Gatherv / MPI_Scatterv) and (un)packs them
-// (blocks already in cxy order are sent and received in place), after a one-int MPI_Allreduce that
-// checks the arguments on all ranks together.
+// Moves a solver's distributed 2-D or 3-D state between the ranks that own it and the emulator
+// rank(s) that need it whole. Every rank owns one box (a leap::data::Block, possibly empty) of a
+// [C, X, Y] (2-D) or [C, X, Y, Z] (3-D) field; gather() assembles the full field on the emulator rank(s),
+// scatter() hands each rank its box back. The block descriptors are exchanged once, at construction
+// (MPI_Allgather); each call then moves the packed blocks in one collective (MPI_Gatherv / MPI_Scatterv) and
+// (un)packs them (blocks already in cxy order are sent and received in place), after a one-int MPI_Allreduce
+// that checks the arguments on all ranks together.
 //
 // Emulator ranks. By default rank 0 of the communicator holds the full field. With several emulator
 // ranks, the communicator is cut into groups, each served by one emulator rank: gather() collects a
@@ -18,12 +18,14 @@
 //   - an explicit list of ranks {e0 < e1 < ...}: rank r is served by the largest e_k <= r (ranks
 //     below e0 by e0), i.e. contiguous ranges, which match block placement of ranks on nodes.
 //
-// Block memory layouts (float32, C order, axes from slowest to fastest over the rank's box):
-//   cxy  [C][x][y]  channel-major, LEAP's tensor order (no copy when sending)
-//   xyc  [x][y][C]  The Well's file order (what leap::petsc::LeapDMDACopyToWellOrder produces)
-//   yxc  [y][x][C]  a 2-D DMDA's array (dofs interleaved, x fastest); Fortran a(C, xm, ym)
-//   cyx  [C][y][x]  Fortran a(xm, ym, C)
-// The full field on the emulator rank(s) is always [C][X][Y] (C order), a Fortran a(Y, X, C).
+// Block memory layouts (float32, C order, axes from slowest to fastest over the rank's box; in 3-D
+// the names keep their meaning with z added: spatial axes in x, y, z order, or reversed):
+//   cxy  [C][x][y]  3-D [C][x][y][z]  channel-major, LEAP's tensor order (no copy when sending)
+//   xyc  [x][y][C]      [x][y][z][C]  The Well's file order (LeapDMDACopyToWellOrder's)
+//   yxc  [y][x][C]      [z][y][x][C]  a DMDA's array (dofs interleaved, x fastest); Fortran a(C, xm, ym[,
+//   zm]) cyx  [C][y][x]      [C][z][y][x]  Fortran a(xm, ym[, zm], C)
+// The full field on the emulator rank(s) is always [C][X][Y] or [C][X][Y][Z] (C order), a Fortran
+// a(Y, X, C) or a(Z, Y, X, C).
 //
 // Normalisation: with a Normalizer, gather() returns the normalised field (normalize() applied on
 // the emulator rank once the field is assembled) and scatter() takes a normalised field
@@ -54,6 +56,10 @@ enum class BlockLayout { cxy = 0, xyc = 1, yxc = 2, cyx = 3 };
 // Element strides (channel, x, y) of a block of `xm` x `ym` cells and `channels` channels in
 // `layout`: channel c of local cell (i, j) is element c s[0] + i s[1] + j s[2].
 std::array<int64_t, 3> block_strides(BlockLayout layout, int64_t channels, int64_t xm, int64_t ym);
+// The same for a 3-D block of xm x ym x zm cells (channel, x, y, z): element c s[0] + i s[1] + j s[2]
+// + l s[3]. With zm = 1 the first three are the 2-D strides.
+std::array<int64_t, 4> block_strides(BlockLayout layout, int64_t channels, int64_t xm, int64_t ym,
+                                     int64_t zm);
 
 // Which ranks hold the full field; see the header comment for how the other ranks are assigned.
 struct EmulatorRanks {
@@ -82,10 +88,11 @@ struct ExchangeOptions {
 class StateExchange {
  public:
   // Collective over `comm` (which is not kept: the exchange works on communicators of its own).
-  // grid = {nx, ny}; `block` is this rank's box (start and count along x and y; a count of 0 owns
-  // nothing); channels = C. The boxes of all ranks must tile the grid exactly. InputError on every
-  // rank when any rank passes bad arguments or the ranks disagree on the grid or the channels.
-  StateExchange(MPI_Comm comm, std::array<int64_t, 2> grid, const data::Block& block, int64_t channels,
+  // grid = {nx, ny} or {nx, ny, nz}; `block` is this rank's box (start and count along each axis
+  // of the grid; a count of 0 owns nothing); channels = C. The boxes of all ranks must tile the grid
+  // exactly. InputError on every rank when any rank passes bad arguments or the ranks disagree on
+  // the grid or the channels.
+  StateExchange(MPI_Comm comm, const std::vector<int64_t>& grid, const data::Block& block, int64_t channels,
                 ExchangeOptions options = {});
   ~StateExchange();
   StateExchange(const StateExchange&) = delete;
@@ -95,9 +102,9 @@ class StateExchange {
 
   // Collective. `block`: channels * cells of this rank's box, in layout() order (may be null when
   // the rank owns nothing). `full`: channels * X * Y floats, [C][X][Y], written on emulator ranks
-  // (ignored elsewhere, may be null there).
+  // (ignored elsewhere, may be null there). [C][X][Y][Z] for a 3-D grid, here and below.
   void gather(const float* block, float* full);
-  // As above; returns the [C, X, Y] float32 CPU tensor on emulator ranks, an undefined tensor elsewhere.
+  // As above; returns the [C, X, Y(, Z)] float32 CPU tensor on emulator ranks, an undefined tensor elsewhere.
   at::Tensor gather(const float* block);
   // As above; `block` must hold exactly block_size() floats; `full` is resized on emulator ranks
   // (left as it is elsewhere).
@@ -106,7 +113,7 @@ class StateExchange {
   // Collective inverse of gather(). `full` ([C][X][Y]) is read on emulator ranks only (may be null
   // elsewhere); `block` receives this rank's box in layout() order.
   void scatter(const float* full, float* block);
-  // `full`: a [C, X, Y] tensor of any floating dtype and device on emulator ranks (converted to
+  // `full`: a [C, X, Y(, Z)] tensor of any floating dtype and device on emulator ranks (converted to
   // float32 on the CPU), ignored (may be undefined) elsewhere.
   void scatter(const at::Tensor& full, float* block);
   // `full` must hold full_size() floats on emulator ranks; `block` is resized to block_size().
@@ -121,10 +128,10 @@ class StateExchange {
   int emulator_count() const;  // number of emulator ranks (groups)
   int group_size() const;      // ranks served by this rank's emulator, itself included
   int64_t channels() const;
-  std::array<int64_t, 2> grid() const;
+  std::vector<int64_t> grid() const;  // {nx, ny} or {nx, ny, nz}
   const data::Block& block() const;
   int64_t block_size() const;  // channels * cells of this rank's box
-  int64_t full_size() const;   // channels * X * Y
+  int64_t full_size() const;   // channels * X * Y (* Z)
 
  private:
   struct Impl;
