@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 
+#include "euler/riemann_states.h"
 #include "leap/config/schema.h"
 #include "leap/error.h"
 
@@ -26,44 +27,8 @@ namespace leap::euler2d {
 
 // Ranges from which a multi-quadrant Riemann problem is drawn: the split point (as fractions of the
 // domain lengths) and, per quadrant, density, pressure and both velocity components (uniform in
-// [-velocity_max, velocity_max]).
-struct QuadrantRanges {
-  double split_min = 0.25;
-  double split_max = 0.75;
-  double density_min = 0.1;
-  double density_max = 2.0;
-  double pressure_min = 0.1;
-  double pressure_max = 2.0;
-  double velocity_max = 1.0;
-
-  template <class V>
-  void visit(V& v) {
-    using config::at_least;
-    using config::greater_than;
-    using config::in_range;
-    v("split_min", split_min, "smallest split point, as a fraction of lx (of ly)", in_range(0.0, 1.0));
-    v("split_max", split_max, "largest split point, as a fraction of lx (of ly)", in_range(0.0, 1.0));
-    v("density_min", density_min, "smallest quadrant density", greater_than(0.0));
-    v("density_max", density_max, "largest quadrant density", greater_than(0.0));
-    v("pressure_min", pressure_min, "smallest quadrant pressure", greater_than(0.0));
-    v("pressure_max", pressure_max, "largest quadrant pressure", greater_than(0.0));
-    v("velocity_max", velocity_max, "largest |u| and |v| of a quadrant", at_least(0.0));
-  }
-  void validate(const std::string& file, const std::string& path) const {
-    if (!(split_min <= split_max))
-      throw InputError(file, path + ".split_max",
-                       "a value >= split_min (" + config::format_number(split_min) + ")",
-                       config::format_number(split_max));
-    if (!(density_min <= density_max))
-      throw InputError(file, path + ".density_max",
-                       "a value >= density_min (" + config::format_number(density_min) + ")",
-                       config::format_number(density_max));
-    if (!(pressure_min <= pressure_max))
-      throw InputError(file, path + ".pressure_max",
-                       "a value >= pressure_min (" + config::format_number(pressure_min) + ")",
-                       config::format_number(pressure_max));
-  }
-};
+// [-velocity_max, velocity_max]); the ranges of the 3-D octants too.
+using QuadrantRanges = euler::RiemannStateRanges;
 
 // The isentropic vortex (Shu): ambient state rho = p = 1 moving at (u_inf, v_inf), a vortex of the
 // given strength centred in the domain.

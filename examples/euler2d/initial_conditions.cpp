@@ -1,34 +1,18 @@
 #include "euler2d/initial_conditions.h"
 
 #include <cmath>
-#include <random>
+
+#include "euler/cell_average.h"
+#include "euler/riemann_states.h"
 
 namespace leap::euler2d {
-namespace {
-
-// A double uniform in [0, 1) from the top 53 bits of one draw: the same on every platform (unlike
-// std::uniform_real_distribution, whose algorithm the standard leaves open).
-PetscReal Uniform01(std::mt19937_64& rng) {
-  return PetscReal(rng() >> 11) * 0x1.0p-53;
-}
-PetscReal Uniform(std::mt19937_64& rng, PetscReal lo, PetscReal hi) {
-  return lo + (hi - lo) * Uniform01(rng);
-}
-
-}  // namespace
 
 QuadrantProblem DrawQuadrants(const EulerConfig& cfg) {
-  const QuadrantRanges& r = cfg.quadrants;
-  std::mt19937_64 rng(static_cast<std::uint64_t>(cfg.seed));
+  const euler::OrthantProblem<2> drawn = euler::DrawOrthants<2>(cfg.quadrants, cfg.seed, {cfg.lx, cfg.ly});
   QuadrantProblem q;
-  q.x0 = cfg.lx * Uniform(rng, r.split_min, r.split_max);
-  q.y0 = cfg.ly * Uniform(rng, r.split_min, r.split_max);
-  for (Primitive& w : q.state) {
-    w.rho = Uniform(rng, r.density_min, r.density_max);
-    w.p = Uniform(rng, r.pressure_min, r.pressure_max);
-    w.u = Uniform(rng, -r.velocity_max, r.velocity_max);
-    w.v = Uniform(rng, -r.velocity_max, r.velocity_max);
-  }
+  q.x0 = drawn.split[0];
+  q.y0 = drawn.split[1];
+  q.state = drawn.state;
   return q;
 }
 
@@ -55,19 +39,8 @@ Primitive IsentropicVortex(const EulerConfig& cfg, PetscReal x, PetscReal y, Pet
 
 Conserved CellAverage(const std::function<Primitive(PetscReal, PetscReal)>& field, PetscReal xc, PetscReal yc,
                       PetscReal dx, PetscReal dy, PetscReal gamma) {
-  const PetscReal node[3] = {-std::sqrt(0.6), 0.0, std::sqrt(0.6)};
-  const PetscReal weight[3] = {5.0 / 18, 8.0 / 18, 5.0 / 18};  // on [-1/2, 1/2]
-  Conserved avg = {0, 0, 0, 0};
-  for (int a = 0; a < 3; ++a)
-    for (int b = 0; b < 3; ++b) {
-      const Conserved c = ToConserved(field(xc + 0.5 * dx * node[a], yc + 0.5 * dy * node[b]), gamma);
-      const PetscReal w = weight[a] * weight[b];
-      avg.rho += w * c.rho;
-      avg.mx += w * c.mx;
-      avg.my += w * c.my;
-      avg.E += w * c.E;
-    }
-  return avg;
+  return euler::CellAverage<2>([&field](const std::array<PetscReal, 2>& x) { return field(x[0], x[1]); },
+                               {xc, yc}, {dx, dy}, gamma);
 }
 
 PetscErrorCode SetInitialCondition(DM da, Vec U, const EulerConfig& cfg, PetscReal dx, PetscReal dy) {
@@ -81,13 +54,15 @@ PetscErrorCode SetInitialCondition(DM da, Vec U, const EulerConfig& cfg, PetscRe
              cfg.initial_condition.c_str());
   PetscCall(DMDAGetCorners(da, &xs, &ys, nullptr, &xm, &ym, nullptr));
   const QuadrantProblem quadrants = DrawQuadrants(cfg);  // the same draws on every rank
-  const auto vortex = [&cfg](PetscReal x, PetscReal y) { return IsentropicVortex(cfg, x, y, 0); };
+  const auto vortex = [&cfg](const std::array<PetscReal, 2>& x) {
+    return IsentropicVortex(cfg, x[0], x[1], 0);
+  };
   PetscCall(DMDAVecGetArray(da, U, &u));
   for (PetscInt j = ys; j < ys + ym; ++j)
     for (PetscInt i = xs; i < xs + xm; ++i) {
       const PetscReal x = (i + 0.5) * dx, y = (j + 0.5) * dy;
       if (cfg.initial_condition == "vortex") {
-        u[j][i] = CellAverage(vortex, x, y, dx, dy, cfg.gamma);
+        u[j][i] = euler::CellAverage<2>(vortex, {x, y}, {dx, dy}, cfg.gamma);
       } else if (cfg.initial_condition == "sod") {
         u[j][i] = ToConserved(x < 0.5 * cfg.lx ? SodLeftState() : SodRightState(), cfg.gamma);
       } else {

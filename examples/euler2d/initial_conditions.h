@@ -2,7 +2,8 @@
 //  - quadrants: a multi-quadrant Riemann problem like The Well's euler_multi_quadrants: the domain
 //    is split at a random point (x0, y0) into four quadrants, each with its own random density,
 //    pressure and velocity. Everything is drawn from std::mt19937_64 seeded with cfg.seed, the same
-//    few numbers on every rank, so the seed alone fixes the field on any rank count;
+//    few numbers on every rank, so the seed alone fixes the field on any rank count (the 2-D case
+//    of euler/riemann_states.h);
 //  - sod: Sod's shock tube along x (rho, u, p) = (1, 0, 1) left of lx/2, (0.125, 0, 0.1) right of it;
 //  - vortex: Shu's isentropic vortex, a smooth exact solution (the vortex advected with the ambient
 //    flow) on a periodic domain.
@@ -38,7 +39,7 @@ Primitive SodRightState();
 Primitive IsentropicVortex(const EulerConfig& cfg, PetscReal x, PetscReal y, PetscReal t);
 
 // Average of the conserved variables of a pointwise primitive field over the cell centred at
-// (xc, yc) of size dx x dy (3 x 3 Gauss-Legendre points).
+// (xc, yc) of size dx x dy (3 x 3 Gauss-Legendre points; euler/cell_average.h).
 Conserved CellAverage(const std::function<Primitive(PetscReal, PetscReal)>& field, PetscReal xc, PetscReal yc,
                       PetscReal dx, PetscReal dy, PetscReal gamma);
 

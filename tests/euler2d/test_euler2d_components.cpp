@@ -7,10 +7,10 @@
 #include <random>
 #include <string>
 
-#include "euler2d/exact_riemann.h"
-#include "euler2d/hllc_flux.h"
+#include "euler/exact_riemann.h"
+#include "euler/hllc_flux.h"
+#include "euler/slope_limiter.h"
 #include "euler2d/initial_conditions.h"
-#include "euler2d/slope_limiter.h"
 #include "euler_test_support.h"
 #include "leap/config/load.h"
 
@@ -115,25 +115,25 @@ TEST(Euler2dHllc, ConsistentWithThePhysicalFlux) {
   std::uniform_real_distribution<double> pos(0.1, 3), vel(-3, 3);
   for (int k = 0; k < 100; ++k) {
     const Primitive w = {pos(rng), vel(rng), vel(rng), pos(rng)};
-    ExpectNear(HllcFluxX(w, w, 1.4), PhysicalFluxX(w, 1.4), 1e-14);
-    const Conserved g = PhysicalFluxX({w.rho, w.v, w.u, w.p}, 1.4);
-    ExpectNear(HllcFluxY(w, w, 1.4), {g.rho, g.my, g.mx, g.E}, 1e-14);
+    ExpectNear(HllcFlux<2, kX>(w, w, 1.4), PhysicalFlux<2, kX>(w, 1.4), 1e-14);
+    const Conserved g = PhysicalFlux<2, kX>({w.rho, w.v, w.u, w.p}, 1.4);
+    ExpectNear(HllcFlux<2, kY>(w, w, 1.4), {g.rho, g.my, g.mx, g.E}, 1e-14);
   }
 }
 
 TEST(Euler2dHllc, ResolvesAStationaryContactAndUpwindsSupersonicFlow) {
   // A contact at rest (equal pressure, zero normal velocity) carries no flux but the pressure.
-  const Conserved f = HllcFluxX({1.0, 0.0, 0.3, 1.0}, {0.2, 0.0, -0.5, 1.0}, 1.4);
+  const Conserved f = HllcFlux<2, kX>({1.0, 0.0, 0.3, 1.0}, {0.2, 0.0, -0.5, 1.0}, 1.4);
   ExpectNear(f, {0, 1.0, 0, 0}, 1e-15);
   // Supersonic to the right: the left flux; to the left: the right flux.
   const Primitive L = {1.0, 3.0, 0.1, 1.0}, R = {0.5, 2.5, 0.0, 0.8};
-  ExpectNear(HllcFluxX(L, R, 1.4), PhysicalFluxX(L, 1.4), 1e-15);
+  ExpectNear(HllcFlux<2, kX>(L, R, 1.4), PhysicalFlux<2, kX>(L, 1.4), 1e-15);
   const Primitive L2 = {1.0, -3.0, 0.1, 1.0}, R2 = {0.5, -2.5, 0.0, 0.8};
-  ExpectNear(HllcFluxX(L2, R2, 1.4), PhysicalFluxX(R2, 1.4), 1e-15);
+  ExpectNear(HllcFlux<2, kX>(L2, R2, 1.4), PhysicalFlux<2, kX>(R2, 1.4), 1e-15);
   // Mirror symmetry: swapping sides and reversing normal velocities reverses the odd components.
   const Primitive A = {1.0, 0.3, 0.2, 1.0}, B = {0.125, -0.4, 0.1, 0.1};
-  const Conserved fab = HllcFluxX(A, B, 1.4);
-  const Conserved fba = HllcFluxX({B.rho, -B.u, B.v, B.p}, {A.rho, -A.u, A.v, A.p}, 1.4);
+  const Conserved fab = HllcFlux<2, kX>(A, B, 1.4);
+  const Conserved fba = HllcFlux<2, kX>({B.rho, -B.u, B.v, B.p}, {A.rho, -A.u, A.v, A.p}, 1.4);
   ExpectNear(fba, {-fab.rho, fab.mx, -fab.my, -fab.E}, 1e-14);
 }
 
@@ -163,7 +163,7 @@ TEST(Euler2dExactRiemann, ReproducesToroStarStates) {
   EXPECT_DOUBLE_EQ(sod.Sample(-10).rho, 1.0);
   EXPECT_DOUBLE_EQ(sod.Sample(10).rho, 0.125);
   // Vacuum-generating data are refused.
-  EXPECT_THROW(ExactRiemannSolver({1, -10, 0, 0.1}, {1, 10, 0, 0.1}, 1.4), Error);
+  EXPECT_THROW(ExactRiemannSolver<2>({1, -10, 0, 0.1}, {1, 10, 0, 0.1}, 1.4), Error);
 }
 
 TEST(Euler2dQuadrants, TheSeedAloneFixesTheProblem) {
@@ -207,7 +207,7 @@ TEST(Euler2dBoundaries, OpenBoundariesKeepAUniformFlowUniform) {
   data::Block block;
   ASSERT_EQ(solver->GetBlock(&block), 0);
   const size_t cells = size_t(block.cells());
-  const Conserved c = ToConserved({0.7, 0.4, -0.9, 1.3}, cfg.gamma);
+  const Conserved c = ToConserved(Primitive{0.7, 0.4, -0.9, 1.3}, cfg.gamma);
   std::vector<float> momentum(2 * cells);
   for (size_t k = 0; k < cells; ++k) {
     momentum[2 * k] = float(c.mx);

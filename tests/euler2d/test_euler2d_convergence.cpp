@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "euler2d/exact_riemann.h"
+#include "euler/exact_riemann.h"
 #include "euler2d/initial_conditions.h"
 #include "euler_test_support.h"
 

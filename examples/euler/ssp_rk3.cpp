@@ -1,6 +1,6 @@
-#include "euler2d/ssp_rk3.h"
+#include "euler/ssp_rk3.h"
 
-namespace leap::euler2d {
+namespace leap::euler {
 namespace {
 
 PetscBool g_registered = PETSC_FALSE;
@@ -26,4 +26,4 @@ PetscErrorCode RegisterSspRk33() {
   PetscFunctionReturn(0);
 }
 
-}  // namespace leap::euler2d
+}  // namespace leap::euler

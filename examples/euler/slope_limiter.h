@@ -8,7 +8,7 @@
 #include <cmath>
 #include <string>
 
-namespace leap::euler2d {
+namespace leap::euler {
 
 enum class Limiter { kMinmod, kMC };
 
@@ -37,4 +37,4 @@ inline PetscReal LimitedSlope(Limiter l, PetscReal a, PetscReal b) {
   return l == Limiter::kMC ? MonotonizedCentral(a, b) : Minmod(a, b);
 }
 
-}  // namespace leap::euler2d
+}  // namespace leap::euler

@@ -11,11 +11,11 @@
 
 #include <petscts.h>
 
-namespace leap::euler2d {
+namespace leap::euler {
 
 inline constexpr const char* kSspRk33 = "leap_ssprk33";
 
 // Registers the tableau with TSRK (once per PETSc session; later calls do nothing).
 PetscErrorCode RegisterSspRk33();
 
-}  // namespace leap::euler2d
+}  // namespace leap::euler
