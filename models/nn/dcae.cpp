@@ -12,10 +12,9 @@ namespace leap::models {
 
 namespace {
 
-std::array<bool, 2> periodic_axes(const AutoencoderConfig& cfg) {
+Periodicity periodic_axes(const AutoencoderConfig& cfg) {
   cfg.validate("autoencoder config");
-  const auto p = cfg.periodic();
-  return {p[0], p[1]};
+  return cfg.periodic();
 }
 
 }  // namespace
@@ -28,14 +27,14 @@ DCEncoderImpl::DCEncoderImpl(const AutoencoderConfig& cfg) {
   const auto periodic = periodic_axes(cfg);
   const int64_t k = cfg.kernel_size;
   layers = torch::nn::Sequential();
-  layers->push_back(PaddedConv2d(cfg.in_channels, cfg.channels[0], k, periodic));
+  layers->push_back(PaddedConv(cfg.in_channels, cfg.channels[0], k, periodic));
   for (int l = 0; l < cfg.levels(); ++l) {
     if (l > 0)
       layers->push_back(Downsample(cfg.channels[l - 1], cfg.channels[l], k, periodic, cfg.identity_init));
     for (int b = 0; b < cfg.blocks[l]; ++b)
       layers->push_back(ResidualBlock(cfg.channels[l], k, periodic, cfg.dropout));
   }
-  PaddedConv2d out(cfg.channels.back(), cfg.latent_channels, k, periodic);
+  PaddedConv out(cfg.channels.back(), cfg.latent_channels, k, periodic);
   if (cfg.identity_init) out->identity_init();
   layers->push_back(out);
   register_module("layers", layers);
@@ -49,7 +48,7 @@ DCDecoderImpl::DCDecoderImpl(const AutoencoderConfig& cfg) {
   const auto periodic = periodic_axes(cfg);
   const int64_t k = cfg.kernel_size;
   layers = torch::nn::Sequential();
-  PaddedConv2d in(cfg.latent_channels, cfg.channels.back(), k, periodic);
+  PaddedConv in(cfg.latent_channels, cfg.channels.back(), k, periodic);
   if (cfg.identity_init) in->identity_init();
   layers->push_back(in);
   for (int l = cfg.levels() - 1; l >= 0; --l) {
@@ -58,7 +57,7 @@ DCDecoderImpl::DCDecoderImpl(const AutoencoderConfig& cfg) {
     if (l > 0)
       layers->push_back(Upsample(cfg.channels[l], cfg.channels[l - 1], k, periodic, cfg.identity_init));
   }
-  layers->push_back(PaddedConv2d(cfg.channels[0], cfg.in_channels, k, periodic));
+  layers->push_back(PaddedConv(cfg.channels[0], cfg.in_channels, k, periodic));
   register_module("layers", layers);
 }
 
@@ -72,9 +71,9 @@ AutoencoderImpl::AutoencoderImpl(AutoencoderConfig cfg) : cfg_(std::move(cfg)) {
 }
 
 at::Tensor AutoencoderImpl::encode(const at::Tensor& x) {
-  if (x.dim() != 4 || x.size(1) != cfg_.in_channels)
-    throw InputError("Autoencoder::encode: expected a (B, " + std::to_string(cfg_.in_channels) +
-                     ", X, Y) tensor, found shape " + c10::str(x.sizes()));
+  if (x.dim() != 2 + spatial_dims() || x.size(1) != cfg_.in_channels)
+    throw InputError("Autoencoder::encode: expected a (B, " + std::to_string(cfg_.in_channels) + axes_text() +
+                     ") tensor, found shape " + c10::str(x.sizes()));
   latent_shape(x.sizes().vec());
   // The network computes in its weights' type (bf16 for a bf16 inference copy) and returns x's type.
   at::Tensor z = encoder->forward(x.to(weight_type())).to(x.scalar_type());
@@ -82,9 +81,9 @@ at::Tensor AutoencoderImpl::encode(const at::Tensor& x) {
 }
 
 at::Tensor AutoencoderImpl::decode(const at::Tensor& z) {
-  if (z.dim() != 4 || z.size(1) != cfg_.latent_channels)
+  if (z.dim() != 2 + spatial_dims() || z.size(1) != cfg_.latent_channels)
     throw InputError("Autoencoder::decode: expected a (B, " + std::to_string(cfg_.latent_channels) +
-                     ", X, Y) latent, found shape " + c10::str(z.sizes()));
+                     axes_text() + ") latent, found shape " + c10::str(z.sizes()));
   return decoder->forward(z.to(weight_type())).to(z.scalar_type());
 }
 
@@ -99,10 +98,15 @@ at::Tensor AutoencoderImpl::forward(const at::Tensor& x) {
 
 std::vector<int64_t> AutoencoderImpl::latent_shape(const std::vector<int64_t>& s) const {
   const int64_t f = spatial_factor();
-  if (s.size() != 4 || s[2] % f != 0 || s[3] % f != 0)
-    throw InputError("Autoencoder: expected (B, C, X, Y) with X and Y multiples of the spatial factor " +
-                     std::to_string(f) + ", found shape " + c10::str(at::IntArrayRef(s)));
-  return {s[0], cfg_.latent_channels, s[2] / f, s[3] / f};
+  bool ok = int64_t(s.size()) == 2 + spatial_dims();
+  for (size_t a = 2; ok && a < s.size(); ++a) ok = s[a] % f == 0;
+  if (!ok)
+    throw InputError("Autoencoder: expected (B, C" + axes_text() +
+                     ") with every spatial size a multiple of the spatial factor " + std::to_string(f) +
+                     ", found shape " + c10::str(at::IntArrayRef(s)));
+  std::vector<int64_t> out{s[0], cfg_.latent_channels};
+  for (size_t a = 2; a < s.size(); ++a) out.push_back(s[a] / f);
+  return out;
 }
 
 }  // namespace leap::models

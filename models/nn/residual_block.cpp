@@ -1,18 +1,18 @@
 #include "leap/models/residual_block.h"
 
-#include <c10/core/GradMode.h>
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 namespace leap::models {
 
-ResidualBlockImpl::ResidualBlockImpl(int64_t channels, int64_t kernel_size, std::array<bool, 2> periodic,
+ResidualBlockImpl::ResidualBlockImpl(int64_t channels, int64_t kernel_size, Periodicity periodic,
                                      double dropout_rate) {
   norm = register_module("norm", ChannelLayerNorm());
-  conv1 = register_module("conv1", PaddedConv2d(channels, channels, kernel_size, periodic));
-  conv2 = register_module("conv2", PaddedConv2d(channels, channels, kernel_size, periodic));
+  conv1 = register_module("conv1", PaddedConv(channels, channels, kernel_size, periodic));
+  conv2 = register_module("conv2", PaddedConv(channels, channels, kernel_size, periodic));
   dropout = register_module("dropout", torch::nn::Dropout(dropout_rate));
   c10::NoGradGuard no_grad;
-  conv2->conv->weight.mul_(1e-2);
+  conv2->weight().mul_(1e-2);
 }
 
 at::Tensor ResidualBlockImpl::forward(const at::Tensor& x) {

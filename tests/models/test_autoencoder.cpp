@@ -88,43 +88,43 @@ TEST(Autoencoder, LatentIsSoftClipped) {
 
 TEST(PaddedConv, CircularOnPeriodicAxisZerosOnOpenAxis) {
   at::manual_seed(2);
-  PaddedConv2d conv(3, 5, 3, Periodicity{true, false});
+  PaddedConv conv(3, 5, 3, Periodicity{true, false});
   at::Tensor x = at::randn({2, 3, 8, 6});
   // Reference: wrap x along axis 0 (dim 2) by hand, zero-pad axis 1 (dim 3) inside conv2d.
   at::Tensor wrapped = at::cat({x.narrow(2, 7, 1), x, x.narrow(2, 0, 1)}, 2);
   at::Tensor expected =
-      at::conv2d(wrapped, conv->conv->weight, conv->conv->bias, at::IntArrayRef{1, 1}, at::IntArrayRef{0, 1});
+      at::conv2d(wrapped, conv->weight(), conv->bias(), at::IntArrayRef{1, 1}, at::IntArrayRef{0, 1});
   at::Tensor y = conv->forward(x);
   ASSERT_EQ(y.sizes(), at::IntArrayRef({2, 5, 8, 6}));
   EXPECT_LT(max_abs(y - expected), 1e-5);
   // And the other way round.
-  PaddedConv2d conv2(3, 5, 3, Periodicity{false, true});
+  PaddedConv conv2(3, 5, 3, Periodicity{false, true});
   at::Tensor wrapped2 = at::cat({x.narrow(3, 5, 1), x, x.narrow(3, 0, 1)}, 3);
-  at::Tensor expected2 = at::conv2d(wrapped2, conv2->conv->weight, conv2->conv->bias, at::IntArrayRef{1, 1},
+  at::Tensor expected2 = at::conv2d(wrapped2, conv2->weight(), conv2->bias(), at::IntArrayRef{1, 1},
                                     at::IntArrayRef{1, 0});
   EXPECT_LT(max_abs(conv2->forward(x) - expected2), 1e-5);
   // Open on both axes is ordinary zero padding.
-  PaddedConv2d conv3(3, 5, 3, Periodicity{false, false});
-  EXPECT_LT(max_abs(conv3->forward(x) - at::conv2d(x, conv3->conv->weight, conv3->conv->bias,
+  PaddedConv conv3(3, 5, 3, Periodicity{false, false});
+  EXPECT_LT(max_abs(conv3->forward(x) - at::conv2d(x, conv3->weight(), conv3->bias(),
                                                    at::IntArrayRef{1, 1}, at::IntArrayRef{1, 1})),
             1e-5);
 }
 
 TEST(PaddedConv, BothAxesPeriodicAndExplicitPadMatchWrappingByHand) {
   at::manual_seed(12);
-  PaddedConv2d conv(3, 4, 5, Periodicity{true, true});  // p = 2
+  PaddedConv conv(3, 4, 5, Periodicity{true, true});  // p = 2
   at::Tensor x = at::randn({2, 3, 8, 6});
   at::Tensor wx = at::cat({x.narrow(2, 6, 2), x, x.narrow(2, 0, 2)}, 2);
   at::Tensor wxy = at::cat({wx.narrow(3, 4, 2), wx, wx.narrow(3, 0, 2)}, 3);  // corners wrap too
   EXPECT_EQ(max_abs(conv->pad(x) - wxy), 0.0);
-  at::Tensor expected = at::conv2d(wxy, conv->conv->weight, conv->conv->bias);
+  at::Tensor expected = at::conv2d(wxy, conv->weight(), conv->bias());
   EXPECT_LT(max_abs(conv->forward(x) - expected), 1e-5);
   // pad() of a mixed case: the periodic axis wrapped, the open one zero-filled.
-  PaddedConv2d mixed(3, 4, 5, Periodicity{false, true});
+  PaddedConv mixed(3, 4, 5, Periodicity{false, true});
   at::Tensor py = at::cat({x.narrow(3, 4, 2), x, x.narrow(3, 0, 2)}, 3);
   at::Tensor pxy = at::cat({at::zeros({2, 3, 2, 10}), py, at::zeros({2, 3, 2, 10})}, 2);
   EXPECT_EQ(max_abs(mixed->pad(x) - pxy), 0.0);
-  EXPECT_LT(max_abs(mixed->forward(x) - at::conv2d(pxy, mixed->conv->weight, mixed->conv->bias)), 1e-5);
+  EXPECT_LT(max_abs(mixed->forward(x) - at::conv2d(pxy, mixed->weight(), mixed->bias())), 1e-5);
   // A channels-last input gives the same result.
   EXPECT_LT(max_abs(mixed->forward(x.contiguous(at::MemoryFormat::ChannelsLast)) - mixed->forward(x)), 1e-5);
 }
@@ -214,7 +214,7 @@ TEST(ResidualBlock, StartsNearIdentity) {
   // Without the 1e-2 scaling of its last convolution the block would be far from identity.
   {
     c10::NoGradGuard g;
-    block->conv2->conv->weight.mul_(100.0);
+    block->conv2->weight().mul_(100.0);
   }
   EXPECT_GT(rel_err(block->forward(x), x), 0.1);
 }

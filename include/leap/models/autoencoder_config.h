@@ -16,7 +16,7 @@ struct AutoencoderConfig {
   int latent_channels = 64;
   std::vector<int> channels{64, 128, 256, 512, 768, 1024};    // per level; factor 2^(levels-1)
   std::vector<int> blocks{3, 3, 3, 3, 3, 3};                  // residual blocks per level
-  std::vector<std::string> boundary{"periodic", "periodic"};  // per spatial axis (x, y)
+  std::vector<std::string> boundary{"periodic", "periodic"};  // per spatial axis (x, y(, z)): 2-D or 3-D
   int kernel_size = 3;
   double dropout = 0.05;
   std::string saturation = "softclip";  // z / sqrt(1 + (z/5)^2), or none
@@ -30,7 +30,9 @@ struct AutoencoderConfig {
     v("channels", channels, "channels per level; the spatial factor is 2^(levels - 1)", each(at_least(1)));
     v("blocks", blocks, "residual blocks per level (same length as channels)", each(at_least(0)));
     v("boundary", boundary,
-      "boundary per spatial axis (x, y): periodic pads circularly, open pads with zeros",
+      "boundary per spatial axis (x, y, and z for a 3-D autoencoder): periodic pads circularly, open pads "
+      "with "
+      "zeros",
       each(one_of({"periodic", "open"})));
     v("kernel_size", kernel_size, "kernel size of every convolution (odd)", in_range(1, 9));
     v("dropout", dropout, "dropout rate inside residual blocks", in_range(0.0, 1.0));
@@ -46,8 +48,8 @@ struct AutoencoderConfig {
     if (blocks.size() != channels.size())
       throw InputError(file, key("blocks"), std::to_string(channels.size()) + " entries (one per level)",
                        std::to_string(blocks.size()) + " entries");
-    if (boundary.size() != 2)
-      throw InputError(file, key("boundary"), "2 entries (x, y)",
+    if (boundary.size() != 2 && boundary.size() != 3)
+      throw InputError(file, key("boundary"), "2 entries (x, y) or 3 (x, y, z)",
                        std::to_string(boundary.size()) + " entries");
     if (kernel_size % 2 == 0)
       throw InputError(file, key("kernel_size"), "an odd kernel size", std::to_string(kernel_size));
@@ -61,10 +63,11 @@ struct AutoencoderConfig {
     for (const auto& b : boundary) p.push_back(b == "periodic");
     return p;
   }
-  // Input elements per latent element: in_channels * factor^2 / latent_channels.
+  // Input elements per latent element: in_channels * factor^d / latent_channels (d spatial axes).
   double compression_ratio() const {
-    const double f = spatial_factor();
-    return double(in_channels) * f * f / double(latent_channels);
+    double cells = 1;
+    for (size_t a = 0; a < boundary.size(); ++a) cells *= spatial_factor();
+    return double(in_channels) * cells / double(latent_channels);
   }
 };
 

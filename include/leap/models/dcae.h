@@ -3,15 +3,17 @@
 //            residual blocks; finally conv(c_last -> latent) (identity-like init).
 //   Decoder: the mirror image, with Upsample blocks, ending with conv(c0 -> in).
 //   Autoencoder: encode = saturate(encoder(x)) with z / sqrt(1 + (z/5)^2); decode = decoder(z).
-// Tensors are (B, C, X, Y); X and Y must be multiples of the spatial factor 2^(levels-1).
+// Tensors are (B, C, X, Y) or, with three boundary entries in the config, (B, C, X, Y, Z) (3-D
+// convolutions, 2x2x2 space-to-depth; the same modules); every spatial size must be a multiple of
+// the spatial factor 2^(levels-1).
 #pragma once
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/pimpl.h>
 
-#include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "leap/models/autoencoder_config.h"
@@ -51,15 +53,18 @@ class AutoencoderImpl : public torch::nn::Module {
   // The type of the weights (fp32, or bf16 for an inference copy): encode/decode compute in it.
   at::ScalarType weight_type() const;
   int64_t spatial_factor() const { return cfg_.spatial_factor(); }
-  // Input elements per latent element (in_channels * f^2 / latent_channels).
+  int64_t spatial_dims() const { return int64_t(cfg_.boundary.size()); }  // 2 or 3
+  // Input elements per latent element (in_channels * f^d / latent_channels).
   double compression_ratio() const { return cfg_.compression_ratio(); }
-  // Latent shape (B, latent, X/f, Y/f) of an input shape (B, in, X, Y); refuses non-multiples of f.
+  // Latent shape (B, latent, X/f, Y/f(, Z/f)) of an input shape (B, in, X, Y(, Z)); refuses
+  // non-multiples of f.
   std::vector<int64_t> latent_shape(const std::vector<int64_t>& input_shape) const;
 
   DCEncoder encoder{nullptr};
   DCDecoder decoder{nullptr};
 
  private:
+  std::string axes_text() const { return spatial_dims() == 3 ? ", X, Y, Z" : ", X, Y"; }
   AutoencoderConfig cfg_;
 };
 TORCH_MODULE(Autoencoder);

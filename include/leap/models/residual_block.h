@@ -6,8 +6,6 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/pimpl.h>
 
-#include <array>
-
 #include "leap/models/channel_layer_norm.h"
 #include "leap/models/padded_conv.h"
 
@@ -15,11 +13,11 @@ namespace leap::models {
 
 class ResidualBlockImpl : public torch::nn::Module {
  public:
-  ResidualBlockImpl(int64_t channels, int64_t kernel_size, std::array<bool, 2> periodic, double dropout);
+  ResidualBlockImpl(int64_t channels, int64_t kernel_size, Periodicity periodic, double dropout);
   at::Tensor forward(const at::Tensor& x);
 
   ChannelLayerNorm norm{nullptr};
-  PaddedConv2d conv1{nullptr}, conv2{nullptr};
+  PaddedConv conv1{nullptr}, conv2{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(ResidualBlock);
