@@ -1,8 +1,8 @@
 #!/bin/bash
 # The Well's own Python reader (the_well.data.WellDataset, PyPI `the-well`) reads every kind of dataset
 # LEAP writes, value for value, in The Well's directory layout (COLLECTION/<dataset_name>/data/SPLIT,
-# COLLECTION/<dataset_name>/stats.yaml): `leap generate` (one boundary type, and a boundary sweep that
-# makes two datasets), `leap encode` (latents), `leap hybrid --record`, and PETSc's TSTrajectory "leap"
+# COLLECTION/<dataset_name>/stats.yaml): `leap generate` (one boundary type, a boundary sweep that
+# makes two datasets, and a 3-D Euler sweep), `leap encode` (latents), `leap hybrid --record`, and PETSc's TSTrajectory "leap"
 # recorder in the unmodified tutorial ex26.
 # Tiny sizes (the autoencoder and emulator train for one epoch, only to have checkpoints). The
 # oracle (well_reader.py) compares every sample the reader returns, raw, in windows and normalised
@@ -24,6 +24,12 @@ tiny_euler_data "$WORK/data" 1
   --set frames=4 --set trajectories.train=1 --set trajectories.valid=1 --set trajectories.test=0 \
   --set "sweep=[{key: boundary, values: [periodic, open]}]" --set euler2d.nx=16 --set euler2d.ny=16 \
   || fail "generate with a boundary sweep"
+
+step "leap generate, 3-D (euler3d: 8x8x8, 4 frames, a sweep over the z boundary, 1/1/0 per point)"
+"$LEAP" generate --config "$SRC/examples/euler3d/generate-small.yaml" --out "$WORK/data3d" "${Q[@]}" \
+  --set frames=4 --set trajectories.train=1 --set trajectories.valid=1 --set trajectories.test=0 \
+  --set "sweep=[{key: boundary.z, values: [periodic, open]}]" --set euler3d.nx=8 --set euler3d.ny=8 \
+  --set euler3d.nz=8 || fail "generate 3-D"
 
 step "leap train ae (1 epoch), leap encode"
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae" --set optim.epochs=1 "${Q[@]}" \
@@ -49,6 +55,6 @@ FIX=(-da_grid_x 12 -da_grid_y 12 -lidvelocity 100 -grashof 1e3 -ts_type rosw -ts
 "$WORK/ex26" "${FIX[@]}" -ts_max_steps 4 -leap_split valid >/dev/null || fail "ex26 with the leap trajectory (valid)"
 
 step "the_well.data.WellDataset on each dataset"
-"$PY" "$SRC/tests/e2e/well_reader.py" generate="$WORK/data" generate_sweep="$WORK/sweep" encode="$WORK/lat" hybrid_record="$WORK/rec" \
+"$PY" "$SRC/tests/e2e/well_reader.py" generate="$WORK/data" generate_sweep="$WORK/sweep" generate_3d="$WORK/data3d" encode="$WORK/lat" hybrid_record="$WORK/rec" \
   petsc_trajectory="$WORK/ts" || fail "The Well's reader on LEAP's datasets"
 step "done"

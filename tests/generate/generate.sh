@@ -1,5 +1,5 @@
 #!/bin/bash
-# leap generate end to end: 1 and 2 ranks write identical datasets; `leap info` reads every file;
+# leap generate end to end: 1 and 2 ranks write identical datasets (1 and 3 in 3-D); `leap info` reads every file;
 # an interrupted run started again ends with the same dataset as an uninterrupted one; bad input
 # is refused with exit 2 naming the key, before anything is written.
 set -uo pipefail
@@ -26,6 +26,21 @@ for f in $(cd "$WORK/np1" && find . -name '*.hdf5' | sort); do
 done
 [[ $n == 6 ]] || fail "expected 6 files, found $n"
 for f in config.yaml metrics.json; do [[ -s $WORK/np1/$f ]] || fail "missing $f"; done
+# 3-D (case euler3d): 1 and 3 ranks (an uneven 3-D split of 12 x 8 x 6) write identical datasets.
+CFG3=$SRC/examples/euler3d/generate-small.yaml
+SMALL3=(--set frames=3 --set trajectories.train=1 --set trajectories.valid=0 --set trajectories.test=1
+        --set "sweep=[{key: boundary.z, values: [periodic, open]}]" --set euler3d.nx=12 --set euler3d.ny=8
+        --set euler3d.nz=6 --set spatial_factor=2)
+"$LEAP" generate --config "$CFG3" --out "$WORK/np1_3d" "${SMALL3[@]}" --no-progress -q || fail "1-rank 3-D generate"
+"$MPIEXEC" -n 3 --oversubscribe "$LEAP" generate --config "$CFG3" --out "$WORK/np3_3d" "${SMALL3[@]}" --no-progress -q \
+  || fail "3-rank 3-D generate"
+n=0
+for f in $(cd "$WORK/np1_3d" && find . -name '*.hdf5' | sort); do
+  h5diff -q "$WORK/np1_3d/$f" "$WORK/np3_3d/$f" || fail "1 and 3 ranks differ in the 3-D $f"
+  "$LEAP" info "$WORK/np1_3d/$f" | grep -q '12 x 8 x 6 (x, y, z)' || fail "leap info on the 3-D $f"
+  n=$((n + 1))
+done
+[[ $n == 4 ]] || fail "expected 4 3-D files, found $n"
 # The Well's layout: one dataset per dataset_name (the boundary sweep gives two), each with its
 # splits under data/ and its own stats.yaml; every file of a dataset carries its name.
 for ds in euler_multi_quadrants_periodicBC euler_multi_quadrants_openBC; do

@@ -38,7 +38,7 @@ inline std::string TempPath(const std::string& stem) {
 // Runs `solver` from its initial condition over `frames` frames (Advance to every frame time) and
 // writes frames 0..frames to `path`. Collective. The solver ends at the last frame: it is the
 // solver-only run a hybrid run is compared with.
-inline void WriteReferenceTrajectory(euler2d::EulerSolver& solver, int64_t frames, const std::string& path) {
+inline void WriteReferenceTrajectory(petsc::FluidSolver& solver, int64_t frames, const std::string& path) {
   data::WellLayout L;
   L.dataset_name = solver.dataset_name();
   L.axes = solver.axes();

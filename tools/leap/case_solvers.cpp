@@ -1,6 +1,7 @@
 #include "case_solvers.h"
 
 #include "euler2d/euler_solver.h"
+#include "euler3d/euler_solver.h"
 #include "leap/config/load.h"
 #include "rb_solver.h"
 
@@ -25,6 +26,7 @@ std::unique_ptr<petsc::FluidSolver> make_case_solver(MPI_Comm comm, const Genera
                                                      const std::string& file) {
   if (cfg.case_name == "euler2d")
     return build<euler2d::EulerSolver>(comm, cfg.euler2d, sets, file, "euler2d");
+  if (cfg.case_name == "euler3d") return build<euler3d::EulerSolver>(comm, cfg.euler3d, sets, file, "euler3d");
   return build<rayleigh_benard::RBSolver>(comm, cfg.rayleigh_benard, sets, file, "rayleigh_benard");
 }
 

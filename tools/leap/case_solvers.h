@@ -1,4 +1,4 @@
-// The example solvers behind `case: euler2d | rayleigh_benard`: builds one with sweep overrides
+// The example solvers behind `case: euler2d | euler3d | rayleigh_benard`: builds one with sweep overrides
 // applied to its config section (validated like the file itself).
 #pragma once
 

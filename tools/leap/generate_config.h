@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "euler2d/euler_config.h"
+#include "euler3d/euler_config.h"
 #include "leap/config/schema.h"
 #include "rb_config.h"
 
@@ -45,11 +46,12 @@ struct GenerateConfig {
   SplitCounts trajectories;
   std::vector<SweepAxis> sweep;
   euler2d::EulerConfig euler2d;
+  euler3d::EulerConfig euler3d;
   rayleigh_benard::RBConfig rayleigh_benard;
 
   template <class V>
   void visit(V& v) {
-    v("case", case_name, "which solver", config::one_of({"euler2d", "rayleigh_benard"}));
+    v("case", case_name, "which solver", config::one_of({"euler2d", "euler3d", "rayleigh_benard"}));
     v("seed", seed, "base seed; trajectory k of the whole dataset uses seed + k", config::at_least<int64_t>(0));
     v("frames", frames, "frames per trajectory", config::at_least<int64_t>(2));
     v("frame_interval", frame_interval, "simulated time between frames", config::greater_than(0.0));
@@ -59,6 +61,7 @@ struct GenerateConfig {
     v("trajectories", trajectories, "trajectories per parameter combination in each split");
     v.list("sweep", sweep, "parameter sweep: keys of the case's section and their values");
     v("euler2d", euler2d, "the Euler solver (case euler2d)");
+    v("euler3d", euler3d, "the 3-D Euler solver (case euler3d)");
     v("rayleigh_benard", rayleigh_benard, "the Rayleigh-Benard solver (case rayleigh_benard)");
   }
 };

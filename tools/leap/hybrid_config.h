@@ -8,6 +8,7 @@
 #include <string>
 
 #include "euler2d/euler_config.h"
+#include "euler3d/euler_config.h"
 #include "leap/config/schema.h"
 #include "leap/error.h"
 #include "leap/plugin/leap_policy_keys.h"
@@ -89,12 +90,13 @@ struct HybridConfig {
   double warmup = 0.0;
   HybridLeapConfig leap;
   euler2d::EulerConfig euler2d;
+  euler3d::EulerConfig euler3d;
   rayleigh_benard::RBConfig rayleigh_benard;
 
   template <class V>
   void visit(V& v) {
     using config::at_least;
-    v("case", case_name, "which solver", config::one_of({"euler2d", "rayleigh_benard"}));
+    v("case", case_name, "which solver", config::one_of({"euler2d", "euler3d", "rayleigh_benard"}));
     v("seed", seed,
       "initial condition seed; must be held out, i.e. not one of the training seeds "
       "(generate uses seed + k for its k-th trajectory)",
@@ -105,6 +107,7 @@ struct HybridConfig {
     v("warmup", warmup, "simulated time before the first frame (as in the training data)", at_least(0.0));
     v("leap", leap, "the emulator's leaps");
     v("euler2d", euler2d, "the Euler solver (case euler2d)");
+    v("euler3d", euler3d, "the 3-D Euler solver (case euler3d)");
     v("rayleigh_benard", rayleigh_benard, "the Rayleigh-Benard solver (case rayleigh_benard)");
   }
 };

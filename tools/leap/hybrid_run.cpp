@@ -45,6 +45,7 @@ std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, 
   GenerateConfig g;
   g.case_name = cfg.case_name;
   g.euler2d = cfg.euler2d;
+  g.euler3d = cfg.euler3d;
   g.rayleigh_benard = cfg.rayleigh_benard;
   return make_case_solver(MPI_COMM_WORLD, g, {"seed=" + std::to_string(cfg.seed)}, file);
 }
