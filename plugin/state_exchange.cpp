@@ -178,8 +178,12 @@ struct StateExchange::Impl {
       std::memcpy(packed.data() + p, full + f, size_t(n) * sizeof(float));
     });
   }
-  // The full field as the Normalizer sees it: channels first, then two axes ([C, X, Y Z] in 3-D).
-  at::Tensor normalizer_view(float* full) const { return at::from_blob(full, {c, nx, ny * nz}, at::kFloat); }
+  // The full field as the Normalizer sees it: channels first, then its number of spatial axes (the
+  // normalisation is per channel: a 2-D normaliser sees a 3-D field as [C, X, Y Z]).
+  at::Tensor normalizer_view(float* full) const {
+    if (normalizer && normalizer->spatial_dims == 3) return at::from_blob(full, {c, nx, ny, nz}, at::kFloat);
+    return at::from_blob(full, {c, nx, ny * nz}, at::kFloat);
+  }
 
   void check_call(const void* block_ptr, const char* block_name, const void* full_ptr,
                   const char* full_name) const {

@@ -15,6 +15,7 @@ Normalizer Normalizer::from_stats(const DatasetStats& stats, const WellLayout& l
     if (!layout.field(lf))
       throw InputError(stats_path, "log_fields", "names of fields of the dataset", "'" + lf + "'");
   Normalizer n;
+  n.spatial_dims = layout.n_spatial_dims();
   for (const auto& f : layout.fields) {
     const FieldStats* fs = stats.field(f.name);
     if (!fs) throw InputError(stats_path, "mean." + f.name, "statistics of field '" + f.name + "'", "none");
@@ -25,7 +26,9 @@ Normalizer Normalizer::from_stats(const DatasetStats& stats, const WellLayout& l
     for (int c = 0; c < fs->components; ++c) {
       double m = fs->mean[c], s = fs->std[c];
       if (lg) {
-        if (m <= 0) throw InputError(stats_path, "mean." + f.name, "a positive mean for a log field", std::to_string(m));
+        if (m <= 0)
+          throw InputError(stats_path, "mean." + f.name, "a positive mean for a log field",
+                           std::to_string(m));
         const double var_log = std::log1p((s * s) / (m * m));
         s = std::sqrt(var_log);
         m = std::log(m) - 0.5 * var_log;
@@ -40,8 +43,11 @@ Normalizer Normalizer::from_stats(const DatasetStats& stats, const WellLayout& l
 
 namespace {
 
-at::Tensor channel_view(const std::vector<double>& v, const at::Tensor& like) {
-  return at::tensor(v, at::TensorOptions().dtype(at::kDouble)).to(like.options()).view({-1, 1, 1});
+// Per-channel values shaped [C, 1, ..., 1] (one 1 per spatial axis) to broadcast over [..., C, X, Y(, Z)].
+at::Tensor channel_view(const std::vector<double>& v, const at::Tensor& like, int spatial_dims) {
+  std::vector<int64_t> shape(size_t(spatial_dims) + 1, 1);
+  shape[0] = -1;
+  return at::tensor(v, at::TensorOptions().dtype(at::kDouble)).to(like.options()).view(shape);
 }
 
 }  // namespace
@@ -49,21 +55,21 @@ at::Tensor channel_view(const std::vector<double>& v, const at::Tensor& like) {
 at::Tensor Normalizer::normalize(const at::Tensor& x) const {
   at::Tensor y = x;
   if (std::any_of(log.begin(), log.end(), [](bool b) { return b; })) {
-    std::vector<at::Tensor> chans = x.unbind(-3);
+    std::vector<at::Tensor> chans = x.unbind(-1 - spatial_dims);
     for (size_t c = 0; c < chans.size(); ++c)
       if (log[c]) chans[c] = at::log(at::clamp_min(chans[c], 1e-12));
-    y = at::stack(chans, -3);
+    y = at::stack(chans, -1 - spatial_dims);
   }
-  return (y - channel_view(mean, y)) / channel_view(std, y);
+  return (y - channel_view(mean, y, spatial_dims)) / channel_view(std, y, spatial_dims);
 }
 
 at::Tensor Normalizer::denormalize(const at::Tensor& z) const {
-  at::Tensor y = z * channel_view(std, z) + channel_view(mean, z);
+  at::Tensor y = z * channel_view(std, z, spatial_dims) + channel_view(mean, z, spatial_dims);
   if (std::any_of(log.begin(), log.end(), [](bool b) { return b; })) {
-    std::vector<at::Tensor> chans = y.unbind(-3);
+    std::vector<at::Tensor> chans = y.unbind(-1 - spatial_dims);
     for (size_t c = 0; c < chans.size(); ++c)
       if (log[c]) chans[c] = at::exp(chans[c]);
-    y = at::stack(chans, -3);
+    y = at::stack(chans, -1 - spatial_dims);
   }
   return y;
 }

@@ -14,6 +14,7 @@ std::string normalizer_to_yaml(const data::Normalizer& n) {
   config::YamlValue log = config::YamlValue::seq(/*flow=*/true);
   for (bool b : n.log) log.push(config::YamlValue::boolean(b));
   v.set("log", std::move(log));
+  if (n.spatial_dims != 2) v.set("spatial_dims", config::YamlValue::integer(n.spatial_dims));
   return config::render_yaml(v);
 }
 
@@ -24,7 +25,9 @@ data::Normalizer normalizer_from_yaml(const std::string& text, const std::string
     n.mean = y["mean"].as<std::vector<double>>();
     n.std = y["std"].as<std::vector<double>>();
     for (const auto& b : y["log"]) n.log.push_back(b.as<bool>());
+    if (y["spatial_dims"]) n.spatial_dims = y["spatial_dims"].as<int>();  // 2 when absent (2-D checkpoints)
     if (n.mean.size() != n.std.size() || n.mean.size() != n.log.size()) throw YAML::Exception({}, "sizes");
+    if (n.spatial_dims != 2 && n.spatial_dims != 3) throw YAML::Exception({}, "spatial_dims");
     return n;
   } catch (const YAML::Exception&) {
     throw InputError(source + ": malformed normaliser in the checkpoint");

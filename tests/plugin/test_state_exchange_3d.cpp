@@ -171,11 +171,15 @@ TEST(StateExchange3D, StridesAgreeWithTheLayoutDefinitions) {
   }
 }
 
-TEST(StateExchange3D, TensorsAndNormalisation) {
+class TensorsAndNormalisation : public ::testing::TestWithParam<int> {};
+
+// A 3-D dataset's normaliser (spatial_dims 3) and a 2-D one (it normalises per channel just the same).
+TEST_P(TensorsAndNormalisation, GatherNormalisesScatterDenormalises) {
   leap::data::Normalizer norm;
   norm.mean = {50000.0, 11.5, -20000.0};
   norm.std = {30000.0, 0.2, 7000.0};
   norm.log = {false, true, false};
+  norm.spatial_dims = GetParam();
   ExchangeOptions o;
   o.normalizer = norm;
   o.layout = BlockLayout::yxc;  // a 3-D DMDA's own array
@@ -212,6 +216,8 @@ TEST(StateExchange3D, TensorsAndNormalisation) {
   }
   EXPECT_NE(message.find("'full'"), std::string::npos) << message;
 }
+
+INSTANTIATE_TEST_SUITE_P(StateExchange3D, TensorsAndNormalisation, ::testing::Values(3, 2));
 
 void expect_everywhere(const std::function<void()>& call, const std::string& needle) {
   std::string message;

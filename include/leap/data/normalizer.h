@@ -16,13 +16,14 @@ namespace leap::data {
 struct Normalizer {
   std::vector<double> mean, std;  // per channel
   std::vector<bool> log;          // per channel
+  int spatial_dims = 2;           // the states' spatial axes (2: [..., C, X, Y], 3: [..., C, X, Y, Z])
 
-  // Channels as layout.channel_names(); `log_fields` names whole fields. InputError when the stats
-  // lack a field of the layout or a log field is unknown.
+  // Channels as layout.channel_names(), spatial_dims as the layout's; `log_fields` names whole fields.
+  // InputError when the stats lack a field of the layout or a log field is unknown.
   static Normalizer from_stats(const DatasetStats& stats, const WellLayout& layout,
                                const std::vector<std::string>& log_fields, const std::string& stats_path);
 
-  // x: [..., C, X, Y]
+  // x: [..., C, X, Y] (or [..., C, X, Y, Z] with spatial_dims 3)
   at::Tensor normalize(const at::Tensor& x) const;
   at::Tensor denormalize(const at::Tensor& z) const;
   int64_t channels() const { return int64_t(mean.size()); }
