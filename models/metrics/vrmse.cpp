@@ -7,10 +7,20 @@
 
 namespace leap::metrics {
 
-at::Tensor vrmse(const at::Tensor& u, const at::Tensor& v) {
+namespace {
+// The last `spatial_dims` dimensions: {-2, -1} or {-3, -2, -1}.
+std::vector<int64_t> trailing(int spatial_dims) {
+  std::vector<int64_t> d;
+  for (int64_t k = -spatial_dims; k < 0; ++k) d.push_back(k);
+  return d;
+}
+}  // namespace
+
+at::Tensor vrmse(const at::Tensor& u, const at::Tensor& v, int spatial_dims) {
   const auto ud = u.to(at::kDouble), vd = v.to(at::kDouble);
-  const auto mse = (ud - vd).pow(2).mean({-2, -1});
-  const auto var = ud.var({-2, -1}, /*unbiased=*/false);
+  const auto space = trailing(spatial_dims);
+  const auto mse = (ud - vd).pow(2).mean(space);
+  const auto var = ud.var(space, /*unbiased=*/false);
   return (mse / (var + kVrmseEps)).sqrt();
 }
 
@@ -40,8 +50,8 @@ double vrmse_blocks(const float* u, const float* v, int64_t cells, int64_t chann
   return C > 0 ? total / double(C) : 0.0;
 }
 
-at::Tensor rmse(const at::Tensor& u, const at::Tensor& v) {
-  return (u.to(at::kDouble) - v.to(at::kDouble)).pow(2).mean({-2, -1}).sqrt();
+at::Tensor rmse(const at::Tensor& u, const at::Tensor& v, int spatial_dims) {
+  return (u.to(at::kDouble) - v.to(at::kDouble)).pow(2).mean(trailing(spatial_dims)).sqrt();
 }
 
 }  // namespace leap::metrics

@@ -29,8 +29,8 @@ Validation validate_reconstruction(const data::WindowDataset& ds, models::Autoen
     for (int64_t i = start; i < std::min(n, start + chunk); ++i) xs.push_back(ds.get(i).frames[0]);
     const at::Tensor x = at::stack(xs).to(device);
     const at::Tensor y = ae->forward(x).to(at::kFloat);
-    sums[0] += (y - x).pow(2).mean(at::IntArrayRef{1, 2, 3}).sum().item<double>();
-    sums[1] += metrics::vrmse(x, y).mean(-1).sum().item<double>();
+    sums[0] += (y - x).pow(2).flatten(1).mean(1).sum().item<double>();  // per frame, over C and space
+    sums[1] += metrics::vrmse(x, y, int(ae->spatial_dims())).mean(-1).sum().item<double>();
     sums[2] += double(xs.size());
   }
   MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM, comm);
@@ -55,9 +55,10 @@ TrainResult train_autoencoder(const AutoencoderTrainConfig& cfg, const RunOption
   if (cfg.model.in_channels != L.channels()) {
     std::string names;
     for (const auto& c : L.channel_names()) names += (names.empty() ? "" : ", ") + c;
-    throw InputError(run.config_file, "model.in_channels",
-                     std::to_string(L.channels()) + " (the channels of " + join_paths(run.data_dirs) + ": " + names + ")",
-                     std::to_string(cfg.model.in_channels));
+    throw InputError(
+        run.config_file, "model.in_channels",
+        std::to_string(L.channels()) + " (the channels of " + join_paths(run.data_dirs) + ": " + names + ")",
+        std::to_string(cfg.model.in_channels));
   }
   for (const auto& a : L.axes)
     if (a.size % cfg.model.spatial_factor() != 0)

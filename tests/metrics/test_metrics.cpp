@@ -25,6 +25,21 @@ TEST(Vrmse, HandComputed) {
   EXPECT_NEAR((vrmse(10 * w, 10 * w2) - vrmse(w, w2)).abs().max().item<double>(), 0.0, 1e-5);
 }
 
+TEST(Vrmse, ThreeSpatialAxes) {
+  // One field, 2x2x2: u = {0..7} has variance 5.25; v = u + 2 has MSE 4. Per channel over all three axes.
+  const auto u = at::arange(8, at::kDouble).view({1, 2, 2, 2});
+  EXPECT_NEAR(vrmse(u, u + 2.0, 3).item<double>(), std::sqrt(4.0 / (5.25 + 1e-6)), 1e-12);
+  EXPECT_NEAR(rmse(u, u + 2.0, 3).item<double>(), 2.0, 1e-12);
+  // [B, C, X, Y, Z] -> [B, C]; the channel whose estimate is off is the one reported.
+  const auto w = at::randn({3, 2, 4, 5, 6}, at::kDouble);
+  auto w2 = w.clone();
+  w2.select(1, 1).add_(0.5);
+  const auto r = vrmse(w, w2, 3);
+  ASSERT_EQ(r.sizes(), (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(r.select(1, 0).abs().max().item<double>(), 0.0);
+  EXPECT_GT(r.select(1, 1).min().item<double>(), 0.1);
+}
+
 TEST(PowerSpectrum, SingleModePeaksAtItsFrequency) {
   const int64_t n = 32;
   const auto i = at::arange(n, at::kDouble).view({n, 1}).expand({n, n});
