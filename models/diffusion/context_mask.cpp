@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "leap/error.h"
 
@@ -28,8 +29,14 @@ at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskC
   return at::where(at_end, index >= window - context, index < context);
 }
 
-at::Tensor broadcast_mask(const at::Tensor& mask) {
-  return mask.reshape({mask.size(0), 1, mask.size(1), 1, 1});
+at::Tensor broadcast_mask(const at::Tensor& mask, int64_t dims) {
+  if (mask.dim() != 2 || dims < 3)
+    throw Error("broadcast_mask: expected a (B, T) mask for windows of rank >= 3, found mask " +
+                c10::str(mask.sizes()) + " and rank " + std::to_string(dims));
+  std::vector<int64_t> shape(size_t(dims), 1);
+  shape[0] = mask.size(0);
+  shape[2] = mask.size(1);
+  return mask.reshape(shape);
 }
 
 }  // namespace leap::models

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <vector>
 
 #include "leap/error.h"
 #include "leap/models/context_mask.h"
@@ -18,20 +19,25 @@ DenoiserImpl::DenoiserImpl(int64_t channels, ViTConfig vit, ScheduleConfig sched
 
 at::Tensor DenoiserImpl::forward(const at::Tensor& x_t, const at::Tensor& sigma, const at::Tensor& mask,
                                  const at::Tensor& context, const at::Tensor& theta) {
-  if (x_t.dim() != 5 || x_t.size(1) != channels_ || !context.sizes().equals(x_t.sizes()))
-    throw InputError("Denoiser: expected x_t and context of shape (B, " + std::to_string(channels_) +
-                     ", T, X, Y), found " + c10::str(x_t.sizes()) + " and " + c10::str(context.sizes()));
+  const int64_t rank = 3 + net->spatial_dims();  // (B, C, T, X, Y(, Z))
+  if (x_t.dim() != rank || x_t.size(1) != channels_ || !context.sizes().equals(x_t.sizes()))
+    throw InputError("Denoiser: expected x_t and context of shape (B, " + std::to_string(channels_) + ", T" +
+                     (rank == 6 ? ", X, Y, Z" : ", X, Y") + "), found " + c10::str(x_t.sizes()) + " and " +
+                     c10::str(context.sizes()));
   const int64_t B = x_t.size(0), T = x_t.size(2);
   if (mask.dim() != 2 || mask.size(0) != B || mask.size(1) != T)
     throw InputError("Denoiser: expected a (" + std::to_string(B) + ", " + std::to_string(T) +
                      ") mask, found " + c10::str(mask.sizes()));
   const Preconditioning pc = edm_preconditioning(sigma.reshape({-1}).to(x_t.scalar_type()).expand({B}));
-  auto per_sample = [B](const at::Tensor& c) { return c.reshape({B, 1, 1, 1, 1}); };
+  std::vector<int64_t> scalar_shape(size_t(rank), 1), channel_shape = x_t.sizes().vec();
+  scalar_shape[0] = B;
+  channel_shape[1] = 1;
+  auto per_sample = [&scalar_shape](const at::Tensor& c) { return c.reshape(scalar_shape); };
 
-  const at::Tensor m = broadcast_mask(mask.to(x_t.device(), at::kBool));
+  const at::Tensor m = broadcast_mask(mask.to(x_t.device(), at::kBool), rank);
   const at::Tensor clean = at::where(m, context, at::zeros({}, x_t.options()));
   const at::Tensor noisy = at::where(m, context, per_sample(pc.c_in) * x_t);
-  const at::Tensor channel = m.to(x_t.scalar_type()).expand({B, 1, T, x_t.size(3), x_t.size(4)});
+  const at::Tensor channel = m.to(x_t.scalar_type()).expand(channel_shape);
 
   at::Tensor f = net->forward(at::cat({noisy, channel, clean}, 1), pc.c_noise, theta);
   at::Tensor d = per_sample(pc.c_skip) * x_t + per_sample(pc.c_out) * f;

@@ -27,7 +27,7 @@ struct EmulationEngine::Impl {
 
   Impl(Denoiser d, Sampler s) : denoiser(std::move(d)), sampler(std::move(s)) {}
 
-  // inputs: known (B, C, w, X, Y), eps (same), mask (B, w) bool, theta (B, P) or undefined.
+  // inputs: known (B, C, w, X, Y(, Z)), eps (same), mask (B, w) bool, theta (B, P) or undefined.
   std::vector<at::Tensor> run(const std::vector<at::Tensor>& in) {
     c10::NoGradGuard no_grad;
     const at::Tensor &known = in[0], &eps = in[1], &mask = in[2], &theta = in[3];
@@ -40,11 +40,11 @@ struct EmulationEngine::Impl {
     const at::Tensor fresh = x.narrow(2, context, window - context);  // sampled frames only
     std::vector<at::Tensor> out{fresh.contiguous(), at::Tensor()};
     if (decode) {
-      const int64_t B = fresh.size(0), C = fresh.size(1), n = fresh.size(2);
-      const at::Tensor frames =
-          fresh.permute({0, 2, 1, 3, 4}).reshape({B * n, C, fresh.size(3), fresh.size(4)});
+      // (B, C, n, X, Y(, Z)) -> frames (B n, C, X, Y(, Z)) -> decoded (B, n, C', H, W(, D))
+      const int64_t B = fresh.size(0), n = fresh.size(2);
+      const at::Tensor frames = fresh.transpose(1, 2).flatten(0, 1);
       const at::Tensor pixels = decode(frames);
-      out[1] = pixels.reshape({B, n, pixels.size(1), pixels.size(2), pixels.size(3)});
+      out[1] = pixels.unflatten(0, {B, n});
     }
     return out;
   }
@@ -76,7 +76,7 @@ EmulationEngine& EmulationEngine::operator=(EmulationEngine&&) noexcept = defaul
 
 EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const at::Tensor& theta) {
   auto shape = context.sizes().vec();
-  if (context.dim() == 5) shape[2] = impl_->window;
+  if (context.dim() >= 3) shape[2] = impl_->window;  // (the other step() refuses a bad context)
   if (!impl_->generator) return step(context, theta, at::randn(shape, context.options()));
   // (LibTorch's random kernels lock the generator themselves.)
   const at::Tensor eps = at::randn(shape, *impl_->generator, context.options().device(at::kCPU));
@@ -90,9 +90,11 @@ void EmulationEngine::set_generator(at::Generator generator) {
 EmulationEngine::Result EmulationEngine::step(const at::Tensor& context, const at::Tensor& theta,
                                               const at::Tensor& eps) {
   Impl& m = *impl_;
-  if (context.dim() != 5 || context.size(2) != m.context || context.size(1) != m.denoiser->channels())
+  const int64_t rank = 3 + m.denoiser->spatial_dims();
+  if (context.dim() != rank || context.size(2) != m.context || context.size(1) != m.denoiser->channels())
     throw InputError("emulation: expected context latents (B, " + std::to_string(m.denoiser->channels()) +
-                     ", " + std::to_string(m.context) + ", X, Y), found " + c10::str(context.sizes()));
+                     ", " + std::to_string(m.context) + (rank == 6 ? ", X, Y, Z" : ", X, Y") + "), found " +
+                     c10::str(context.sizes()));
   const int64_t B = context.size(0);
   auto shape = context.sizes().vec();
   shape[2] = m.window;

@@ -11,23 +11,32 @@
 
 namespace leap::models {
 
+namespace {
+
+// Windows of frames with 2 or 3 spatial axes: (B, C, T, X, Y) or (B, C, T, X, Y, Z).
+bool window_rank(const at::Tensor& x) {
+  return x.dim() == 5 || x.dim() == 6;
+}
+
+}  // namespace
+
 at::Tensor rollout(const WindowFn& step, const at::Tensor& initial, int64_t context, int64_t window,
                    int64_t horizon) {
   if (context < 1 || window <= context)
     throw InputError("rollout: need 1 <= context < window, found context " + std::to_string(context) +
                      " and window " + std::to_string(window));
-  if (initial.dim() != 5 || initial.size(2) < context)
+  if (!window_rank(initial) || initial.size(2) < context)
     throw InputError("rollout: expected initial frames (B, C, T >= " + std::to_string(context) +
-                     ", X, Y), found " + c10::str(initial.sizes()));
+                     ", X, Y(, Z)), found " + c10::str(initial.sizes()));
   if (horizon < 0) throw InputError("rollout: negative horizon " + std::to_string(horizon));
   at::Tensor ctx = initial.narrow(2, initial.size(2) - context, context);
   std::vector<at::Tensor> frames;
   int64_t produced = 0;
   while (produced < horizon) {
     at::Tensor w = step(ctx);
-    if (w.dim() != 5 || w.size(2) != window)
+    if (w.dim() != initial.dim() || w.size(2) != window)
       throw Error("rollout: the window function returned shape " + c10::str(w.sizes()) + ", expected " +
-                  std::to_string(window) + " frames");
+                  std::to_string(window) + " frames of rank " + std::to_string(initial.dim()));
     at::Tensor fresh = w.narrow(2, context, window - context);
     frames.push_back(fresh);
     produced += window - context;
@@ -46,10 +55,10 @@ namespace {
 
 // Known frames: the context at the start of a window of `window` frames (zeros elsewhere).
 std::pair<at::Tensor, at::Tensor> place_context(const at::Tensor& context, int64_t window) {
+  if (!window_rank(context) || context.size(2) >= window)
+    throw InputError("window: expected context (B, C, c < " + std::to_string(window) +
+                     ", X, Y(, Z)), found " + c10::str(context.sizes()));
   const int64_t B = context.size(0), c = context.size(2);
-  if (context.dim() != 5 || c >= window)
-    throw InputError("window: expected context (B, C, c < " + std::to_string(window) + ", X, Y), found " +
-                     c10::str(context.sizes()));
   auto shape = context.sizes().vec();
   shape[2] = window - c;
   at::Tensor full = at::cat({context, at::zeros(shape, context.options())}, 2);
@@ -70,7 +79,7 @@ at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::T
   };
   if (guide) fn = guide(fn);
   at::Tensor x = sampler.sample(fn, sampler.init(known.sizes(), known.options()));
-  return at::where(broadcast_mask(mask), known, x);
+  return at::where(broadcast_mask(mask, known.dim()), known, x);
 }
 
 at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64_t window,

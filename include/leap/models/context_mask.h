@@ -17,7 +17,8 @@ at::Tensor context_mask(int64_t batch, int64_t window, int64_t context, bool at_
 // generator (seed it with at::manual_seed for reproducibility).
 at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskConfig& cfg = {});
 
-// (B, T) mask -> (B, 1, T, 1, 1), broadcastable against (B, C, T, X, Y) windows.
-at::Tensor broadcast_mask(const at::Tensor& mask);
+// (B, T) mask -> (B, 1, T, 1, ..., 1) of `dims` dimensions, broadcastable against windows of that
+// rank: 5 for (B, C, T, X, Y), 6 for (B, C, T, X, Y, Z). Pass the window's dim().
+at::Tensor broadcast_mask(const at::Tensor& mask, int64_t dims = 5);
 
 }  // namespace leap::models

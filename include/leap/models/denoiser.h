@@ -2,7 +2,9 @@
 // conditioning. The network input is the noisy window (known frames replaced by their clean value)
 // concatenated with the mask channel and the clean context; known frames are returned unchanged.
 //
-// Shapes: windows (B, C, T, X, Y); sigma (B); mask (B, T) bool; theta (B, P) or undefined.
+// Shapes: windows (B, C, T, X, Y), or (B, C, T, X, Y, Z) for a ViT with spatial_dims 3 (one code path:
+// nothing here depends on the rank beyond the ViT's check); sigma (B); mask (B, T) bool; theta (B, P)
+// or undefined.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -22,12 +24,13 @@ class DenoiserImpl : public torch::nn::Module {
   // channels: latent channels C of a frame.
   DenoiserImpl(int64_t channels, ViTConfig vit, ScheduleConfig schedule = {});
 
-  // E[x | x_t]: (B, C, T, X, Y). context holds the clean frames where mask is true (the values
+  // E[x | x_t]: (B, C, T, X, Y(, Z)). context holds the clean frames where mask is true (the values
   // elsewhere are ignored); the output equals context bit-for-bit on known frames.
   at::Tensor forward(const at::Tensor& x_t, const at::Tensor& sigma, const at::Tensor& mask,
                      const at::Tensor& context, const at::Tensor& theta = {});
 
   int64_t channels() const { return channels_; }
+  int64_t spatial_dims() const { return net->spatial_dims(); }
   const LogLogitSchedule& schedule() const { return schedule_; }
 
   ViT net{nullptr};

@@ -8,7 +8,7 @@
 
 namespace leap::models {
 
-// x: clean windows (B, C, T, X, Y); mask: (B, T) known frames (at least one unknown per sample).
+// x: clean windows (B, C, T, X, Y(, Z)); mask: (B, T) known frames (at least one unknown per sample).
 at::Tensor denoising_loss(Denoiser& denoiser, const at::Tensor& x, const at::Tensor& mask,
                           const at::Tensor& theta = {});
 

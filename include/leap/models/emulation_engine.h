@@ -12,6 +12,8 @@
 // device's default one), so a graphed and an eager engine draw the same noise after the same seed and
 // return the same frames. A stochastic sampler's fresh noise (DDIM with eta > 0) comes from that
 // generator too, except inside a CUDA graph (the device's default generator, which graphs replay).
+//
+// Latent frames have the denoiser's spatial axes: (X, Y) or (X, Y, Z) below, one code path.
 #pragma once
 
 #include <ATen/core/Generator.h>
@@ -34,11 +36,11 @@ struct EmulationOptions {
 
 class EmulationEngine {
  public:
-  // frames (N, C, X, Y) latent -> (N, C', H, W) physical.
+  // frames (N, C, X, Y(, Z)) latent -> (N, C', H, W(, D)) physical.
   using DecodeFn = std::function<at::Tensor(const at::Tensor& latent_frames)>;
   struct Result {
-    at::Tensor latent;   // (B, C, w - c, X, Y)
-    at::Tensor decoded;  // (B, w - c, C', H, W), undefined without a decoder
+    at::Tensor latent;   // (B, C, w - c, X, Y(, Z))
+    at::Tensor decoded;  // (B, w - c, C', H, W(, D)), undefined without a decoder
   };
 
   // The denoiser is switched to eval mode (and to bf16 with options.bf16) in place.
@@ -48,9 +50,9 @@ class EmulationEngine {
   EmulationEngine(EmulationEngine&&) noexcept;
   EmulationEngine& operator=(EmulationEngine&&) noexcept;
 
-  // context (B, C, c, X, Y) fp32 latents on the denoiser's device; theta (B, P) or undefined.
+  // context (B, C, c, X, Y(, Z)) fp32 latents on the denoiser's device; theta (B, P) or undefined.
   Result step(const at::Tensor& context, const at::Tensor& theta = {});
-  // The same with given standard normal noise eps (B, C, w, X, Y) for the sampler's start.
+  // The same with given standard normal noise eps (B, C, w, X, Y(, Z)) for the sampler's start.
   Result step(const at::Tensor& context, const at::Tensor& theta, const at::Tensor& eps);
 
   // step() as a window function for models::rollout(): the context followed by step(context, theta)'s
@@ -58,8 +60,8 @@ class EmulationEngine {
   // this engine: use it while the engine lives, and do not move the engine meanwhile.
   WindowFn window_fn(const at::Tensor& theta = {});
   // An autoregressive rollout of `horizon` new frames from the last c frames of `initial`
-  // (B, C, c0 >= c, X, Y): models::rollout() with window_fn(theta), so ceil(horizon / (w - c)) calls
-  // of step(). Returns the latents (B, C, horizon, X, Y); decoding is left to the caller.
+  // (B, C, c0 >= c, X, Y(, Z)): models::rollout() with window_fn(theta), so ceil(horizon / (w - c))
+  // calls of step(). Returns the latents (B, C, horizon, X, Y(, Z)); decoding is left to the caller.
   at::Tensor rollout(const at::Tensor& initial, const at::Tensor& theta, int64_t horizon);
 
   // The generator of step()'s noise and of a stochastic sampler's (a CPU generator: noise is drawn on

@@ -23,7 +23,7 @@ struct ModulatedBlockOptions {
   int64_t heads = 1;
   int64_t mod_features = 0;
   int64_t ffn_factor = 4;
-  int64_t spatial = 3;  // coordinates per token (t, x, y)
+  int64_t spatial = 3;  // coordinates per token: 3 for (t, x, y), 4 for (t, x, y, z)
   bool rope = true;
   bool qk_norm = true;
   double dropout = 0.0;

@@ -3,7 +3,8 @@
 // of the trajectory so far become the next context. Any horizon; ensembles are batches.
 // rollout() is the one autoregressive loop: `leap evaluate` runs it with a checkpoint's window
 // function, the hybrid emulator through EmulationEngine::rollout, and `leap bench` through that
-// emulator (LatentDiffusionEmulator::leap).
+// emulator (LatentDiffusionEmulator::leap). Frames have 2 or 3 spatial axes: every shape below is
+// (B, C, T, X, Y) or (B, C, T, X, Y, Z), handled by the same code.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -17,11 +18,11 @@
 
 namespace leap::models {
 
-// context (B, C, c, X, Y) -> window (B, C, w, X, Y) starting with the context frames.
+// context (B, C, c, X, Y(, Z)) -> window (B, C, w, X, Y(, Z)) starting with the context frames.
 using WindowFn = std::function<at::Tensor(const at::Tensor& context)>;
 
-// initial: (B, C, c0, X, Y) with c0 >= context (its last `context` frames start the rollout).
-// Returns the `horizon` new frames (B, C, horizon, X, Y).
+// initial: (B, C, c0, X, Y(, Z)) with c0 >= context (its last `context` frames start the rollout).
+// Returns the `horizon` new frames (B, C, horizon, X, Y(, Z)).
 at::Tensor rollout(const WindowFn& step, const at::Tensor& initial, int64_t context, int64_t window,
                    int64_t horizon);
 

@@ -19,10 +19,12 @@ class SurrogateImpl : public torch::nn::Module {
  public:
   SurrogateImpl(int64_t channels, ViTConfig vit);
 
-  // context: (B, C, T, X, Y) with clean values where mask (B, T) is true -> predicted window.
+  // context: (B, C, T, X, Y(, Z)) (the ViT's spatial_dims) with clean values where mask (B, T) is true ->
+  // predicted window.
   at::Tensor forward(const at::Tensor& context, const at::Tensor& mask, const at::Tensor& theta = {});
 
   int64_t channels() const { return channels_; }
+  int64_t spatial_dims() const { return net->spatial_dims(); }
   ViT net{nullptr};
 
  private:
