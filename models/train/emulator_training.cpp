@@ -23,9 +23,9 @@ namespace leap::train {
 
 namespace {
 
-// (B, T, C, X, Y) from the loader -> (B, C, T, X, Y) windows.
+// (B, T, C, X, Y(, Z)) from the loader -> (B, C, T, X, Y(, Z)) windows.
 at::Tensor windows_of(const at::Tensor& frames) {
-  return frames.permute({0, 2, 1, 3, 4}).contiguous();
+  return frames.transpose(1, 2).contiguous();
 }
 
 // Bytes one training step of the ViT needs on a rank, dominated on the CPU by the attention
@@ -66,11 +66,19 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
                          join_paths(run.data_dirs) + ": " + names + ")",
                      std::to_string(cfg.model.param_features));
   }
-  for (const auto& a : L.axes)
-    if (a.size % cfg.model.patch_size != 0)
-      throw InputError(run.config_file, "model.patch_size",
-                       "a divisor of the grid (" + std::to_string(a.size) + " cells along " + a.name + ")",
-                       std::to_string(cfg.model.patch_size));
+  if (int(L.axes.size()) != cfg.model.spatial_dims)
+    throw InputError(run.config_file, "model.spatial_dims",
+                     std::to_string(L.axes.size()) + " (the data of " + join_paths(run.data_dirs) + " is " +
+                         std::to_string(L.axes.size()) + "-D)",
+                     std::to_string(cfg.model.spatial_dims));
+  const std::vector<int64_t> patch = cfg.model.patch();
+  const char* patch_key = cfg.model.patch_sizes.empty() ? "model.patch_size" : "model.patch_sizes";
+  for (size_t k = 0; k < L.axes.size(); ++k)
+    if (L.axes[k].size % patch[k] != 0)
+      throw InputError(
+          run.config_file, patch_key,
+          "a divisor of the grid (" + std::to_string(L.axes[k].size) + " cells along " + L.axes[k].name + ")",
+          std::to_string(patch[k]) + " along " + L.axes[k].name);
   if (cfg.optim.batch % world != 0)
     throw InputError(run.config_file, "optim.batch",
                      "a multiple of the number of ranks (" + std::to_string(world) + ")",
@@ -79,9 +87,10 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   // fields given where the latents of `leap encode` belong): refused before any step rather than killed
   // by the system.
   if (cfg.optim.device == "cpu") {
-    const int64_t p = cfg.model.patch_size;
-    const int64_t nx = L.axes[0].size / p, ny = L.axes.size() > 1 ? L.axes[1].size / p : 1;
-    const int64_t tokens = cfg.window * nx * ny, per_rank = cfg.optim.batch / world;
+    int64_t patches = 1;
+    for (size_t k = 0; k < L.axes.size(); ++k) patches *= L.axes[k].size / patch[k];
+    const int64_t nx = L.axes[0].size / patch[0], rest = patches / std::max<int64_t>(nx, 1);
+    const int64_t tokens = cfg.window * patches, per_rank = cfg.optim.batch / world;
     const double need = training_step_bytes(cfg.model, per_rank, tokens, models::attention_uses_sdpa());
     const double have = double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGE_SIZE));
     if (have > 0 && need > 0.8 * have) {
@@ -92,7 +101,7 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
           "%lld x %lld patches) need about %.1f GiB per rank, this machine has %.1f GiB; lower "
           "optim.batch or window, raise model.patch_size (or, if %s holds solver fields rather than "
           "the latents of `leap encode`, encode it first)",
-          (long long)per_rank, (long long)tokens, (long long)cfg.window, (long long)nx, (long long)ny,
+          (long long)per_rank, (long long)tokens, (long long)cfg.window, (long long)nx, (long long)rest,
           need / double(1 << 30), have / double(1 << 30), join_paths(run.data_dirs).c_str());
       throw InputError(run.config_file, "optim.batch", text, std::to_string(cfg.optim.batch));
     }
@@ -120,6 +129,10 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     YAML::Node arch;
     arch["channels"] = C;
     arch["vit"] = YAML::Load(config::to_yaml(cfg.model));
+    // A 2-D model is described as before the 3-D keys existed, so that checkpoints written before
+    // them resume and fine-tune (--init) against it; a 3-D one says so.
+    if (cfg.model.spatial_dims == 2) arch["vit"].remove("spatial_dims");
+    if (cfg.model.patch_sizes.empty()) arch["vit"].remove("patch_sizes");
     arch["schedule"] = YAML::Load(config::to_yaml(cfg.diffusion.schedule));
     o.info.model_yaml = config::dump_yaml(arch);
   }
@@ -172,7 +185,10 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
         sums[0] += models::surrogate_loss(surrogate, x, mask, theta).item<double>() * double(xs.size());
         // VRMSE of the predicted frames (the last one of each window, always unknown).
         const at::Tensor last_t = x.select(2, cfg.window - 1), last_p = y.select(2, cfg.window - 1);
-        sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat)).mean(-1).sum().item<double>();
+        sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat), cfg.model.spatial_dims)
+                       .mean(-1)
+                       .sum()
+                       .item<double>();
       }
       sums[2] += double(xs.size());
     }

@@ -71,7 +71,7 @@ void add_bench(CLI::App& app, Common& common) {
   cmd->add_option("--sizes", so->sizes, "grid sides of exchange, solver and hybrid: powers of two >= 32")
       ->delimiter(',');
   cmd->add_option("--case", so->case_name, "solver of exchange, solver and hybrid")
-      ->check(CLI::IsMember({"euler2d"}));
+      ->check(CLI::IsMember({"euler2d", "euler3d"}));
   cmd->add_option("--frames", so->frames, "hybrid: the horizon in frames")->check(CLI::PositiveNumber);
   cmd->add_option("--leap-frames", so->leap_frames, "hybrid: frames per leap")->check(CLI::PositiveNumber);
   cmd->add_option("--solver-frames", so->solver_frames,

@@ -49,10 +49,14 @@ double timed_collective(const std::function<void()>& fn) {
   return slowest;
 }
 
-// The S x S case of hybrid-small.yaml (its euler2d section, the held-out seed).
+// The S x S case of hybrid-small.yaml (its euler2d section, the held-out seed); for euler3d the
+// S x S x S periodic octant case of examples/euler3d/generate-small.yaml.
 std::unique_ptr<petsc::FluidSolver> make_solver(const SystemBenchOptions& o, int size) {
   GenerateConfig g;
   g.case_name = o.case_name;
+  g.euler3d.nx = g.euler3d.ny = g.euler3d.nz = size;
+  g.euler3d.initial_condition = "octants";
+  g.euler3d.seed = 1000;
   g.euler2d.nx = size;
   g.euler2d.ny = size;
   g.euler2d.gamma = 1.4;
@@ -82,7 +86,9 @@ ExchangeTimes time_exchange(const petsc::FluidSolver& s, int size, const SystemB
   const int64_t C = channel_count(s);
   plugin::ExchangeOptions eo;
   eo.layout = plugin::BlockLayout::xyc;  // as the hybrid controller packs the solver's fields
-  plugin::StateExchange exchange(MPI_COMM_WORLD, {size, size}, block, C, eo);
+  std::vector<int64_t> grid;
+  for (const auto& a : s.axes()) grid.push_back(a.size);
+  plugin::StateExchange exchange(MPI_COMM_WORLD, grid, block, C, eo);
   std::vector<float> local(size_t(exchange.block_size()), 1.0f), full;
   if (exchange.is_emulator()) full.assign(size_t(exchange.full_size()), 1.0f);
   float* full_ptr = exchange.is_emulator() ? full.data() : nullptr;
@@ -115,7 +121,9 @@ SolverTimes time_solver(petsc::FluidSolver& s, int size, const SystemBenchOption
   SolverTimes r;
   r.ms_per_frame = 1e3 * wall / o.iters;
   r.steps_per_frame = double(n1 - n0) / o.iters;
-  r.cell_updates_per_s = wall > 0 ? double(size) * size * double(n1 - n0) / wall : 0.0;
+  double cells = 1;
+  for (const auto& a : s.axes()) cells *= double(a.size);
+  r.cell_updates_per_s = wall > 0 ? cells * double(n1 - n0) / wall : 0.0;
   return r;
 }
 
@@ -222,8 +230,12 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
   int rank = 0, ranks = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  if (o.case_name != "euler2d")
-    throw InputError("leap bench: --case must be euler2d, found '" + o.case_name + "'");
+  if (o.case_name != "euler2d" && o.case_name != "euler3d")
+    throw InputError("leap bench: --case must be euler2d or euler3d, found '" + o.case_name + "'");
+  if (o.case_name == "euler3d" && has(o.parts, "hybrid"))
+    throw InputError(
+        "leap bench: --parts hybrid: expected exchange or solver with --case euler3d (the hybrid "
+        "part times the 2-D latent emulator), found hybrid");
   for (int size : o.sizes)
     if (const std::string why = system_bench_size_problem(size); !why.empty())
       throw InputError("leap bench: --sizes: expected " + why);
@@ -247,16 +259,18 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
         {"device", o.device}};
   nlohmann::json results = nlohmann::json::array();
   for (int size : o.sizes) {
-    const double cells = double(size) * size;
     auto s = make_solver(o, size);
+    const int dims = int(s->axes().size());
+    const double cells = dims == 3 ? double(size) * size * size : double(size) * size;
     ExchangeTimes ex;
     if (exchange || hybrid) {
-      if (o.progress && rank == 0) spdlog::info("bench: exchange at {}^2 on {} ranks", size, ranks);
+      if (o.progress && rank == 0) spdlog::info("bench: exchange at {}^{} on {} ranks", size, dims, ranks);
       ex = time_exchange(*s, size, o);
       if (exchange)
         results.push_back({{"part", "exchange"},
                            {"size", size},
                            {"channels", channel_count(*s)},
+                           {"dims", dims},
                            {"mbytes", ex.mbytes},
                            {"ms_gather", ex.gather_ms},
                            {"ms_scatter", ex.scatter_ms},
@@ -266,7 +280,7 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
     SolverTimes sv;
     if (solver || hybrid) {
       if (o.progress && rank == 0)
-        spdlog::info("bench: solver at {}^2, {} + {} frames", size, o.warmup, o.iters);
+        spdlog::info("bench: solver at {}^{}, {} + {} frames", size, dims, o.warmup, o.iters);
       sv = time_solver(*s, size, o);
       if (solver)
         results.push_back({{"part", "solver"},
@@ -277,7 +291,8 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
                            {"cell_updates_per_s", sv.cell_updates_per_s},
                            {"cell_updates_per_s_per_rank", sv.cell_updates_per_s / ranks},
                            {"ms_per_step", sv.ms_per_frame / std::max(1.0, sv.steps_per_frame)},
-                           {"cells", cells}});
+                           {"cells", cells},
+                           {"dims", dims}});
     }
     s.reset();
     if (!hybrid) continue;
@@ -351,7 +366,8 @@ std::string system_bench_table(const nlohmann::json& j) {
     << "result\n";
   for (const auto& r : j["results"]) {
     const std::string part = r["part"];
-    s << std::setw(10) << part << std::setw(8) << (std::to_string(r["size"].get<int>()) + "^2");
+    s << std::setw(10) << part << std::setw(8)
+      << (std::to_string(r["size"].get<int>()) + "^" + std::to_string(r.value("dims", 2)));
     std::ostringstream v;
     v << std::fixed << std::setprecision(2);
     if (r.contains("skipped") && part != "hybrid") {
