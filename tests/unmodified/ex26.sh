@@ -23,19 +23,8 @@ for ex in ex26 ex13 ex16 ex22; do
 done
 M2=("$MPIEXEC" -n 2 --oversubscribe)
 step() { echo "--- [$((SECONDS - START)) s] $*"; }
-# vec.py A.bin B.bin: relative L2 distance of two PETSc binary Vecs (-ts_view_solution binary:F).
-cat >"$WORK/vec.py" <<'PY'
-import math, struct, sys
-def read(p):
-    b = open(p, "rb").read()
-    cid, n = struct.unpack(">ii", b[:8])
-    assert cid == 1211214, (p, cid)
-    return struct.unpack(">%dd" % n, b[8:8 + 8 * n])
-a, b = read(sys.argv[1]), read(sys.argv[2])
-assert len(a) == len(b) and all(math.isfinite(x) for x in a), sys.argv[1]
-print("%.3e" % (math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b))) / math.sqrt(sum(y * y for y in b))))
-PY
-dist() { python3 "$WORK/vec.py" "$1" "$2" || fail "reading $1"; }
+# dist A.bin B.bin: relative L2 distance of two PETSc binary Vecs (-ts_view_solution binary:F).
+dist() { python3 "$SRC/tests/support/petsc_vec_distance.py" "$1" "$2" || fail "reading $1"; }
 # below X Y: X < Y
 below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
 

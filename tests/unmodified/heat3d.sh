@@ -15,18 +15,7 @@ mpicc -O2 -o "$WORK/heat3d" "$2/tests/unmodified/heat3d.c" $(pkg-config --cflags
   || fail "building heat3d.c"
 BASE=(-ts_adapt_type none -ts_dt 1e-3 -ts_max_steps 30 -dll_append "$LIB")
 M() { "$MPIEXEC" -n "$1" --oversubscribe "$WORK/heat3d" "${BASE[@]}" "${@:2}"; }
-cat >"$WORK/vec.py" <<'PY'
-import math, struct, sys
-def read(p):
-    b = open(p, "rb").read()
-    cid, n = struct.unpack(">ii", b[:8])
-    assert cid == 1211214, (p, cid)
-    return struct.unpack(">%dd" % n, b[8:8 + 8 * n])
-a, b = read(sys.argv[1]), read(sys.argv[2])
-assert len(a) == len(b) and all(math.isfinite(x) for x in a), sys.argv[1]
-print("%.3e" % (math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b))) / math.sqrt(sum(y * y for y in b))))
-PY
-dist() { python3 "$WORK/vec.py" "$1" "$2" || fail "reading $1"; }
+dist() { python3 "$SRC/tests/support/petsc_vec_distance.py" "$1" "$2" || fail "reading $1"; }
 below() { python3 -c "import sys; sys.exit(0 if float('$1') < float('$2') else 1)"; }
 
 echo "--- 1. record on 2 ranks"
