@@ -4,19 +4,12 @@
 //   mpiexec -n 4 leap-euler2d -leap_config case.yaml -da_grid_x 256 -da_grid_y 256 -ts_monitor -log_view
 //
 // Exit status: 0 success, 2 bad input (a one-line reason naming the file and key), 1 other failure.
-#include <petscsys.h>
-
-#include <array>
-#include <ctime>
-#include <exception>
-#include <iostream>
-#include <memory>
+#include <cstdio>
 #include <string>
 
+#include "euler/euler_program.h"
 #include "euler2d/euler_config.h"
 #include "euler2d/euler_solver.h"
-#include "leap/config/load.h"
-#include "leap/error.h"
 
 namespace {
 
@@ -30,89 +23,18 @@ const char kHelp[] =
 using leap::euler2d::EulerConfig;
 using leap::euler2d::EulerSolver;
 
-PetscErrorCode PrintState(const EulerSolver& solver, const char* label) {
-  std::array<PetscReal, 4> totals;
-  PetscReal rho_min, p_min;
-  PetscFunctionBeginUser;
-  PetscCall(solver.ConservedTotals(&totals));
-  PetscCall(solver.MinDensityPressure(&rho_min, &p_min));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "%-6s t = %.6f  steps = %" PetscInt_FMT "  mass = %.15e  momentum = (%.15e, %.15e)  "
-                        "energy = %.15e  min density = %.6e  min pressure = %.6e\n",
-                        label, (double)solver.time(), solver.steps(), (double)totals[0], (double)totals[1],
-                        (double)totals[2], (double)totals[3], (double)rho_min, (double)p_min));
-  PetscFunctionReturn(0);
-}
-
-// The program's own options (listed by -help).
-PetscErrorCode ReadOptions(char* path, size_t len, PetscBool* has_config, PetscReal* t_end,
-                           PetscBool* has_t_end) {
-  PetscFunctionBeginUser;
-  PetscOptionsBegin(PETSC_COMM_WORLD, nullptr, "leap-euler2d options", "leap-euler2d");
-  PetscCall(PetscOptionsString("-leap_config", "YAML config of the case (EulerConfig)", "leap-euler2d", path,
-                               path, len, has_config));
-  PetscCall(PetscOptionsReal("-leap_t_end", "end time (overrides t_end of the config)", "leap-euler2d",
-                             *t_end, t_end, has_t_end));
-  PetscOptionsEnd();
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode Run(const EulerConfig& cfg) {
-  std::unique_ptr<EulerSolver> solver;
-  PetscLogDouble t0, t1;
-  PetscMPIInt size;
-  PetscFunctionBeginUser;
-  PetscCall(EulerSolver::Create(PETSC_COMM_WORLD, cfg, &solver));
-  PetscCallMPI(MPI_Comm_size(PETSC_COMM_WORLD, &size));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "leap-euler2d: %s, %" PetscInt_FMT " x %" PetscInt_FMT
-                        " cells on [0, %g] x [0, %g], gamma = %g, "
-                        "%s boundaries, %s limiter, cfl = %g, %d rank(s)\n",
-                        solver->dataset_name().c_str(), solver->nx(), solver->ny(), cfg.lx, cfg.ly, cfg.gamma,
-                        cfg.boundary.c_str(), cfg.limiter.c_str(), cfg.cfl, (int)size));
-  PetscCall(PrintState(*solver, "start"));
-  PetscCall(PetscTime(&t0));
-  const std::clock_t cpu0 = std::clock();  // this process's CPU time
-  PetscCall(solver->Advance(cfg.t_end));
-  const std::clock_t cpu1 = std::clock();
-  const double cpu = double(cpu1 - cpu0) / CLOCKS_PER_SEC;
-  PetscCall(PetscTime(&t1));
-  PetscCall(PrintState(*solver, "end"));
-  // Throughput: cell updates (cells x steps) per second of wall time, and per CPU second of a rank
-  // (rank 0's share of the cells over its CPU time: the rate of one core, even on a busy machine).
-  const double updates = double(solver->nx()) * double(solver->ny()) * double(solver->steps());
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                        "wall %.3f s, cpu %.3f s (rank 0): %.4g cell updates per second, %.4g per rank, "
-                        "%.4g per CPU second of a rank\n",
-                        double(t1 - t0), cpu, updates / double(t1 - t0), updates / double(t1 - t0) / size,
-                        updates / size / cpu));
-  PetscFunctionReturn(0);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (PetscInitialize(&argc, &argv, nullptr, kHelp)) return 1;
-  int rank = 0;
-  MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
-  int status = 0;
-  try {
-    char path[PETSC_MAX_PATH_LEN] = "";
-    PetscBool has_config = PETSC_FALSE, has_t_end = PETSC_FALSE;
-    PetscReal t_end = 0;
-    if (ReadOptions(path, sizeof(path), &has_config, &t_end, &has_t_end))
-      throw leap::Error("reading the options failed");
-    EulerConfig cfg = has_config ? leap::config::load_config<EulerConfig>(path) : EulerConfig{};
-    if (has_t_end) {
-      if (!(t_end >= 0))
-        throw leap::InputError("option -leap_t_end: expected a value >= 0, found " + std::to_string(t_end));
-      cfg.t_end = t_end;
-    }
-    if (Run(cfg)) status = 1;
-  } catch (const std::exception& e) {
-    if (rank == 0) std::cerr << "leap-euler2d: " << e.what() << "\n";
-    status = leap::exit_code_for(e);
-  }
-  if (PetscFinalize()) return 1;
-  return status;
+  return leap::euler::RunEulerProgram<EulerSolver, EulerConfig>(
+      argc, argv, "leap-euler2d", kHelp, [](const EulerSolver& s, const EulerConfig& c) {
+        char b[512];
+        std::snprintf(b, sizeof b,
+                      "%s, %" PetscInt_FMT " x %" PetscInt_FMT
+                      " cells on [0, %g] x [0, %g], gamma = %g, %s boundaries, "
+                      "%s limiter, cfl = %g",
+                      s.dataset_name().c_str(), s.nx(), s.ny(), c.lx, c.ly, c.gamma, c.boundary.c_str(),
+                      c.limiter.c_str(), c.cfl);
+        return std::string(b);
+      });
 }
