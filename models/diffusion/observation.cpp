@@ -10,45 +10,65 @@ namespace leap::models {
 
 namespace {
 
-void need_spatial(const at::Tensor& x, const std::string& who) {
-  if (x.dim() < 3) throw Error(who + ": expected states (..., C, X, Y), found " + c10::str(x.sizes()));
+void need_spatial(const at::Tensor& x, const std::string& who, int spatial_dims = 2) {
+  if (x.dim() < spatial_dims + 1)
+    throw Error(who + ": expected states (..., C, X, Y" + std::string(spatial_dims == 3 ? ", Z" : "") +
+                "), found " + c10::str(x.sizes()));
+}
+
+void need_2d_or_3d(int spatial_dims, const std::string& who) {
+  if (spatial_dims != 2 && spatial_dims != 3)
+    throw InputError(who + ": expected 2 or 3 spatial dimensions, found " + std::to_string(spatial_dims));
+}
+
+std::string grid_text(const at::Tensor& x, int spatial_dims) {
+  std::string g;
+  for (int64_t a = -spatial_dims; a < 0; ++a) g += (g.empty() ? "" : " x ") + std::to_string(x.size(a));
+  return g;
 }
 
 }  // namespace
 
-ObservationOperator subsample_operator(int64_t stride, int64_t offset) {
+ObservationOperator subsample_operator(int64_t stride, int64_t offset, int spatial_dims) {
   if (stride < 1 || offset < 0 || offset >= stride)
     throw InputError("subsample: expected a stride >= 1 and 0 <= offset < stride, found stride " +
                      std::to_string(stride) + " and offset " + std::to_string(offset));
   ObservationOperator A;
   A.name = "subsample:" + std::to_string(stride) + (offset ? ":" + std::to_string(offset) : std::string());
+  need_2d_or_3d(spatial_dims, A.name);
   A.linear = true;
-  A.apply = [stride, offset, name = A.name](const at::Tensor& x) {
-    need_spatial(x, name);
-    if (x.size(-2) <= offset || x.size(-1) <= offset)
-      throw Error(name + ": a grid of " + std::to_string(x.size(-2)) + " x " + std::to_string(x.size(-1)) +
-                  " cells has no point at offset " + std::to_string(offset));
-    return x.slice(-2, offset, x.size(-2), stride).slice(-1, offset, x.size(-1), stride).flatten(-3);
+  A.apply = [stride, offset, spatial_dims, name = A.name](const at::Tensor& x) {
+    need_spatial(x, name, spatial_dims);
+    at::Tensor y = x;
+    for (int64_t a = -spatial_dims; a < 0; ++a) {
+      if (x.size(a) <= offset)
+        throw Error(name + ": a grid of " + grid_text(x, spatial_dims) + " cells has no point at offset " +
+                    std::to_string(offset));
+      y = y.slice(a, offset, x.size(a), stride);
+    }
+    return y.flatten(-(spatial_dims + 1));
   };
   return A;
 }
 
-ObservationOperator downscale_operator(int64_t block) {
+ObservationOperator downscale_operator(int64_t block, int spatial_dims) {
   if (block < 1) throw InputError("downscale: expected a block size >= 1, found " + std::to_string(block));
   ObservationOperator A;
   A.name = "downscale:" + std::to_string(block);
+  need_2d_or_3d(spatial_dims, A.name);
   A.linear = true;
-  A.apply = [block, name = A.name](const at::Tensor& x) {
-    need_spatial(x, name);
-    const int64_t X = x.size(-2), Y = x.size(-1);
-    if (X % block != 0 || Y % block != 0)
-      throw Error(name + ": a grid of " + std::to_string(X) + " x " + std::to_string(Y) +
-                  " cells is not a whole number of blocks");
+  A.apply = [block, spatial_dims, name = A.name](const at::Tensor& x) {
+    need_spatial(x, name, spatial_dims);
     auto shape = x.sizes().vec();
-    shape.pop_back();
-    shape.pop_back();
-    shape.insert(shape.end(), {X / block, block, Y / block, block});
-    return x.reshape(shape).mean({-3, -1}).flatten(-3);
+    shape.resize(shape.size() - size_t(spatial_dims));
+    std::vector<int64_t> within;  // the axes inside each block, after the reshape
+    for (int64_t a = -spatial_dims; a < 0; ++a) {
+      if (x.size(a) % block != 0)
+        throw Error(name + ": a grid of " + grid_text(x, spatial_dims) + " cells is not a whole number of blocks");
+      shape.insert(shape.end(), {x.size(a) / block, block});
+      within.push_back(int64_t(shape.size()) - 1);
+    }
+    return x.reshape(shape).mean(within).flatten(-(spatial_dims + 1));
   };
   return A;
 }
@@ -84,7 +104,8 @@ ObservationOperator compose(const ObservationOperator& A, std::function<at::Tens
   return c;
 }
 
-ObservationOperator parse_observation_operator(const std::string& spec, const std::string& key) {
+ObservationOperator parse_observation_operator(const std::string& spec, const std::string& key,
+                                               int spatial_dims) {
   std::vector<std::string> parts;
   size_t start = 0;
   while (true) {
@@ -108,8 +129,8 @@ ObservationOperator parse_observation_operator(const std::string& spec, const st
     return int64_t(v);
   };
   if (parts[0] == "subsample" && (parts.size() == 2 || parts.size() == 3))
-    return subsample_operator(integer(parts[1]), parts.size() == 3 ? integer(parts[2]) : 0);
-  if (parts[0] == "downscale" && parts.size() == 2) return downscale_operator(integer(parts[1]));
+    return subsample_operator(integer(parts[1]), parts.size() == 3 ? integer(parts[2]) : 0, spatial_dims);
+  if (parts[0] == "downscale" && parts.size() == 2) return downscale_operator(integer(parts[1]), spatial_dims);
   throw InputError(key + ": expected subsample:STRIDE[:OFFSET] or downscale:BLOCK, found '" + spec + "'");
 }
 

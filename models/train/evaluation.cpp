@@ -51,7 +51,7 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-// Model inputs and outputs are [..., C, X, Y]; frames are batched through the autoencoder.
+// Model inputs and outputs are [..., C, X, Y(, Z)]; frames are batched through the autoencoder.
 at::Tensor encode_frames(LoadedAutoencoder& ae, const at::Tensor& x, int64_t batch) {
   std::vector<at::Tensor> out;
   for (int64_t s = 0; s < x.size(0); s += batch)
@@ -63,6 +63,13 @@ at::Tensor decode_frames(LoadedAutoencoder& ae, const at::Tensor& z, int64_t bat
   for (int64_t s = 0; s < z.size(0); s += batch)
     out.push_back(ae.model->decode(z.narrow(0, s, std::min(batch, z.size(0) - s))));
   return at::cat(out, 0);
+}
+
+// (A * B, ...) -> (A, B, ...)
+at::Tensor unflatten_front(const at::Tensor& x, int64_t A, int64_t B) {
+  std::vector<int64_t> shape = {A, B};
+  for (int64_t d = 1; d < x.dim(); ++d) shape.push_back(x.size(d));
+  return x.reshape(shape);
 }
 
 struct Candidate {
@@ -88,6 +95,7 @@ models::WindowFn guided_window_fn(LoadedEmulator& emu, LoadedAutoencoder& ae,
                                   const models::ObservationOperator& A, const EvaluateConfig& cfg,
                                   const at::Tensor& xn, int64_t context, int64_t H, const at::Tensor& theta,
                                   int64_t trajectory) {
+  // xn: (T, C, X, Y(, Z)); windows (B, C', w, X', Y'(, Z')).
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) * 1000003ULL +
                                                                uint64_t(trajectory) + 0x5eedULL);
   std::vector<at::Tensor> y;  // per lead, (M)
@@ -108,13 +116,11 @@ models::WindowFn guided_window_fn(LoadedEmulator& emu, LoadedAutoencoder& ae,
     models::Autoencoder model = ae.model;
     const models::ObservationOperator A_window = models::compose(
         A,
-        [latent, model, context, n](const at::Tensor& x) mutable {  // (B, C', w, X', Y') -> (B, n, C, X, Y)
+        [latent, model, context, n](const at::Tensor& x) mutable {  // (B, C', w, ...) -> (B, n, C, ...)
           const int64_t B = x.size(0);
-          const at::Tensor frames = x.narrow(2, context, n)
-                                        .permute({0, 2, 1, 3, 4})
-                                        .reshape({B * n, x.size(1), x.size(3), x.size(4)});
+          const at::Tensor frames = x.narrow(2, context, n).transpose(1, 2).flatten(0, 1);
           const at::Tensor pix = model->decode(latent.denormalize(frames));
-          return pix.reshape({B, n, pix.size(1), pix.size(2), pix.size(3)});
+          return unflatten_front(pix, B, n);
         },
         "decode");
     const double var_y = cfg.obs_noise * cfg.obs_noise;
@@ -156,6 +162,9 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   wopt.cache_trajectories = 1;
   data::WindowDataset ds(files, ae.normalizer, wopt);
   const data::WellLayout& L = ds.layout();
+  const int D = int(L.axes.size());  // spatial dimensions: 2 or 3
+  if (D != 2 && D != 3)
+    throw InputError(files.front(), "dimensions", "a 2-D or 3-D dataset", std::to_string(D) + "-D");
   const std::vector<std::string> channels = L.channel_names();
   if (ae.channels != channels)
     throw InputError(in.autoencoder, "channels", "the dataset's channels (" + joined(channels) + ")",
@@ -205,11 +214,13 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
     min_window = min_window == 0 ? c.emulator.window : std::min(min_window, c.emulator.window);
     models.push_back(std::move(c));
   }
-  std::optional<models::ObservationOperator> observe;  // A on AE-normalised frames (C, X, Y)
+  std::optional<models::ObservationOperator> observe;  // A on AE-normalised frames (C, X, Y(, Z))
   if (!cfg.guidance.empty()) {
-    observe = models::parse_observation_operator(cfg.guidance, in.config_file + ": key 'guidance'");
+    observe = models::parse_observation_operator(cfg.guidance, in.config_file + ": key 'guidance'", D);
     try {
-      (*observe)(at::zeros({L.channels(), L.axes[0].size, L.axes[1].size}));
+      std::vector<int64_t> frame = {L.channels()};
+      for (const auto& a : L.axes) frame.push_back(a.size);
+      (*observe)(at::zeros(frame));
     } catch (const Error& e) {
       throw InputError(in.config_file, "guidance", "an operator that fits the dataset's grid", e.what());
     }
@@ -263,6 +274,7 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
 
   EvaluationResult result;
   result.channels = channels;
+  result.spatial_dims = D;
   result.context = context;
   result.horizon = H;
   result.trajectories = N;
@@ -290,51 +302,49 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
         ds.trajectory(trajectories[size_t(i)].first, trajectories[size_t(i)].second);
     const at::Tensor xn = traj.frames.narrow(0, 0, context + H).to(f32);  // AE-normalised
     const at::Tensor truth =
-        ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y]
-    const at::Tensor z = encode_frames(ae, xn, cfg.batch);                    // [c + H, L, h, w]
+        ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y(, Z)]
+    const at::Tensor z = encode_frames(ae, xn, cfg.batch);                    // [c + H, L, h, w(, d)]
     const at::Tensor recon =
         ae.normalizer.denormalize(decode_frames(ae, z.narrow(0, context, H), cfg.batch)).to(at::kDouble);
     const at::Tensor theta = traj.theta.defined() ? traj.theta.reshape({1, -1}).to(f32) : at::Tensor();
     {
-      const at::Tensor spec = metrics::isotropic_spectrum(truth[H - 1]).power;
+      const at::Tensor spec = metrics::isotropic_spectrum(truth[H - 1], D).power;
       truth_spectrum_sum = truth_spectrum_sum.defined() ? truth_spectrum_sum + spec : spec;
       if (i == 0)
         result.truth_snapshots =
             truth.index_select(0, lead_index.to(truth.device())).to(at::kCPU, at::kFloat);
-      if (i == 0) result.frequency = metrics::isotropic_spectrum(truth[0]).frequency;
+      if (i == 0) result.frequency = metrics::isotropic_spectrum(truth[0], D).frequency;
     }
     for (size_t m = 0; m < models.size(); ++m) {
       Candidate& c = models[m];
       const auto start = std::chrono::steady_clock::now();
-      at::Tensor pred;  // [K, H, C, X, Y] physical
+      at::Tensor pred;  // [K, H, C, X, Y(, Z)] physical
       if (c.scores.name == "autoencoder") {
         pred = recon.unsqueeze(0);
       } else if (c.scores.name == "persistence") {
         const at::Tensor last = ae.normalizer.denormalize(xn[context - 1]).to(at::kDouble);
-        pred = last.unsqueeze(0).expand({H, -1, -1, -1}).unsqueeze(0);
+        pred = last.unsqueeze(0).expand_as(truth).unsqueeze(0);
       } else {
         const int64_t K = c.scores.members;
         const at::Tensor th = c.emulator.theta_names.empty() ? at::Tensor() : theta;
-        at::Tensor initial;  // (1, C', c, X', Y') in the model's normalisation
+        at::Tensor initial;  // (1, C', c, X', Y'(, Z')) in the model's normalisation
         if (c.latent) {
-          initial =
-              c.emulator.normalizer.normalize(z.narrow(0, 0, context)).permute({1, 0, 2, 3}).unsqueeze(0);
+          initial = c.emulator.normalizer.normalize(z.narrow(0, 0, context)).transpose(0, 1).unsqueeze(0);
         } else {
           const at::Tensor phys = ae.normalizer.denormalize(xn.narrow(0, 0, context));
-          initial = c.emulator.normalizer.normalize(phys).permute({1, 0, 2, 3}).unsqueeze(0);
+          initial = c.emulator.normalizer.normalize(phys).transpose(0, 1).unsqueeze(0);
         }
         // Both diffusion runs (unguided, guided) start from the same noise: the guidance alone differs.
         if (c.emulator.kind == "denoiser") at::manual_seed(uint64_t(cfg.seed) * 1000003ULL + uint64_t(i));
         models::WindowFn window_fn = c.emulator.window_fn(th);
         if (c.guided) window_fn = guided_window_fn(c.emulator, ae, *observe, cfg, xn, context, H, th, i);
         const at::Tensor out = models::rollout(window_fn, models::ensemble_repeat(initial, K), context,
-                                               c.emulator.window, H);  // (K, C', H, X', Y')
+                                               c.emulator.window, H);  // (K, C', H, X', ...)
         const at::Tensor frames =
-            c.emulator.normalizer.denormalize(out.permute({0, 2, 1, 3, 4}));  // (K, H, C', ., .)
+            c.emulator.normalizer.denormalize(out.transpose(1, 2));  // (K, H, C', X', ...)
         if (c.latent) {
-          const at::Tensor flat = frames.reshape({K * H, frames.size(2), frames.size(3), frames.size(4)});
-          const at::Tensor dec = ae.normalizer.denormalize(decode_frames(ae, flat, cfg.batch));
-          pred = dec.reshape({K, H, dec.size(1), dec.size(2), dec.size(3)});
+          const at::Tensor dec = ae.normalizer.denormalize(decode_frames(ae, frames.flatten(0, 1), cfg.batch));
+          pred = unflatten_front(dec, K, H);
         } else {
           pred = frames;
         }
@@ -346,15 +356,15 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
         c.scores.snapshots = pred[0].index_select(0, lead_index.to(pred.device())).to(at::kCPU, at::kFloat);
       }
       Accumulator& a = acc[m];
-      a.add(a.vrmse, metrics::vrmse(truth, pred).mean(0));
-      a.add(a.vrmse_ae, metrics::vrmse(recon, pred).mean(0));
-      a.add(a.vrmse_mean, metrics::vrmse(truth, pred.mean(0)));
-      a.add(a.spectrum_error, metrics::spectrum_error(truth, pred).mean(0));
-      a.add(a.spectrum, metrics::isotropic_spectrum(pred.select(1, H - 1)).power.mean(0));
+      a.add(a.vrmse, metrics::vrmse(truth, pred, D).mean(0));
+      a.add(a.vrmse_ae, metrics::vrmse(recon, pred, D).mean(0));
+      a.add(a.vrmse_mean, metrics::vrmse(truth, pred.mean(0), D));
+      a.add(a.spectrum_error, metrics::spectrum_error(truth, pred, D).mean(0));
+      a.add(a.spectrum, metrics::isotropic_spectrum(pred.select(1, H - 1), D).power.mean(0));
       if (pred.size(0) > 1) {
-        a.add(a.skill, metrics::ensemble_skill(truth, pred));
-        a.add(a.spread, metrics::ensemble_spread(pred));
-        a.add(a.crps, metrics::crps(truth, pred));
+        a.add(a.skill, metrics::ensemble_skill(truth, pred, D));
+        a.add(a.spread, metrics::ensemble_spread(pred, D));
+        a.add(a.crps, metrics::crps(truth, pred, D));
       }
     }
     bar.update(std::min(N, i + world));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "leap/error.h"
 #include "leap/metrics/ensemble_scores.h"
 #include "leap/metrics/power_spectrum.h"
 #include "leap/metrics/vrmse.h"
@@ -73,6 +74,56 @@ TEST(PowerSpectrum, BandsAndErrors) {
   const at::Tensor es = spectrum_error(u, smooth).mean(at::IntArrayRef{0, 1});
   EXPECT_LT(es[0].item<double>(), es[1].item<double>());
   EXPECT_LT(es[1].item<double>(), es[2].item<double>());
+}
+
+// 3-D: spherical shells. A plane wave cos(2 pi (2x + 2y + z)/n) has |k| = 3/n: its power, 2 coefficients
+// of |F|^2/cells = cells/4 each, is averaged over the coefficients of shell 2 (|k| n in [2.5, 3.5)),
+// counted here by integer arithmetic; every other shell is empty.
+TEST(PowerSpectrum, SphericalShellsIn3d) {
+  const int64_t n = 16, cells = n * n * n;
+  const auto ax = [&](int a) {
+    std::vector<int64_t> shape(3, 1);
+    shape[size_t(a)] = n;
+    return at::arange(n, at::kDouble).view(shape);
+  };
+  const auto field = at::cos(2 * M_PI * (2.0 * ax(0) + 2.0 * ax(1) + ax(2)) / double(n)).unsqueeze(0);
+  const auto s = isotropic_spectrum(field, 3);
+  ASSERT_EQ(s.power.sizes(), (std::vector<int64_t>{1, n / 2}));
+  int64_t in_shell = 0;
+  for (int64_t i = -n / 2; i < n / 2; ++i)
+    for (int64_t j = -n / 2; j < n / 2; ++j)
+      for (int64_t k = -n / 2; k < n / 2; ++k) {
+        const int64_t r2 = i * i + j * j + k * k;  // 2.5^2 <= r2 < 3.5^2
+        if (4 * r2 >= 25 && 4 * r2 < 49) ++in_shell;
+      }
+  EXPECT_NEAR(s.power[0][2].item<double>(), 2.0 * (double(cells) / 4.0) / double(in_shell), 1e-9);
+  const auto others = s.power[0].clone();
+  others[2] = 0;
+  EXPECT_LT(others.abs().max().item<double>(), 1e-18);
+  // A 2-D call on the same tensor would see 16 fields of 16 x 16: spatial_dims matters.
+  EXPECT_EQ(isotropic_spectrum(field, 2).power.sizes(), (std::vector<int64_t>{1, 16, 8}));
+}
+
+// Shells do not depend on the axes' order (a cube's axes permuted), and the 3-D spectral error is 0
+// for equal fields and |1 - 4| = 3 for a doubled one, as in 2-D.
+TEST(PowerSpectrum, IsotropicAndErrorsIn3d) {
+  at::manual_seed(3);
+  const auto u = at::randn({2, 12, 12, 12}, at::kDouble);
+  const auto a = isotropic_spectrum(u, 3).power, b = isotropic_spectrum(u.permute({0, 2, 3, 1}), 3).power;
+  EXPECT_LT((a - b).abs().max().item<double>(), 1e-9 * a.abs().max().item<double>());
+  EXPECT_EQ(spectrum_error(u, u, 3).sizes(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(spectrum_error(u, u, 3).abs().max().item<double>(), 0.0);
+  EXPECT_NEAR((spectrum_error(u, 2 * u, 3) - 3.0).abs().max().item<double>(), 0.0, 1e-4);
+  EXPECT_THROW(isotropic_spectrum(u, 4), leap::InputError);
+}
+
+TEST(EnsembleScores, HandComputed3d) {
+  const auto u = at::arange(8, at::kDouble).view({1, 2, 2, 2});
+  const auto ens = at::stack({u + 1.0, u - 1.0});
+  EXPECT_EQ(ensemble_skill(u, ens, 3).sizes(), (std::vector<int64_t>{1}));
+  EXPECT_NEAR(ensemble_skill(u, ens, 3).item<double>(), 0.0, 1e-15);
+  EXPECT_NEAR(ensemble_spread(ens, 3).item<double>(), std::sqrt(3.0), 1e-12);
+  EXPECT_NEAR(crps(u, ens, 3).item<double>(), 0.5, 1e-12);
 }
 
 TEST(EnsembleScores, HandComputed) {

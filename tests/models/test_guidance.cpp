@@ -82,6 +82,27 @@ TEST(Observation, OperatorsAreWhatTheySay) {
   EXPECT_THROW(parse_observation_operator("subsample:2:2", "--guidance"), InputError);
 }
 
+// 3-D states (..., C, X, Y, Z): every axis is subsampled or averaged in blocks, checked against the
+// definitions written out index by index.
+TEST(Observation, OperatorsIn3d) {
+  const at::Tensor x = at::randn({2, 4, 6, 8}, kD);  // C = 2, X = 4, Y = 6, Z = 8
+  const at::Tensor s = subsample_operator(2, 1, 3)(x);
+  ASSERT_EQ(s.numel(), 2 * 2 * 3 * 4);
+  EXPECT_DOUBLE_EQ(s[0].item<double>(), x[0][1][1][1].item<double>());
+  // Flattened (C, X', Y', Z'): entry ((c X' + i) Y' + j) Z' + k is x[c][1 + 2i][1 + 2j][1 + 2k].
+  EXPECT_DOUBLE_EQ(s[((1 * 2 + 1) * 3 + 2) * 4 + 3].item<double>(), x[1][3][5][7].item<double>());
+  const at::Tensor d = downscale_operator(2, 3)(x);
+  ASSERT_EQ(d.numel(), 2 * 2 * 3 * 4);
+  EXPECT_NEAR(d[((1 * 2 + 1) * 3 + 2) * 4 + 3].item<double>(),
+              x[1].slice(0, 2, 4).slice(1, 4, 6).slice(2, 6, 8).mean().item<double>(), 1e-14);
+  // A batch in front: (B, C, X, Y, Z) -> (B, M).
+  EXPECT_EQ(downscale_operator(2, 3)(x.unsqueeze(0).expand({3, -1, -1, -1, -1})).sizes(),
+            (at::IntArrayRef{3, 2 * 2 * 3 * 4}));
+  EXPECT_THROW(downscale_operator(4, 3)(x), Error);  // 6 is not a multiple of 4
+  EXPECT_THROW(subsample_operator(2, 0, 4), InputError);
+  EXPECT_EQ(parse_observation_operator("downscale:2", "--guidance", 3)(x).numel(), d.numel());
+}
+
 TEST(Guidance, MmpsIsExactGaussianConditioning) {
   const int64_t n = 4;
   const GaussianPrior p = prior(false, n);

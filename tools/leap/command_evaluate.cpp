@@ -4,8 +4,9 @@
 //   EVAL/table.csv        the paper's table: one row per model and metric, one column per lead-time bin
 //   EVAL/per_lead.csv     every metric at every lead time (model, metric, field, lead, value)
 //   EVAL/metrics.json     all of it, per field and averaged, with the figures' paths
-//   EVAL/*.png            snapshots (truth, each model, error) per field; VRMSE against lead time;
-//                         power spectra at the last lead time; spread and skill against lead time
+//   EVAL/*.png            snapshots (truth, each model, error) per field (3-D: the mid-plane z = Z/2);
+//                         VRMSE against lead time; power spectra at the last lead time (isotropic
+//                         rings in 2-D, spherical shells in 3-D); spread and skill against lead time
 //   EVAL/config.yaml      the effective evaluation config
 #include <ATen/ATen.h>
 
@@ -101,8 +102,22 @@ void write_tables(const train::EvaluationResult& r, const std::string& out, nloh
   util::write_file_atomic((fs::path(out) / "per_lead.csv").string(), per_lead);
 }
 
+// The plane a snapshot figure shows: the field itself in 2-D, its mid-plane z = Z/2 in 3-D.
+at::Tensor shown_plane(const at::Tensor& field) {
+  return field.dim() == 3 ? field.select(2, field.size(2) / 2) : field;
+}
+
+// In 3-D, " (z = k of Z)" for the figure titles and metrics.json; empty in 2-D.
+std::string plane_note(const train::EvaluationResult& r) {
+  if (r.spatial_dims != 3) return "";
+  const int64_t Z = r.truth_snapshots.size(-1);
+  return "z = " + std::to_string(Z / 2) + " of " + std::to_string(Z) + " (cells 0.." + std::to_string(Z - 1) +
+         ")";
+}
+
 util::FigurePanel panel(const at::Tensor& field, double lo, double hi, const std::string& title) {
-  const at::Tensor yx = field.to(at::kFloat).transpose(0, 1).flip({0}).contiguous();  // y up, x across
+  const at::Tensor yx =
+      shown_plane(field).to(at::kFloat).transpose(0, 1).flip({0}).contiguous();  // y up, x across
   util::FigurePanel p;
   p.title = title;
   p.rows = yx.size(0);
@@ -135,7 +150,7 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     if (!first_emulator && s.name != "autoencoder") first_emulator = &s;
   }
   const int columns = int(shown.size()) + 1 + (first_emulator ? 1 : 0);
-  const int scale = std::max<int>(1, int(128 / std::max<int64_t>(1, r.truth_snapshots.size(-1))));
+  const int scale = std::max<int>(1, int(128 / std::max<int64_t>(1, shown_plane(r.truth_snapshots[0][0]).size(-1))));
   for (size_t c = 0; c < r.channels.size(); ++c) {
     std::vector<util::FigurePanel> panels;
     std::string leads_shown;
@@ -143,7 +158,8 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
       const std::string lead = " t+" + std::to_string(r.snapshot_leads[k]);
       leads_shown += (k ? ", " : "") + std::to_string(r.snapshot_leads[k]);
       const at::Tensor truth = r.truth_snapshots[int64_t(k)][int64_t(c)];
-      const double lo = truth.min().item<double>(), hi = truth.max().item<double>();
+      const at::Tensor plane = shown_plane(truth);  // the colour range of the plane shown
+      const double lo = plane.min().item<double>(), hi = plane.max().item<double>();
       panels.push_back(panel(truth, lo, hi, "solver" + lead));
       for (const auto* s : shown)
         panels.push_back(panel(s->snapshots[int64_t(k)][int64_t(c)], lo, hi, s->name + lead));
@@ -153,7 +169,8 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
     }
     util::write_figure_png(path("snapshots_" + r.channels[c] + ".png"), panels, columns, scale,
                            r.channels[c] + (r.snapshot_leads.size() > 1 ? " at leads " : " at lead ") +
-                               leads_shown + " (first trajectory, member 0)");
+                               leads_shown + " (first trajectory, member 0" +
+                               (r.spatial_dims == 3 ? "; mid-plane " + plane_note(r) : "") + ")");
   }
   std::vector<double> leads;
   for (int64_t l = 1; l <= r.horizon; ++l) leads.push_back(double(l));
@@ -172,7 +189,8 @@ std::vector<std::string> write_figures(const train::EvaluationResult& r, const s
   }
   {
     util::LinePlot p;
-    p.title = "power spectrum at lead " + std::to_string(r.horizon) + " (" + r.channels.front() + ")";
+    p.title = "power spectrum at lead " + std::to_string(r.horizon) + " (" + r.channels.front() +
+              (r.spatial_dims == 3 ? ", spherical shells" : "") + ")";
     p.xlabel = "wavenumber |k| (cycles/pixel)";
     p.ylabel = "power";
     p.log_x = p.log_y = true;
@@ -270,6 +288,8 @@ void run(const Options& o, const Common& common) {
   j["horizon"] = r.horizon;
   j["ranks"] = r.ranks;
   j["channels"] = r.channels;
+  j["spatial_dims"] = r.spatial_dims;
+  if (r.spatial_dims == 3) j["snapshot_plane"] = plane_note(r);
   std::vector<std::string> bins;
   for (const auto& b : r.bins) bins.push_back(b.label());
   j["lead_bins"] = bins;

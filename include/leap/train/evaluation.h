@@ -11,7 +11,8 @@
 // Scores per lead time l = 1..H and channel, averaged over trajectories:
 //   VRMSE against the solver (for ensembles, the mean over members of each member's VRMSE) and
 //   against the autoencoder's reconstruction; VRMSE of the ensemble mean; the power-spectrum error
-//   in three bands; skill, spread and CRPS of ensembles. Lead times are binned like the paper's
+//   in three bands (isotropic rings in 2-D, spherical shells in 3-D); skill, spread and CRPS of
+//   ensembles. 2-D and 3-D datasets take the same code path. Lead times are binned like the paper's
 //   1:20, 21:60, 61:100 of a 100-frame horizon, scaled to H.
 // Each trajectory draws its noise from a generator seeded by (seed, trajectory index), and ranks
 // split the trajectories, so results do not depend on the number of ranks.
@@ -100,19 +101,20 @@ struct ModelScores {
   at::Tensor spectrum_error;       // [H, C, 3] against the solver
   at::Tensor skill, spread, crps;  // [H, C]; defined for ensembles (members > 1)
   at::Tensor spectrum;             // [C, R] power at the last lead time (member mean)
-  at::Tensor snapshots;            // [S, C, X, Y] member 0 of the first trajectory, at snapshot_leads
+  at::Tensor snapshots;            // [S, C, X, Y(, Z)] member 0 of the first trajectory, at snapshot_leads
   double seconds_per_state = 0;    // wall time per emulated frame (per member), on rank 0
 };
 
 struct EvaluationResult {
   std::vector<std::string> channels;
+  int spatial_dims = 2;  // 3: fields [..., X, Y, Z], spectra over spherical shells
   int64_t context = 0, horizon = 0, trajectories = 0, ranks = 1;
   std::vector<LeadBin> bins;
   std::vector<ModelScores> models;
   at::Tensor frequency;       // [R] cycles/pixel
   at::Tensor truth_spectrum;  // [C, R] at the last lead time
   std::vector<int64_t> snapshot_leads;
-  at::Tensor truth_snapshots;  // [S, C, X, Y]
+  at::Tensor truth_snapshots;  // [S, C, X, Y(, Z)]
 };
 
 struct EvaluateInputs {
