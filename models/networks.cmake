@@ -23,5 +23,6 @@ target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/observation.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/guidance.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/rollout.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/diffusion/observed_rollout.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/emulation_engine.cpp
 )

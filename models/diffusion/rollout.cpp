@@ -89,10 +89,6 @@ at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64
   return surrogate->forward(known, mask, theta);
 }
 
-namespace {
-
-// Parameters for a batch of `batch` windows: theta has one row per window, or one row per sample of
-// an ensemble laid out as ensemble_repeat does (batch = rows * members).
 at::Tensor parameters_for(const at::Tensor& theta, int64_t batch) {
   if (!theta.defined() || theta.size(0) == batch) return theta;
   if (batch % theta.size(0) != 0)
@@ -100,8 +96,6 @@ at::Tensor parameters_for(const at::Tensor& theta, int64_t batch) {
                      std::to_string(batch) + " windows");
   return theta.repeat_interleave(batch / theta.size(0), 0);
 }
-
-}  // namespace
 
 WindowFn diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_t window, at::Tensor theta) {
   return [=](const at::Tensor& context) mutable {

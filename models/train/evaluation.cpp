@@ -17,8 +17,8 @@
 #include "leap/metrics/ensemble_scores.h"
 #include "leap/metrics/power_spectrum.h"
 #include "leap/metrics/vrmse.h"
-#include "leap/models/guidance.h"
 #include "leap/models/observation.h"
+#include "leap/models/observed_rollout.h"
 #include "leap/models/rollout.h"
 #include "leap/train/autoencoder_io.h"
 #include "leap/train/dataset_dir.h"
@@ -85,53 +85,36 @@ struct Accumulator {
   void add(at::Tensor& sum, const at::Tensor& x) { sum = sum.defined() ? sum + x : x.clone(); }
 };
 
-// The diffusion emulator's window function, each window guided by noisy observations of the true
-// frames it predicts: y = A(x) + N(0, obs_noise^2), x the AE-normalised frames xn[context + lead];
-// the operator seen by the guided denoiser is A(decode(the window's new latents)). Call k of the
-// rollout predicts leads k (w - c) .. k (w - c) + w - c - 1 (only those within the horizon are
-// observed). The observation noise comes from its own generator (seed, trajectory), so the other
-// models' draws do not depend on whether guidance runs.
+// The diffusion emulator's window function guided by noisy observations of every true frame it
+// predicts: y = A(x) + N(0, obs_noise^2), x the AE-normalised frames xn[context + lead], observed
+// through A(decode(new latents)) (models/observed_rollout.h). The observation noise comes from its
+// own generator (seed, trajectory), so the other models' draws do not depend on whether guidance runs.
 models::WindowFn guided_window_fn(LoadedEmulator& emu, LoadedAutoencoder& ae,
                                   const models::ObservationOperator& A, const EvaluateConfig& cfg,
                                   const at::Tensor& xn, int64_t context, int64_t H, const at::Tensor& theta,
                                   int64_t trajectory) {
-  // xn: (T, C, X, Y(, Z)); windows (B, C', w, X', Y'(, Z')).
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) * 1000003ULL +
                                                                uint64_t(trajectory) + 0x5eedULL);
+  models::FrameObservations obs;
+  obs.A = A;
   std::vector<at::Tensor> y;  // per lead, (M)
   for (int64_t l = 0; l < H; ++l) {
     const at::Tensor clean = A(xn[context + l].to(at::kCPU, at::kDouble));
     y.push_back((clean + cfg.obs_noise * at::randn(clean.sizes(), gen, clean.options())).to(xn.options()));
+    obs.leads.push_back(l + 1);
   }
-  const int64_t w = emu.window, fresh = w - context;
-  auto call = std::make_shared<int64_t>(0);
-  const models::Sampler sampler(emu.diffusion.sampler, emu.diffusion.schedule);
-  return [&emu, &ae, A, cfg, y, w, fresh, context, H, call, sampler, theta](const at::Tensor& ctx) {
-    const int64_t first = *call * fresh, n = std::min(fresh, H - first);
-    ++*call;
-    const at::Tensor th = theta.defined() ? theta.expand({ctx.size(0), theta.size(1)}).contiguous() : theta;
-    if (n <= 0) return models::sample_window(emu.denoiser, sampler, ctx, w, th);
-    const at::Tensor target = at::stack(std::vector<at::Tensor>(y.begin() + first, y.begin() + first + n));
-    const data::Normalizer& latent = emu.normalizer;
-    models::Autoencoder model = ae.model;
-    const models::ObservationOperator A_window = models::compose(
-        A,
-        [latent, model, context, n](const at::Tensor& x) mutable {  // (B, C', w, ...) -> (B, n, C, ...)
-          const int64_t B = x.size(0);
-          const at::Tensor frames = x.narrow(2, context, n).transpose(1, 2).flatten(0, 1);
-          const at::Tensor pix = model->decode(latent.denormalize(frames));
-          return unflatten_front(pix, B, n);
-        },
-        "decode");
-    const double var_y = cfg.obs_noise * cfg.obs_noise;
-    const models::Guide guide = [&](const models::DenoiseFn& d) {
-      return cfg.guidance_method == "diagonal"
-                 ? models::diagonal_guided_denoiser(d, A_window, target, var_y, cfg.guidance_gamma)
-                 : models::mmps_denoiser(d, A_window, target, var_y, int(cfg.cg_iterations),
-                                         cfg.guidance_solver);
-    };
-    return models::sample_window(emu.denoiser, sampler, ctx, w, th, guide);
-  };
+  obs.values = at::stack(y);
+  obs.noise_std = cfg.obs_noise;
+  obs.method = cfg.guidance_method;
+  obs.iterations = int(cfg.cg_iterations);
+  obs.solver = cfg.guidance_solver;
+  obs.gamma = cfg.guidance_gamma;
+  const data::Normalizer latent = emu.normalizer;
+  models::Autoencoder model = ae.model;
+  return models::observed_diffusion_window_fn(
+      emu.denoiser, models::Sampler(emu.diffusion.sampler, emu.diffusion.schedule), emu.window, context, theta,
+      [latent, model](const at::Tensor& z) mutable { return model->decode(latent.denormalize(z)); },
+      std::move(obs));
 }
 
 void allreduce(at::Tensor& t, MPI_Comm comm) {

@@ -11,6 +11,8 @@
 #include "leap/models/context_mask.h"
 #include "leap/models/denoiser.h"
 #include "leap/models/denoising_loss.h"
+#include "leap/models/observation.h"
+#include "leap/models/observed_rollout.h"
 #include "leap/models/preconditioning.h"
 #include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
@@ -189,6 +191,44 @@ TEST(Rollout, DiffusionWindowsAndEnsembles) {
   EXPECT_LT(max_abs(ptraj[2] - ptraj[3]), 1e-5);
   EXPECT_GT(max_abs(ptraj[0] - ptraj[2]), 1e-5);
   EXPECT_THROW(rollout(surrogate_window_fn(sur, 5, at::randn({3, 2})), pair, 2, 5, 3), leap::InputError);
+}
+
+// A rollout observed at lead 5 only (window 4, context 1: the second window predicts leads 4..6):
+// the first window is the unguided rollout's, bit for bit (same noise, no guidance); at lead 5 the
+// subsampled points reach the observed values (noise 1e-4, as many MMPS iterations as observations),
+// which the unguided rollout does not.
+TEST(ObservedRollout, GuidesTheWindowsOfTheObservedLeads) {
+  at::manual_seed(5);
+  Denoiser den(2, tiny());
+  den->eval();
+  SamplerConfig sc;
+  sc.steps = 8;
+  Sampler sampler(sc);
+  const at::Tensor ctx = at::randn({2, 2, 1, 4, 4});
+  FrameObservations obs;
+  obs.A = subsample_operator(2);  // (2, 4, 4) -> 8 values
+  obs.leads = {5};
+  obs.values = at::randn({1, 8});
+  obs.noise_std = 1e-4;
+  obs.iterations = 8;
+  const FrameDecoder identity = [](const at::Tensor& x) { return x; };
+  at::manual_seed(11);
+  const at::Tensor g = rollout(observed_diffusion_window_fn(den, sampler, 4, 1, {}, identity, obs), ctx, 1, 4, 6);
+  at::manual_seed(11);
+  const at::Tensor u = rollout(diffusion_window_fn(den, sampler, 4), ctx, 1, 4, 6);
+  ASSERT_EQ(g.sizes(), u.sizes());
+  EXPECT_TRUE(at::equal(g.narrow(2, 0, 3), u.narrow(2, 0, 3)));
+  const at::Tensor y = obs.values[0].unsqueeze(0);
+  const double guided = max_abs(obs.A(g.select(2, 4)) - y), unguided = max_abs(obs.A(u.select(2, 4)) - y);
+  EXPECT_LT(guided, 1e-2) << "unguided " << unguided;
+  EXPECT_GT(unguided, 0.3);
+  // Leads must increase and match the rows of values.
+  FrameObservations bad = obs;
+  bad.leads = {5, 4};
+  bad.values = at::randn({2, 8});
+  EXPECT_THROW(observed_diffusion_window_fn(den, sampler, 4, 1, {}, identity, bad), leap::InputError);
+  bad.leads = {4, 5, 6};
+  EXPECT_THROW(observed_diffusion_window_fn(den, sampler, 4, 1, {}, identity, bad), leap::InputError);
 }
 
 TEST(DiffusionConfig, YamlAndValidation) {

@@ -43,6 +43,11 @@ at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64
 WindowFn diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_t window, at::Tensor theta = {});
 WindowFn surrogate_window_fn(Surrogate surrogate, int64_t window, at::Tensor theta = {});
 
+// Parameters for a batch of `batch` windows: theta has one row per window (returned as it is), or one
+// row per sample of an ensemble laid out as ensemble_repeat does (batch = rows * members); undefined
+// stays undefined.
+at::Tensor parameters_for(const at::Tensor& theta, int64_t batch);
+
 // Ensemble of `members` per sample: (B, ...) -> (B * members, ...), each sample repeated
 // consecutively (member k of sample b at row b * members + k).
 at::Tensor ensemble_repeat(const at::Tensor& x, int64_t members);
