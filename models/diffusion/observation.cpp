@@ -73,24 +73,29 @@ ObservationOperator downscale_operator(int64_t block, int spatial_dims) {
   return A;
 }
 
-ObservationOperator sensor_operator(std::vector<SensorPoint> points) {
+ObservationOperator sensor_operator(std::vector<SensorPoint> points, int spatial_dims) {
   if (points.empty()) throw InputError("sensors: expected at least one observed point");
   ObservationOperator A;
   A.name = "sensors:" + std::to_string(points.size());
+  need_2d_or_3d(spatial_dims, A.name);
+  for (const auto& p : points)
+    if (spatial_dims == 2 && p.k != 0)
+      throw InputError(A.name + ": a point with z index " + std::to_string(p.k) + " on a 2-D grid");
   A.linear = true;
-  A.apply = [points = std::move(points), name = A.name](const at::Tensor& x) {
-    need_spatial(x, name);
-    const int64_t C = x.size(-3), X = x.size(-2), Y = x.size(-1);
+  A.apply = [points = std::move(points), spatial_dims, name = A.name](const at::Tensor& x) {
+    need_spatial(x, name, spatial_dims);
+    const int64_t C = x.size(-spatial_dims - 1), X = x.size(-spatial_dims), Y = x.size(-spatial_dims + 1),
+                  Z = spatial_dims == 3 ? x.size(-1) : 1;
     std::vector<int64_t> flat;
     for (const auto& p : points) {
-      if (p.channel < 0 || p.channel >= C || p.i < 0 || p.i >= X || p.j < 0 || p.j >= Y)
-        throw Error(name + ": point (channel " + std::to_string(p.channel) + ", " + std::to_string(p.i) +
-                    ", " + std::to_string(p.j) + ") lies outside states of " + std::to_string(C) + " x " +
-                    std::to_string(X) + " x " + std::to_string(Y));
-      flat.push_back((p.channel * X + p.i) * Y + p.j);
+      if (p.channel < 0 || p.channel >= C || p.i < 0 || p.i >= X || p.j < 0 || p.j >= Y || p.k < 0 || p.k >= Z)
+        throw Error(name + ": point (channel " + std::to_string(p.channel) + ", " + std::to_string(p.i) + ", " +
+                    std::to_string(p.j) + (spatial_dims == 3 ? ", " + std::to_string(p.k) : std::string()) +
+                    ") lies outside states of " + std::to_string(C) + " x " + grid_text(x, spatial_dims));
+      flat.push_back(((p.channel * X + p.i) * Y + p.j) * Z + p.k);
     }
     const at::Tensor index = at::tensor(flat, at::kLong).to(x.device());
-    return x.flatten(-3).index_select(-1, index);
+    return x.flatten(-(spatial_dims + 1)).index_select(-1, index);
   };
   return A;
 }

@@ -11,7 +11,8 @@
 namespace leap::models {
 
 WindowFn observed_diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_t window, int64_t context,
-                                      at::Tensor theta, FrameDecoder decode, FrameObservations obs) {
+                                      at::Tensor theta, FrameDecoder decode, FrameObservations obs,
+                                      at::Generator* generator) {
   if (context < 1 || window <= context)
     throw InputError("observed rollout: need 1 <= context < window, found context " + std::to_string(context) +
                      " and window " + std::to_string(window));
@@ -27,7 +28,8 @@ WindowFn observed_diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_
     throw InputError("observed rollout: the observation noise must be > 0, found " + std::to_string(obs.noise_std));
   const int64_t fresh = window - context;
   auto call = std::make_shared<int64_t>(0);
-  return [denoiser, sampler, window, context, theta, decode, obs, fresh, call](const at::Tensor& ctx) mutable {
+  return [denoiser, sampler, window, context, theta, decode, obs, fresh, call,
+          generator](const at::Tensor& ctx) mutable {
     const int64_t first = *call * fresh + 1, last = first + fresh - 1;  // the leads of this window
     ++*call;
     const at::Tensor th = parameters_for(theta, ctx.size(0));
@@ -37,7 +39,7 @@ WindowFn observed_diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_
         rows.push_back(int64_t(i));
         slots.push_back(context + obs.leads[i] - first);
       }
-    if (rows.empty()) return sample_window(denoiser, sampler, ctx, window, th);
+    if (rows.empty()) return sample_window(denoiser, sampler, ctx, window, th, {}, generator);
     const at::Tensor target = obs.values.index_select(0, at::tensor(rows, at::kLong).to(obs.values.device()));
     const int64_t n = int64_t(slots.size());
     const ObservationOperator A_window = compose(
@@ -56,7 +58,7 @@ WindowFn observed_diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_
       return obs.method == "diagonal" ? diagonal_guided_denoiser(d, A_window, target, var_y, obs.gamma)
                                       : mmps_denoiser(d, A_window, target, var_y, obs.iterations, obs.solver);
     };
-    return sample_window(denoiser, sampler, ctx, window, th, guide);
+    return sample_window(denoiser, sampler, ctx, window, th, guide, generator);
   };
 }
 

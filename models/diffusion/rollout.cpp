@@ -68,7 +68,7 @@ std::pair<at::Tensor, at::Tensor> place_context(const at::Tensor& context, int64
 }  // namespace
 
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
-                         int64_t window, const at::Tensor& theta, const Guide& guide) {
+                         int64_t window, const at::Tensor& theta, const Guide& guide, at::Generator* generator) {
   c10::NoGradGuard no_grad;
   // Not a structured binding: a lambda capturing one is C++20 (clang refuses it in C++17).
   const auto placed = place_context(context, window);
@@ -78,7 +78,10 @@ at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::T
     return denoiser->forward(x, sigma, mask, known, theta);
   };
   if (guide) fn = guide(fn);
-  at::Tensor x = sampler.sample(fn, sampler.init(known.sizes(), known.options()));
+  const at::Tensor x0 =
+      generator ? sampler.start(at::randn(known.sizes(), *generator, known.options().device(at::kCPU)).to(known.device()))
+                : sampler.init(known.sizes(), known.options());
+  at::Tensor x = sampler.sample(fn, x0, generator);
   return at::where(broadcast_mask(mask, known.dim()), known, x);
 }
 

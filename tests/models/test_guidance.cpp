@@ -101,6 +101,12 @@ TEST(Observation, OperatorsIn3d) {
   EXPECT_THROW(downscale_operator(4, 3)(x), Error);  // 6 is not a multiple of 4
   EXPECT_THROW(subsample_operator(2, 0, 4), InputError);
   EXPECT_EQ(parse_observation_operator("downscale:2", "--guidance", 3)(x).numel(), d.numel());
+  const at::Tensor p = sensor_operator({{1, 3, 5, 7}, {0, 0, 2, 1}}, 3)(x.unsqueeze(0));
+  EXPECT_EQ(p.sizes(), (at::IntArrayRef{1, 2}));
+  EXPECT_DOUBLE_EQ(p[0][0].item<double>(), x[1][3][5][7].item<double>());
+  EXPECT_DOUBLE_EQ(p[0][1].item<double>(), x[0][0][2][1].item<double>());
+  EXPECT_THROW(sensor_operator({{0, 0, 0, 8}}, 3)(x), Error);      // z = 8 of 8
+  EXPECT_THROW(sensor_operator({{0, 0, 0, 1}}, 2), InputError);  // a z index in 2-D
 }
 
 TEST(Guidance, MmpsIsExactGaussianConditioning) {

@@ -29,10 +29,11 @@ ObservationOperator subsample_operator(int64_t stride, int64_t offset = 0, int s
 ObservationOperator downscale_operator(int64_t block, int spatial_dims = 2);
 
 struct SensorPoint {
-  int64_t channel = 0, i = 0, j = 0;
+  int64_t channel = 0, i = 0, j = 0, k = 0;  // k: the z index on a 3-D grid (0 in 2-D)
 };
-// The values at the listed cells, in list order.
-ObservationOperator sensor_operator(std::vector<SensorPoint> points);
+// The values at the listed cells, in list order: (..., C, X, Y) -> (..., points), or with
+// spatial_dims 3 (..., C, X, Y, Z) -> (..., points).
+ObservationOperator sensor_operator(std::vector<SensorPoint> points, int spatial_dims = 2);
 
 // x -> A(f(x)) (non-linear unless f is declared linear).
 ObservationOperator compose(const ObservationOperator& A, std::function<at::Tensor(const at::Tensor&)> f,

@@ -36,8 +36,10 @@ using FrameDecoder = std::function<at::Tensor(const at::Tensor& frames)>;
 
 // The window function of a rollout (models::rollout with these window and context sizes) whose k-th
 // call (k = 0, 1, ...) predicts leads k (w - c) + 1 .. (k + 1)(w - c). theta as diffusion_window_fn.
-// InputError for leads that are not increasing and >= 1, or values that do not match them.
+// InputError for leads that are not increasing and >= 1, or values that do not match them. The noise
+// comes from `generator` when given (a CPU generator the caller keeps alive), as in sample_window.
 WindowFn observed_diffusion_window_fn(Denoiser denoiser, Sampler sampler, int64_t window, int64_t context,
-                                      at::Tensor theta, FrameDecoder decode, FrameObservations obs);
+                                      at::Tensor theta, FrameDecoder decode, FrameObservations obs,
+                                      at::Generator* generator = nullptr);
 
 }  // namespace leap::models

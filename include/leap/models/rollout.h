@@ -31,9 +31,11 @@ using Guide = std::function<DenoiseFn(const DenoiseFn& denoise)>;
 
 // One window from the diffusion model: samples the w - c unknown frames given the c known ones
 // (with the denoiser `guide` makes of the model's, when given). The known frames of the result are
-// the context, bit-for-bit.
+// the context, bit-for-bit. The noise comes from `generator` when given (a CPU generator: drawn on
+// the CPU, then moved to the context's device), otherwise from the device's default generator.
 at::Tensor sample_window(Denoiser& denoiser, const Sampler& sampler, const at::Tensor& context,
-                         int64_t window, const at::Tensor& theta = {}, const Guide& guide = {});
+                         int64_t window, const at::Tensor& theta = {}, const Guide& guide = {},
+                         at::Generator* generator = nullptr);
 // One window from the deterministic surrogate.
 at::Tensor predict_window(Surrogate& surrogate, const at::Tensor& context, int64_t window,
                           const at::Tensor& theta = {});
