@@ -56,6 +56,12 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
                      std::to_string(m.ae.model->config().latent_channels) + " latent channels (those of " +
                          autoencoder_checkpoint + ")",
                      std::to_string(latent_channels));
+  // One code path for 2-D and 3-D states: the autoencoder's and the denoiser's spatial axes must agree.
+  if (m.ae.model->spatial_dims() != m.denoiser->spatial_dims())
+    throw InputError(src, "model.spatial_dims",
+                     std::to_string(m.ae.model->spatial_dims()) + " (the spatial axes of the autoencoder " +
+                         autoencoder_checkpoint + ")",
+                     std::to_string(m.denoiser->spatial_dims()));
   m.context = options.context > 0 ? options.context : std::min<int64_t>(2, m.window - 1);
   if (m.context < 1 || m.context > m.window - 1)
     throw InputError(
@@ -97,12 +103,13 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
                                          int64_t members) {
   Impl& m = *impl_;
   const int64_t C = int64_t(m.ae.channels.size());
-  if (context.dim() != 4 || context.size(0) < m.context || context.size(1) != C)
-    throw InputError(
-        "emulator: context must be [c >= " + std::to_string(m.context) + ", " + std::to_string(C) +
-        ", X, Y], got " + std::to_string(context.dim()) + "-d tensor with sizes " +
-        (context.defined() ? std::to_string(context.size(0)) + "x" + std::to_string(context.size(1))
-                           : "none"));
+  // [c, C, X, Y] for a 2-D autoencoder, [c, C, X, Y, Z] for a 3-D one.
+  const int64_t rank = 2 + m.ae.model->spatial_dims();
+  if (!context.defined() || context.dim() != rank || context.size(0) < m.context || context.size(1) != C)
+    throw InputError("emulator: context must be [c >= " + std::to_string(m.context) + ", " +
+                     std::to_string(C) + (rank == 5 ? ", X, Y, Z" : ", X, Y") + "] (the autoencoder is " +
+                     std::to_string(m.ae.model->spatial_dims()) + "-D), found " +
+                     (context.defined() ? c10::str(context.sizes()) : std::string("none")));
   if (frames < 1 || members < 1)
     throw InputError("emulator: frames and members must be >= 1, got " + std::to_string(frames) + " and " +
                      std::to_string(members));
@@ -113,16 +120,19 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m.device);
   const at::Tensor x = context.narrow(0, context.size(0) - m.context, m.context).to(f32);
   phase(EmulatorPhase::encode, true);
-  const at::Tensor z = m.latent.normalize(m.ae.model->encode(m.ae.normalizer.normalize(x)));  // [c, L, x, y]
+  // [c, L, x, y(, z)]
+  const at::Tensor z = m.latent.normalize(m.ae.model->encode(m.ae.normalizer.normalize(x)));
   phase(EmulatorPhase::encode, false);
   phase(EmulatorPhase::sample, true);
-  const at::Tensor initial = models::ensemble_repeat(z.permute({1, 0, 2, 3}).unsqueeze(0), members);
+  // (1, L, c, x, y(, z)) repeated for the members
+  const at::Tensor initial = models::ensemble_repeat(z.transpose(0, 1).unsqueeze(0), members);
   const at::Tensor th = m.theta_names.empty()
                             ? at::Tensor()
                             : theta.reshape({1, -1}).to(f32).expand({members, -1}).contiguous();
   // Autoregressive windows (models::rollout): each call adds w - c frames from m.generator's noise;
   // the last c frames are the next context. Only the last frame is decoded.
-  const at::Tensor latest = m.engine->rollout(initial, th, frames).select(2, frames - 1);  // (K, L, x, y)
+  // (K, L, x, y(, z))
+  const at::Tensor latest = m.engine->rollout(initial, th, frames).select(2, frames - 1);
   phase(EmulatorPhase::sample, false);
   phase(EmulatorPhase::decode, true);
   const at::Tensor last = m.latent.denormalize(latest);

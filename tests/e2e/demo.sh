@@ -1,7 +1,8 @@
 #!/bin/bash
 # `leap demo --size tiny`: the whole pipeline (generate on 2 ranks, train the autoencoder, encode,
 # train the emulator, hybrid run against the solver alone, evaluation on the test split) from the configs compiled into the binary;
-# the report, metrics.json with every stage and the figure are written; bad arguments exit 2.
+# the report, metrics.json with every stage and the figure are written; the same with --case euler3d
+# (the 3-D octant case and models); bad arguments exit 2.
 . "$2/tests/support/e2e_common.sh"
 
 "$LEAP" demo --size tiny --out "$WORK/demo" --no-progress > "$WORK/log.txt" 2>&1 || { cat "$WORK/log.txt"; fail "leap demo --size tiny"; }
@@ -30,6 +31,26 @@ PY
 # The embedded configs are the example configs.
 cmp -s "$WORK/demo/configs/ae.yaml" "$SRC/examples/euler2d/ae-small.yaml" || fail "embedded ae config differs from examples/euler2d/ae-small.yaml"
 
+# --case euler3d: the same six stages on the 3-D octant case (16^3, the 3-D models), tiny.
+"$LEAP" demo --case euler3d --size tiny --out "$WORK/demo3" --no-progress > "$WORK/log3.txt" 2>&1 \
+  || { tail -30 "$WORK/log3.txt"; fail "leap demo --case euler3d --size tiny"; }
+grep -q "^3-D Euler octant case (tiny size)" "$WORK/demo3/report.md" || fail "3-D demo: report does not name the case"
+grep -q "the z mid-plane, z = 8 of 16" "$WORK/demo3/report.md" || fail "3-D demo: report does not name the figure's slice"
+python3 - "$WORK/demo3/metrics.json" <<'PY' || fail "3-D demo metrics"
+import json, math, sys
+m = json.load(open(sys.argv[1]))
+assert m["case"] == "euler3d" and m["size"] == "tiny", m
+assert [t["stage"].split()[0] for t in m["seconds_per_stage"]] == ["generate", "train", "encode", "train", "hybrid", "evaluate"]
+h = m["hybrid"]
+assert h["case"] == "euler3d" and h["spatial_dims"] == 3 and h["grid"] == [16, 16, 16], h
+assert h["frames_by_solver"] + h["frames_by_emulator"] == 8 and math.isfinite(h["vrmse_final"]), h
+assert m["autoencoder"]["spatial_factor"] == 4, m["autoencoder"]
+PY
+for c in generate ae emulator hybrid; do
+  cmp -s "$WORK/demo3/configs/$c.yaml" "$SRC/examples/euler3d/$c-small.yaml" || fail "3-D demo: embedded $c config differs from examples/euler3d/$c-small.yaml"
+done
+out=$("$LEAP" demo --case euler4d 2>&1); status=$?
+[[ $status == 2 && $out == *euler4d* ]] || fail "bad --case: exit $status: $out"
 out=$("$LEAP" demo --size huge 2>&1); status=$?
 [[ $status == 2 && $(wc -l <<<"$out") == 1 ]] || fail "bad --size: exit $status: $out"
 out=$("$LEAP" demo --out /proc/forbidden/x 2>&1); status=$?

@@ -2,7 +2,7 @@
 // the context on its trajectory and answers the frame asked for; the controller packs fields into
 // channels, keeps the last c frames and hands back the ensemble mean and spread; the latent
 // diffusion emulator is built from an autoencoder and a denoiser checkpoint and answers with
-// ensembles of the right shape, distinct members, and refuses a bad context.
+// ensembles of the right shape, distinct members, and refuses a bad context, for 2-D and 3-D states.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
@@ -159,33 +159,43 @@ struct TinyCheckpoints {
   std::string ae, emulator;
 };
 
-TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
+// dims 3: a 3-D autoencoder (three boundary entries) and a 3-D ViT over 4 channels (a, v_x, v_y, v_z).
+TinyCheckpoints WriteTinyCheckpoints(int64_t window, int dims = 2) {
   const auto dir = std::filesystem::temp_directory_path();
-  TinyCheckpoints out{(dir / "leap_hybrid_tiny_ae.ckpt").string(),
-                      (dir / "leap_hybrid_tiny_emu.ckpt").string()};
+  const std::string tag = dims == 3 ? "_3d" : "";
+  TinyCheckpoints out{(dir / ("leap_hybrid_tiny_ae" + tag + ".ckpt")).string(),
+                      (dir / ("leap_hybrid_tiny_emu" + tag + ".ckpt")).string()};
   torch::manual_seed(0);
+  const int channels = 1 + dims;
+  std::vector<std::string> names{"a", "v_x", "v_y"}, theta{"gamma", "x_periodic", "y_periodic"};
+  if (dims == 3) names.push_back("v_z"), theta.push_back("z_periodic");
   models::AutoencoderConfig acfg;
-  acfg.in_channels = 3;
+  acfg.in_channels = channels;
   acfg.latent_channels = 4;
   acfg.channels = {8, 16};
   acfg.blocks = {1, 1};
   acfg.dropout = 0.0;
+  acfg.boundary.assign(size_t(dims), "periodic");
   models::Autoencoder ae(acfg);
   train::CheckpointInfo ai;
   ai.kind = "autoencoder";
   ai.model_yaml = config::to_yaml(acfg);
   ai.config_yaml = "{}\n";
-  ai.extra["normalizer"] =
-      train::normalizer_to_yaml(data::Normalizer{{1, 1, 1}, {0.5, 0.5, 0.5}, {false, false, false}});
-  ai.extra["channels"] = train::list_to_yaml({"a", "v_x", "v_y"});
+  const size_t n = size_t(channels);
+  data::Normalizer physical{std::vector<double>(n, 1.0), std::vector<double>(n, 0.5),
+                            std::vector<bool>(n, false)};
+  physical.spatial_dims = dims;
+  ai.extra["normalizer"] = train::normalizer_to_yaml(physical);
+  ai.extra["channels"] = train::list_to_yaml(names);
   train::save_checkpoint(out.ae, *ae, nullptr, {}, ai);
 
   models::ViTConfig vit;
+  vit.spatial_dims = dims;
   vit.width = 16;
   vit.depth = 1;
   vit.heads = 2;
   vit.emb_features = 16;
-  vit.param_features = 3;
+  vit.param_features = int(theta.size());
   models::DiffusionConfig diffusion;
   diffusion.sampler.steps = 3;
   models::Denoiser denoiser(4, vit, diffusion.schedule);
@@ -197,10 +207,11 @@ TinyCheckpoints WriteTinyCheckpoints(int64_t window) {
   arch["schedule"] = YAML::Load(config::to_yaml(diffusion.schedule));
   di.model_yaml = leap::config::dump_yaml(arch);
   di.config_yaml = "{}\n";
-  di.extra["normalizer"] =
-      train::normalizer_to_yaml(data::Normalizer{{0, 0, 0, 0}, {1, 1, 1, 1}, {false, false, false, false}});
+  data::Normalizer latent{{0, 0, 0, 0}, {1, 1, 1, 1}, {false, false, false, false}};
+  latent.spatial_dims = dims;
+  di.extra["normalizer"] = train::normalizer_to_yaml(latent);
   di.extra["channels"] = train::list_to_yaml({"l0", "l1", "l2", "l3"});
-  di.extra["theta"] = train::list_to_yaml({"gamma", "x_periodic", "y_periodic"});
+  di.extra["theta"] = train::list_to_yaml(theta);
   di.extra["diffusion"] = config::to_yaml(diffusion);
   di.extra["window"] = std::to_string(window);
   train::save_checkpoint(out.emulator, *denoiser, nullptr, {}, di);
@@ -257,6 +268,46 @@ TEST(LatentDiffusionEmulator, OwnsItsRandomness) {
   EXPECT_TRUE(at::equal(a.leap(context, theta, 3, 2), xc));
   a.reseed(5);
   EXPECT_TRUE(at::equal(a.leap(context, theta, 3, 2), xa));
+}
+
+// One code path for 3-D states: context [c, C, X, Y, Z] -> ensemble [members, C, X, Y, Z]; a 2-D
+// context is refused by a 3-D emulator (the message names the expected shape) and a 3-D one by a 2-D
+// emulator; a 2-D autoencoder with a 3-D denoiser is refused when loading, naming model.spatial_dims.
+TEST(LatentDiffusionEmulator, ThreeDimensionalStates) {
+  const auto ck3 = WriteTinyCheckpoints(4, 3);
+  const auto ck2 = WriteTinyCheckpoints(4, 2);
+  const at::Tensor context = 1.0 + 0.1 * at::randn({3, 4, 8, 8, 4});
+  const at::Tensor theta = at::tensor(std::vector<float>{1.4f, 1.f, 1.f, 0.f});
+  plugin::LatentDiffusionEmulator emu(ck3.ae, ck3.emulator, {2, "cpu", 5});
+  EXPECT_EQ(emu.channel_names(), (std::vector<std::string>{"a", "v_x", "v_y", "v_z"}));
+  const at::Tensor out = emu.leap(context, theta, 3, 2);
+  ASSERT_EQ(out.sizes(), (std::vector<int64_t>{2, 4, 8, 8, 4}));
+  EXPECT_TRUE(at::isfinite(out).all().item<bool>());
+  EXPECT_GT((out[0] - out[1]).abs().max().item<float>(), 0.f) << "members draw their own noise";
+  // The same context along z, transposed to (X, Z, Y): the emulator is not hard-wired to 2-D axes
+  // (a cube's leap differs from its transpose's, yet both are served).
+  EXPECT_EQ(emu.leap(context.transpose(3, 4).contiguous(), theta, 1, 1).sizes(),
+            (std::vector<int64_t>{1, 4, 8, 4, 8}));
+  try {
+    emu.leap(context.select(4, 0), theta, 1, 1);
+    ADD_FAILURE() << "a 2-D context was accepted by a 3-D emulator";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("[c >= 2, 4, X, Y, Z]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[3, 4, 8, 8]"), std::string::npos) << e.what();
+  }
+  plugin::LatentDiffusionEmulator flat(ck2.ae, ck2.emulator, {2, "cpu", 5});
+  try {
+    flat.leap(context.narrow(1, 0, 3), theta.narrow(0, 0, 3), 1, 1);
+    ADD_FAILURE() << "a 3-D context was accepted by a 2-D emulator";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("[c >= 2, 3, X, Y]"), std::string::npos) << e.what();
+  }
+  try {
+    plugin::LatentDiffusionEmulator mixed(ck2.ae, ck3.emulator);
+    ADD_FAILURE() << "a 2-D autoencoder with a 3-D denoiser was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.spatial_dims"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

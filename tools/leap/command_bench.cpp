@@ -68,7 +68,8 @@ void add_bench(CLI::App& app, Common& common) {
   cmd->add_option("--members", o->members, "ensemble sizes of the emulation benchmark")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--sizes", so->sizes, "grid sides of exchange, solver and hybrid: powers of two >= 32")
+  cmd->add_option("--sizes", so->sizes,
+                  "grid sides of exchange, solver and hybrid: powers of two >= 32 (--case euler3d: >= 16)")
       ->delimiter(',');
   cmd->add_option("--case", so->case_name, "solver of exchange, solver and hybrid")
       ->check(CLI::IsMember({"euler2d", "euler3d"}));
@@ -97,7 +98,7 @@ void add_bench(CLI::App& app, Common& common) {
         if (system_parts) {
           if (so->sizes.empty()) throw InputError("leap bench: --sizes: expected at least one grid side");
           for (int s : so->sizes)
-            if (const std::string why = system_bench_size_problem(s); !why.empty())
+            if (const std::string why = system_bench_size_problem(s, so->case_name); !why.empty())
               throw InputError("leap bench: --sizes: expected " + why);
         }
         check_bench_device(o->device);

@@ -2,7 +2,9 @@
 // mpiexec): a solver-only run and a hybrid run (emulator leaps, solver corrections) of the same
 // horizon from the same held-out initial condition; HYB/config.yaml and HYB/metrics.json (frames by
 // solver and by emulator, leaps accepted and rejected, wall time per phase, speed-up, VRMSE of the
-// final state against the solver-only run).
+// final state against the solver-only run), HYB/final_state.png and HYB/final_state.hdf5. The states
+// are [C, X, Y] or [C, X, Y, Z] (case euler3d): one code path; the figure shows the z mid-plane of a
+// 3-D state.
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -58,11 +60,16 @@ void run(const Options& o, const Common& common) {
   const RunResult hyb = run_case(cfg, o.config, hybrid);
 
   if (rank == 0) {
-    const at::Tensor v = metrics::vrmse(ref.final_state.to(at::kDouble), hyb.final_state.to(at::kDouble));
+    // [C, X, Y] or [C, X, Y, Z]
+    const int dims = int(ref.final_state.dim()) - 1;
+    const at::Tensor v =
+        metrics::vrmse(ref.final_state.to(at::kDouble), hyb.final_state.to(at::kDouble), dims);
     nlohmann::json m;
     m["command"] = "hybrid";
     m["case"] = cfg.case_name;
     m["ranks"] = size;
+    m["spatial_dims"] = dims;
+    m["grid"] = ref.final_state.sizes().slice(1).vec();
     m["seed"] = cfg.seed;
     m["frames"] = cfg.frames;
     m["leap_frames"] = hybrid.leap_frames;
@@ -111,7 +118,13 @@ void run(const Options& o, const Common& common) {
     nlohmann::json per;
     for (int64_t c = 0; c < v.size(0); ++c) per[channels[size_t(c)]] = v[c].item<double>();
     m["vrmse_final_per_channel"] = per;
-    // Figure: one row per field: solver-only, hybrid (same colour range), |hybrid - solver|.
+    // Figure: one row per field: solver-only, hybrid (same colour range), |hybrid - solver|; of a 3-D
+    // state, the mid-plane z = Z / 2 (a cell index, 0-based).
+    const int64_t z_mid = dims == 3 ? ref.final_state.size(3) / 2 : 0;
+    const std::string plane =
+        dims == 3 ? "z = " + std::to_string(z_mid) + " of " + std::to_string(ref.final_state.size(3)) : "";
+    const auto in_plane = [&](const at::Tensor& f) { return dims == 3 ? f.select(-1, z_mid) : f; };
+    if (dims == 3) m["figure_slice"] = {{"axis", "z"}, {"index", z_mid}, {"cells", ref.final_state.size(3)}};
     std::vector<util::FigurePanel> panels;
     auto panel = [](const at::Tensor& f, double lo, double hi, const std::string& title) {
       const at::Tensor t = f.to(at::kFloat).contiguous();
@@ -126,16 +139,17 @@ void run(const Options& o, const Common& common) {
       return p;
     };
     for (int64_t c = 0; c < ref.final_state.size(0); ++c) {
-      const at::Tensor a = ref.final_state[c], b = hyb.final_state[c];
+      const at::Tensor a = in_plane(ref.final_state[c]), b = in_plane(hyb.final_state[c]);
       const double lo = a.min().item<double>(), hi = a.max().item<double>();
-      const std::string& field = channels[size_t(c)];
+      const std::string field = channels[size_t(c)] + (plane.empty() ? "" : " (" + plane + ")");
       panels.push_back(panel(a, lo, hi, field + ": solver only"));
       panels.push_back(panel(b, lo, hi, field + ": hybrid"));
       panels.push_back(panel((b - a).abs(), 0, 0, field + ": |hybrid - solver|"));
     }
     const std::string figure = (fs::path(o.out) / "final_state.png").string();
     util::write_figure_png(figure, panels, 3, std::max<int>(1, int(256 / ref.final_state.size(1))),
-                           "final state: solver only and hybrid");
+                           "final state: solver only and hybrid" +
+                               (plane.empty() ? std::string() : ", mid-plane slice " + plane));
     m["figure"] = figure;
     // The final states as a dataset file in The Well's schema (with its XDMF, for ParaView and
     // VisIt): trajectory 0 is the solver-only run, trajectory 1 the hybrid run.
@@ -156,9 +170,9 @@ void run(const Options& o, const Common& common) {
         const int64_t nc = f.components();
         int64_t t = 0;
         for (const RunResult* r : {&ref, &hyb}) {
-          // [C, X, Y] channels c0.. of the field -> [X][Y][component]
+          // [C, X, Y(, Z)] channels c0.. of the field -> [X][Y](Z)[component]
           const at::Tensor v =
-              r->final_state.slice(0, c0, c0 + nc).permute({1, 2, 0}).to(at::kFloat).contiguous();
+              r->final_state.slice(0, c0, c0 + nc).movedim(0, -1).to(at::kFloat).contiguous();
           w.write_frame(t++, 0, f.name, v.data_ptr<float>(), all);
         }
         c0 += nc;

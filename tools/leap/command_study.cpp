@@ -8,8 +8,9 @@
 //   sampling noise). Within a run, leap.members members are averaged per leap as in `leap hybrid`.
 //   The quantity of interest (QoI) at the final time is reported as the replicas' mean and sample
 //   standard deviation (0 with one replica): the spread of outcomes the emulator's randomness causes.
-// - QoI: kinetic_energy (Euler: domain mean of |m|^2 / (2 rho); Rayleigh-Benard: <u^2 + v^2> / 2) or
-//   nusselt (Rayleigh-Benard: 1 + <v b>, the layer-averaged heat flux).
+// - QoI: kinetic_energy (Euler, 2-D or 3-D: domain mean of |m|^2 / (2 rho) over every momentum
+//   component; Rayleigh-Benard: <u^2 + v^2> / 2) or nusselt (Rayleigh-Benard: 1 + <v b>, the
+//   layer-averaged heat flux).
 // - Check points (study.check_points): the solver-only run is also made there; its QoI is the
 //   reference the hybrid mean is compared with.
 // - Speed-up: the wall time a solver-only sweep of all points would take, estimated as the mean
@@ -33,6 +34,7 @@
 #include "commands.h"
 #include "euler2d/euler_solver.h"
 #include "hybrid_run.h"
+#include "leap/error.h"
 #include "leap/log.h"
 #include "leap/plugin/state_exchange.h"
 #include "leap/util/atomic_file.h"
@@ -63,11 +65,15 @@ double quantity_of_interest(petsc::FluidSolver& s, const std::string& qoi) {
     petsc_ok(rb->KineticEnergy(&ke), "computing the kinetic energy");
     return double(ke);
   }
-  // Euler (any solver with density and momentum): domain mean of |m|^2 / (2 rho).
+  // Euler (any solver with density and momentum, 2-D or 3-D): domain mean of |m|^2 / (2 rho), |m|^2
+  // over the D momentum components of a cell (The Well's vector field: [cell][component]).
   std::vector<float> rho, m;
   petsc_ok(s.ExtractWellField("density", &rho), "extracting density");
   petsc_ok(s.ExtractWellField("momentum", &m), "extracting momentum");
-  const size_t D = rho.empty() ? 2 : m.size() / rho.size();
+  const size_t D = s.axes().size();
+  if (m.size() != D * rho.size())
+    throw Error("study: the momentum field holds " + std::to_string(m.size()) + " values for " +
+                std::to_string(rho.size()) + " cells; expected " + std::to_string(D) + " per cell");
   double local[2] = {0, double(rho.size())}, total[2] = {0, 0};
   for (size_t i = 0; i < rho.size(); ++i) {
     double m2 = 0;
@@ -246,10 +252,12 @@ void run(const Options& o, const Common& common) {
   m["members"] = cfg.hybrid.leap.members;
   m["check_points"] = checks;
   m["qoi"] = qoi;
+  const std::string momenta = cfg.hybrid.case_name == "euler3d" ? "3" : "2";
   m["qoi_definition"] = qoi == "nusselt" ? "Nusselt number 1 + <v b> (layer average) at the final time"
-                        : cfg.hybrid.case_name == "euler2d"
-                            ? "kinetic energy |m|^2 / (2 rho), domain mean, at the final time"
-                            : "kinetic energy (u^2 + v^2) / 2, domain mean, at the final time";
+                        : cfg.hybrid.case_name == "rayleigh_benard"
+                            ? "kinetic energy (u^2 + v^2) / 2, domain mean, at the final time"
+                            : "kinetic energy |m|^2 / (2 rho) (m: the " + momenta +
+                                  " momentum components), domain mean, at the final time";
   m["uncertainty"] = "sample standard deviation of the QoI over the replicas (0 with one replica)";
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& pt : result) {

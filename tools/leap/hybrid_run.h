@@ -32,7 +32,8 @@ void agree_on_problem(const std::string& problem);
 // The solver of the config (its case section, the initial condition of `cfg.seed`). Collective.
 std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file);
 
-// The whole state [C, X, Y] (The Well's channels) on rank 0; undefined elsewhere. Collective.
+// The whole state [C, X, Y] or [C, X, Y, Z] (The Well's channels) on rank 0; undefined elsewhere.
+// Collective.
 at::Tensor gather_state(const petsc::FluidSolver& s);
 
 // The latent diffusion emulator of two checkpoints for the solver of `cfg`, checked before anything
@@ -56,7 +57,7 @@ petsc::LeapAttachOptions solver_only_options(const petsc::LeapAttachOptions& hyb
 
 struct RunResult {
   double wall = 0;          // seconds of the run (warm-up and set-up excluded)
-  at::Tensor final_state;   // [C, X, Y] on rank 0
+  at::Tensor final_state;   // [C, X, Y(, Z)] on rank 0
   double final_time = 0;    // the solver's time at the end
   data::WellLayout layout;  // the solver's dataset name, axes, fields and parameters (no trajectories)
   plugin::HybridStats stats;

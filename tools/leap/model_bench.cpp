@@ -54,11 +54,44 @@ struct Scale {
   models::AutoencoderConfig ae;
   models::ViTConfig vit;
   int resolution = 512;
+  int latent_side = 16;  // the latent grid's side at `resolution`
   int window = 5, context = 1;
   int denoiser_batch = 32, ae_batch = 8;
 };
 
-Scale make_scale(const std::string& name) {
+// The 3-D Euler case's models (examples/euler3d/{ae,emulator}-{small,paper}.yaml): 6 fields, 4
+// parameters, 3-D convolutions and tokens over (t, x, y, z).
+Scale make_scale_3d(const std::string& name) {
+  Scale s;
+  s.ae.in_channels = 6;  // energy, density, pressure, momentum x, y, z
+  s.ae.boundary = {"open", "open", "open"};
+  s.vit.spatial_dims = 3;
+  s.vit.param_features = 4;  // gamma and the three boundary flags
+  if (name == "paper") {     // 3-D DCAE f8c64 at 64^3, ViT 1024 x 16, 8 heads
+    s.ae.channels = {64, 256, 512, 1024};
+    s.ae.blocks = {3, 3, 3, 3};
+    s.ae.latent_channels = 64;
+    s.resolution = 64;
+    s.latent_side = 8;
+    return s;
+  }
+  if (name != "small") throw InputError("leap bench: --scale must be paper or small, found '" + name + "'");
+  s.ae.channels = {16, 32, 48};
+  s.ae.blocks = {1, 1, 1};
+  s.ae.latent_channels = 16;
+  s.vit.width = 96;
+  s.vit.depth = 4;
+  s.vit.heads = 4;
+  s.vit.emb_features = 96;
+  s.resolution = 16;
+  s.latent_side = 4;
+  s.denoiser_batch = 8;
+  s.ae_batch = 4;
+  return s;
+}
+
+Scale make_scale(const std::string& name, int spatial_dims = 2) {
+  if (spatial_dims == 3) return make_scale_3d(name);
   Scale s;
   s.ae.in_channels = 5;           // Euler: density, energy, pressure, momentum x, y
   s.vit.param_features = 3;       // gamma and the two boundary flags
@@ -185,8 +218,12 @@ void check_bench_device(const std::string& device) {
                      std::to_string(torch::cuda::device_count()) + " CUDA device(s) are visible");
 }
 
-std::string leap_resolution_problem(int resolution) {
-  if (resolution < 32 || (resolution & (resolution - 1)) != 0)
+std::string leap_resolution_problem(int resolution, int spatial_dims) {
+  const bool power_of_two = resolution > 0 && (resolution & (resolution - 1)) == 0;
+  if (spatial_dims == 3 && (resolution < 16 || !power_of_two))
+    return "a power of two >= 16 (the 3-D autoencoder halves the grid down to a 4^3 or 8^3 latent), found " +
+           std::to_string(resolution);
+  if (spatial_dims != 3 && (resolution < 32 || !power_of_two))
     return "a power of two >= 32 (the autoencoder halves the grid down to a 16 x 16 latent), found " +
            std::to_string(resolution);
   return "";
@@ -208,9 +245,12 @@ class RandomCheckpoints {
     for (int64_t c = 0; c < acfg.in_channels; ++c) fields.push_back("f" + std::to_string(c));
     for (int64_t c = 0; c < latent_channels; ++c) latents.push_back("z" + std::to_string(c));
     for (int64_t p = 0; p < vit.param_features; ++p) theta.push_back("p" + std::to_string(p));
-    const auto identity = [](size_t n) {
-      return data::Normalizer{std::vector<double>(n, 0.0), std::vector<double>(n, 1.0),
-                              std::vector<bool>(n, false)};
+    const int dims = int(acfg.boundary.size());
+    const auto identity = [dims](size_t n) {
+      data::Normalizer id{std::vector<double>(n, 0.0), std::vector<double>(n, 1.0),
+                          std::vector<bool>(n, false)};
+      id.spatial_dims = dims;
+      return id;
     };
     train::CheckpointInfo ai;
     ai.kind = "autoencoder";
@@ -251,16 +291,17 @@ class RandomCheckpoints {
 }  // namespace
 
 nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
-  if (const std::string why = leap_resolution_problem(o.resolution); !why.empty())
+  if (const std::string why = leap_resolution_problem(o.resolution, o.spatial_dims); !why.empty())
     throw InputError("leap bench: the leap's resolution must be " + why);
   check_bench_device(o.device);
   const at::Device d(o.device);
-  Scale s = make_scale(o.scale);
+  Scale s = make_scale(o.scale, o.spatial_dims);
   s.ae.in_channels = o.fields;
   s.vit.param_features = o.param_features;
-  // Levels: the latent grid stays 16 x 16 (factor resolution / 16).
+  // Levels: the latent grid keeps the scale's side (2-D: 16 x 16, factor resolution / 16; 3-D: 4^3
+  // small, 8^3 paper); fewer when the grid is smaller than that.
   int levels = 1;
-  while ((16 << (levels - 1)) < o.resolution) ++levels;
+  while ((s.latent_side << (levels - 1)) < o.resolution) ++levels;
   s.ae.channels.resize(size_t(levels), s.ae.channels.back());
   s.ae.blocks.resize(size_t(levels), s.ae.blocks.back());
   if (o.context < 1 || o.context > s.window - 1)
@@ -276,7 +317,9 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
   at::manual_seed(0);
   models::Denoiser denoiser(L, s.vit);
   models::Autoencoder ae(s.ae);
-  nlohmann::json r{{"latent", {L, X, X}},
+  std::vector<int64_t> latent{L, X, X};
+  if (o.spatial_dims == 3) latent.push_back(X);
+  nlohmann::json r{{"latent", latent},
                    {"autoencoder_levels", levels},
                    {"autoencoder_parameters", parameter_count(*ae)},
                    {"denoiser_parameters", parameter_count(*denoiser)},
@@ -300,8 +343,9 @@ nlohmann::json time_emulator_leap(const LeapBenchOptions& o) {
           synchronize(d);
           (phase == plugin::EmulatorPhase::encode ? encoded : sampled) = clock::now();
         });
-        const at::Tensor context =
-            at::randn({o.context, o.fields, o.resolution, o.resolution});  // CPU, as gathered
+        std::vector<int64_t> shape{o.context, o.fields, o.resolution, o.resolution};
+        if (o.spatial_dims == 3) shape.push_back(o.resolution);
+        const at::Tensor context = at::randn(shape);  // CPU, as gathered
         const at::Tensor theta = at::rand({o.param_features});
         std::vector<double> enc, smp, dec, all;
         const auto ms = [](clock::time_point a, clock::time_point b) {

@@ -13,7 +13,7 @@
 //     values: [1.3, 1.35, 1.4, 1.45, 1.5]
 //     replicas: 3
 //     check_points: [0, 2, 4]      # indices into values; [] = first, middle and last
-//     qoi: auto                    # kinetic_energy (euler2d), nusselt (rayleigh_benard)
+//     qoi: auto                    # kinetic_energy (euler2d, euler3d), nusselt (rayleigh_benard)
 #pragma once
 
 #include <cmath>
@@ -40,7 +40,7 @@ struct StudySection {
   template <class V>
   void visit(V& v) {
     v("parameter", parameter,
-      "the swept key of this config (a number), e.g. euler2d.gamma, rayleigh_benard.rayleigh, "
+      "the swept key of this config (a number), e.g. euler2d.gamma, euler3d.gamma, rayleigh_benard.rayleigh, "
       "leap.leap_frames");
     v("values", values, "the values it takes, in increasing order (at least 2)");
     v("replicas", replicas,
@@ -50,9 +50,9 @@ struct StudySection {
     v("check_points", check_points,
       "indices into values where the solver-only run is also made ([]: the first, middle and last)");
     v("qoi", qoi,
-      "quantity of interest at the final time: kinetic_energy (domain mean of |m|^2 / (2 rho) for euler2d, "
-      "<u^2 + v^2> / 2 for rayleigh_benard), nusselt (rayleigh_benard: 1 + <v b>), auto (kinetic_energy for "
-      "euler2d, nusselt for rayleigh_benard)",
+      "quantity of interest at the final time: kinetic_energy (domain mean of |m|^2 / (2 rho) for euler2d "
+      "and euler3d, all momentum components; <u^2 + v^2> / 2 for rayleigh_benard), nusselt (rayleigh_benard: "
+      "1 + <v b>), auto (kinetic_energy for euler2d and euler3d, nusselt for rayleigh_benard)",
       config::one_of({"auto", "kinetic_energy", "nusselt"}));
   }
 
@@ -129,18 +129,19 @@ struct StudyConfig {
     std::string type;
     for (const auto& line : config::document<HybridConfig>())
       if (line.rfind(p + ": ", 0) == 0) type = line.substr(p.size() + 2);
-    const std::string other = hybrid.case_name == "euler2d" ? "rayleigh_benard." : "euler2d.";
+    const std::string example =
+        hybrid.case_name == "rayleigh_benard" ? "rayleigh_benard.rayleigh" : hybrid.case_name + ".gamma";
     if (type.rfind("a number", 0) != 0 && type.rfind("an integer", 0) != 0)
       throw InputError(
-          file, "study.parameter",
-          "a numeric key of this config, e.g. " +
-              std::string(hybrid.case_name == "euler2d" ? "euler2d.gamma" : "rayleigh_benard.rayleigh"),
+          file, "study.parameter", "a numeric key of this config, e.g. " + example,
           "'" + p + "'" + (type.empty() ? " (no such key)" : " (" + type.substr(0, type.find(',')) + ")"));
-    if (p.rfind(other, 0) == 0)
-      throw InputError(file, "study.parameter",
-                       "a key of the " + hybrid.case_name + " section (case is " + hybrid.case_name + ")",
-                       "'" + p + "'");
-    for (const char* fixed : {"leap.context", "leap.seed", "euler2d.seed", "rayleigh_benard.seed"})
+    for (const char* section : {"euler2d", "euler3d", "rayleigh_benard"})
+      if (section != hybrid.case_name && p.rfind(std::string(section) + ".", 0) == 0)
+        throw InputError(file, "study.parameter",
+                         "a key of the " + hybrid.case_name + " section (case is " + hybrid.case_name + ")",
+                         "'" + p + "'");
+    for (const char* fixed :
+         {"leap.context", "leap.seed", "euler2d.seed", "euler3d.seed", "rayleigh_benard.seed"})
       if (p == fixed)
         throw InputError(
             file, "study.parameter",

@@ -222,8 +222,8 @@ bool has(const std::vector<std::string>& parts, const char* part) {
 
 }  // namespace
 
-std::string system_bench_size_problem(int size) {
-  return leap_resolution_problem(size);
+std::string system_bench_size_problem(int size, const std::string& case_name) {
+  return leap_resolution_problem(size, case_name == "euler3d" ? 3 : 2);
 }
 
 nlohmann::json run_system_bench(const SystemBenchOptions& o) {
@@ -232,12 +232,8 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
   if (o.case_name != "euler2d" && o.case_name != "euler3d")
     throw InputError("leap bench: --case must be euler2d or euler3d, found '" + o.case_name + "'");
-  if (o.case_name == "euler3d" && has(o.parts, "hybrid"))
-    throw InputError(
-        "leap bench: --parts hybrid: expected exchange or solver with --case euler3d (the hybrid "
-        "part times the 2-D latent emulator), found hybrid");
   for (int size : o.sizes)
-    if (const std::string why = system_bench_size_problem(size); !why.empty())
+    if (const std::string why = system_bench_size_problem(size, o.case_name); !why.empty())
       throw InputError("leap bench: --sizes: expected " + why);
   if (o.sizes.empty()) throw InputError("leap bench: --sizes: expected at least one grid side");
   const bool exchange = has(o.parts, "exchange"), solver = has(o.parts, "solver"),
@@ -245,10 +241,12 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
   if (hybrid) check_bench_device(o.device);
 
   nlohmann::json out;
+  const bool three_d = o.case_name == "euler3d";
   out["system"] = {{"case", o.case_name},
                    {"ranks", ranks},
                    {"sizes", o.sizes},
-                   {"initial_condition", "quadrants, seed 1000, periodic, gamma 1.4, MC limiter, CFL 0.4"},
+                   {"initial_condition", std::string(three_d ? "octants" : "quadrants") +
+                                             ", seed 1000, periodic, gamma 1.4, MC limiter, CFL 0.4"},
                    {"frame_interval", o.frame_interval},
                    {"warmup", o.warmup},
                    {"iters", o.iters}};
@@ -262,6 +260,8 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
     auto s = make_solver(o, size);
     const int dims = int(s->axes().size());
     const double cells = dims == 3 ? double(size) * size * size : double(size) * size;
+    // The leap's models see the solver's channels and parameters (its own and one flag per axis).
+    const int fields = int(channel_count(*s)), params = int(s->parameters().size()) + dims;
     ExchangeTimes ex;
     if (exchange || hybrid) {
       if (o.progress && rank == 0) spdlog::info("bench: exchange at {}^{} on {} ranks", size, dims, ranks);
@@ -296,7 +296,8 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
     }
     s.reset();
     if (!hybrid) continue;
-    if (o.progress && rank == 0) spdlog::info("bench: hybrid driver at {}^2, {} frames", size, o.frames);
+    if (o.progress && rank == 0)
+      spdlog::info("bench: hybrid driver at {}^{}, {} frames", size, dims, o.frames);
     const HybridRun run = run_hybrid(o, size);
     if (!out["system"]["hybrid"].contains("schedule"))
       out["system"]["hybrid"]["schedule"] = {{"solver_frames", run.solver_frames},
@@ -304,12 +305,18 @@ nlohmann::json run_system_bench(const SystemBenchOptions& o) {
                                              {"emulated_frames", int64_t(o.frames) - run.solver_frames},
                                              {"gathers", run.observations},
                                              {"scatters", run.leaps_accepted}};
-    nlohmann::json r{{"part", "hybrid"}, {"size", size}, {"method", kHybridMethod}, {"policy", run.policy}};
+    nlohmann::json r{{"part", "hybrid"}, {"size", size}, {"dims", dims}};
+    r["method"] = kHybridMethod;
+    r["policy"] = run.policy;
     if (rank == 0) {
-      if (o.progress) spdlog::info("bench: emulator leap at {}^2 on {} ({} scale)", size, o.device, o.scale);
+      if (o.progress)
+        spdlog::info("bench: emulator leap at {}^{} on {} ({} scale)", size, dims, o.device, o.scale);
       LeapBenchOptions lo;
       lo.scale = o.scale;
       lo.device = o.device;
+      lo.spatial_dims = dims;
+      lo.fields = fields;
+      lo.param_features = params;
       lo.resolution = size;
       lo.context = o.context;
       lo.frames = o.leap_frames;

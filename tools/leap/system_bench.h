@@ -1,7 +1,8 @@
 // How the costs of a hybrid run grow with the grid, on the job's ranks (collective over
 // MPI_COMM_WORLD; `leap bench --parts exchange,solver,hybrid --sizes 128,256,512` under mpiexec).
 // For every grid side S (an S x S Euler case as in examples/euler2d/hybrid-small.yaml: periodic,
-// a multi-quadrant Riemann problem of seed 1000, frames every 0.015):
+// a multi-quadrant Riemann problem of seed 1000, frames every 0.015; with case euler3d an S x S x S
+// periodic octant problem of seed 1000 as in examples/euler3d/hybrid-small.yaml, 6 channels):
 //   exchange  plugin::StateExchange over MPI_COMM_WORLD with the solver's own DMDA blocks and its
 //             channels (5), block layout xyc as the hybrid controller uses: gather (blocks -> the
 //             [C, X, Y] field on rank 0) and scatter (back), each the median over `iters` calls
@@ -19,7 +20,8 @@
 //             The model's cost is measured apart, because random weights would wreck the state:
 //             time_emulator_leap (model_bench.h), `leap hybrid`'s LatentDiffusionEmulator::leap with
 //             random-weight models of `scale` on rank 0 on `device` (encode -> EmulationEngine::rollout
-//             -> decode). hybrid wall = driver wall - oracle seconds + accepted leaps * (model leap);
+//             -> decode; 3-D models for euler3d, time_emulator_leap's 3-D scales).
+//             hybrid wall = driver wall - oracle seconds + accepted leaps * (model leap);
 //             speed-up = solver-only / hybrid. The run's policy summary (its decisions) is reported.
 // Results on rank 0 (other ranks get an empty object): {"system": config, "results": [...]} with
 // one object per (part, size).
@@ -49,8 +51,8 @@ struct SystemBenchOptions {
   bool progress = true;
 };
 
-// Why a size does not suit the parts (see leap_resolution_problem), or "".
-std::string system_bench_size_problem(int size);
+// Why a size does not suit the parts for the case (see leap_resolution_problem), or "".
+std::string system_bench_size_problem(int size, const std::string& case_name);
 
 // Collective over MPI_COMM_WORLD. Throws InputError (on every rank) for bad options.
 nlohmann::json run_system_bench(const SystemBenchOptions& options);

@@ -12,9 +12,9 @@
 //
 // Tensors: context [c, C, X, Y] float32 (c = context_frames(), or more: the last c are used),
 // theta [P] (may be undefined when the emulator is unconditioned), result [members, C, X, Y]
-// float32 on the CPU; on a 3-D grid a Z axis follows Y (the oracle serves both; the latent
-// diffusion emulator's models are 2-D). C follows the dataset's channel order (The Well's: t0 fields, then t1
-// components).
+// float32 on the CPU; on a 3-D grid a Z axis follows Y (both emulators serve both: the latent
+// diffusion emulator's autoencoder and denoiser are 2-D or 3-D together). C follows the dataset's
+// channel order (The Well's: t0 fields, then t1 components).
 #pragma once
 
 #include <ATen/core/Tensor.h>
