@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/ivalue.h>
+#include <c10/util/Exception.h>
 #include <torch/csrc/distributed/c10d/Backend.hpp>
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
@@ -9,6 +10,7 @@
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -117,6 +119,20 @@ class MpiBackend final : public c10d::Backend {
   MPI_Comm comm_;
 };
 
+// Drops the reducer's one-time advice to turn find_unused_parameters off when a pass used every
+// parameter (it is on by design here: see gradient_reducer.h); other warnings go to the handler in place.
+class QuietUnusedSearch final : public c10::WarningHandler {
+ public:
+  QuietUnusedSearch() : next_(c10::WarningUtils::get_warning_handler()) {}
+  void process(const c10::Warning& w) override {
+    if (w.msg().find("find_unused_parameters=True was specified") != std::string::npos) return;
+    if (next_ != nullptr) next_->process(w);
+  }
+
+ private:
+  c10::WarningHandler* next_;
+};
+
 }  // namespace
 
 struct GradientReducer::Impl {
@@ -138,14 +154,16 @@ GradientReducer::GradientReducer(std::vector<at::Tensor> params, MPI_Comm comm, 
   m.group = c10::make_intrusive<c10d::ProcessGroup>(c10::make_intrusive<c10d::HashStore>(), rank, size);
   m.group->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::CUSTOM, m.backend);
   m.group->setDefaultBackend(c10d::ProcessGroup::BackendType::CUSTOM);
-  // Buckets in reverse order of the parameters (the backward pass produces the last layers' first).
+  // Buckets in reverse order of the parameters, as DDP makes them: the reducer launches bucket k only
+  // after buckets 0..k-1, and the backward pass produces the last layers' gradients first.
   const auto assignment =
       c10d::compute_bucket_assignment_by_size(params, {size_t(bucket_bytes)}, std::vector<bool>(n, false));
   std::vector<std::vector<size_t>> buckets = std::get<0>(assignment);
+  std::reverse(buckets.begin(), buckets.end());
   m.buckets = int64_t(buckets.size());
   m.reducer = std::make_unique<c10d::Reducer>(
       std::move(params), std::move(buckets), m.group, std::vector<bool>(n, false), bucket_bytes,
-      /*find_unused_parameters=*/false, /*gradient_as_bucket_view=*/false,
+      /*find_unused_parameters=*/true, /*gradient_as_bucket_view=*/false,
       std::unordered_map<size_t, std::string>{}, bucket_bytes,
       /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false, std::vector<int64_t>{});
 }
@@ -153,6 +171,8 @@ GradientReducer::GradientReducer(std::vector<at::Tensor> params, MPI_Comm comm, 
 GradientReducer::~GradientReducer() = default;
 
 void GradientReducer::prepare_for_backward(const at::Tensor& output) {
+  QuietUnusedSearch quiet;
+  c10::WarningUtils::WarningHandlerGuard guard(&quiet);
   impl_->reducer->prepare_for_backward({output});
 }
 

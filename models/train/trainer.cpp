@@ -18,6 +18,7 @@
 #include "leap/log.h"
 #include "leap/models/autocast_guard.h"
 #include "leap/train/data_parallel.h"
+#include "leap/train/gradient_reducer.h"
 #include "leap/train/lr_schedule.h"
 #include "leap/train/psgd_kron.h"
 #include "leap/util/progress.h"
@@ -77,8 +78,8 @@ Validation validation_from(const nlohmann::json& j) {
 
 std::string run_record(const TrainResult& r, double seconds, int64_t samples) {
   nlohmann::json j{{"best_epoch", r.best_epoch}, {"skipped_steps", r.skipped_steps}, {"seconds", seconds},
-                   {"samples", samples}, {"initial", validation_json(r.initial)},
-                   {"history", nlohmann::json::array()}};
+                   {"samples", samples}, {"gradient_allreduces", r.gradient_allreduces},
+                   {"initial", validation_json(r.initial)}, {"history", nlohmann::json::array()}};
   for (const auto& e : r.history)
     j["history"].push_back({{"epoch", e.epoch}, {"train_loss", number(e.train_loss)}, {"lr", number(e.lr)},
                             {"seconds", e.seconds}, {"validation", validation_json(e.validation)}});
@@ -96,6 +97,7 @@ bool restore_run_record(const std::map<std::string, std::string>& extra, const s
     r->skipped_steps = j.at("skipped_steps").get<int64_t>();
     *seconds = j.at("seconds").get<double>();
     *samples = j.at("samples").get<int64_t>();
+    r->gradient_allreduces = j.value("gradient_allreduces", int64_t(0));
     r->initial = validation_from(j.at("initial"));
     for (const auto& h : j.at("history")) {
       EpochRecord e;
@@ -169,6 +171,32 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
     if (!ema.empty()) broadcast_parameters(ema, o.comm);
   }
 
+  // Data-parallel gradient averaging (none on 1 rank: the gradients are already the batch's).
+  std::unique_ptr<GradientReducer> reducer;
+  const int64_t bucket_bytes = std::max<int64_t>(1, int64_t(o.optim.gradient_bucket_mb * (1 << 20)));
+  const int64_t allreduces_before = result.gradient_allreduces;  // restored from the run record
+  if (world > 1) {
+    result.gradient_sync = o.optim.gradient_sync;
+    if (result.gradient_sync == "overlap" && !o.device.is_cpu()) {
+      spdlog::info("{}: optim.gradient_sync overlap all-reduces CPU tensors (LEAP's c10d MPI backend): on {} "
+                   "the gradients are all-reduced after the backward pass",
+                   o.label, o.device.str());
+      result.gradient_sync = "after_backward";
+    }
+    if (result.gradient_sync == "overlap") {
+      std::vector<at::Tensor> trained;  // the same on every rank: the model and its config are
+      for (const auto& p : params)
+        if (p.requires_grad()) trained.push_back(p);
+      reducer = std::make_unique<GradientReducer>(trained, o.comm, bucket_bytes);
+      result.gradient_buckets = reducer->buckets();
+    }
+    if (reducer)
+      spdlog::info("{}: gradients averaged over {} ranks during the backward pass (c10d reducer, {} buckets)",
+                   o.label, world, result.gradient_buckets);
+    else
+      spdlog::info("{}: gradients averaged over {} ranks after the backward pass", o.label, world);
+  }
+
   if (!o.resume) {
     model.eval();
     c10::NoGradGuard guard;
@@ -206,8 +234,13 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
         loss = loss_fn(on_device).to(at::kFloat);
       }
       util::fault_point("train_step");
-      loss.backward();
-      allreduce_gradients(params, o.comm);
+      if (reducer) {
+        reducer->prepare_for_backward(loss);  // then backward() all-reduces each bucket as it completes
+        loss.backward();
+      } else {
+        loss.backward();
+        allreduce_gradients(params, o.comm, bucket_bytes);  // nothing on 1 rank
+      }
       double values[2] = {loss.item<double>(), 0.0};
       {
         c10::NoGradGuard guard;
@@ -276,6 +309,7 @@ TrainResult train_loop(torch::nn::Module& model, data::WindowLoader& loader, con
       result.best_epoch = epoch + 1;
     }
     info.best = result.best_loss;
+    if (reducer) result.gradient_allreduces = allreduces_before + reducer->allreduce_calls();
     info.extra[kRunRecordKey] = run_record(result, run_seconds(), samples);
     if (rank == 0) {
       // best.ckpt first: a run killed between the two writes resumes from the previous last.ckpt,

@@ -3,9 +3,10 @@
 # below its starting value; `leap encode --augment 4` writes 4 augmented copies of each training file
 # (and none of the validation and test files) and records their transforms; on that latent dataset
 # the emulator's validation loss falls below 0.4x its starting value and the surrogate's below 0.3x
-# within a minute each; two-rank data-parallel training equals one rank on the combined batch; an
-# interrupted run resumed from last.ckpt ends exactly where the uninterrupted one does; bad input is
-# refused with exit 2 before anything is written.
+# within a minute each; two-rank data-parallel training equals one rank on the combined batch, with
+# either optim.gradient_sync (bitwise the same), and resumes exactly; an interrupted run resumed from
+# last.ckpt ends exactly where the uninterrupted one does; bad input is refused with exit 2 before
+# anything is written.
 . "$2/tests/support/e2e_common.sh"
 
 tiny_euler_data "$WORK/data" 1
@@ -18,19 +19,50 @@ echo "autoencoder validation VRMSE: $v0 -> $v1"
 python3 -c "import sys; sys.exit(0 if $v1 < 0.4 * $v0 and $v1 < 0.5 else 1)" || fail "autoencoder did not learn ($v0 -> $v1)"
 
 # Data parallel: 2 ranks x batch 4 == 1 rank x batch 8, epoch by epoch (a few epochs: float32
-# round-off of the two reduction orders grows slowly with training).
-DP=(--set optim.epochs=4)
+# round-off of the two reduction orders grows slowly with training). The 2-rank default
+# (optim.gradient_sync: overlap: LibTorch's DDP reducer over c10d, here 5 buckets of at most 10 kB,
+# each all-reduced during the backward pass) leaves checkpoints bitwise equal to after_backward's (all
+# the gradients all-reduced after the backward pass: on 2 ranks a/2 + b/2 == (a + b)/2 exactly), and
+# metrics.json counts its all-reduces (per step, one a bucket and one of the map of used parameters).
+# A 2-rank run that a rank aborts in epoch 3, resumed, ends bitwise where the uninterrupted run does.
+# Steps skipped for a non-finite loss (lr 1e30) leave the reducer working to the end of the run.
+PY=${LEAP_PYTHON:-$SRC/.venv/bin/python3}
+DP=(--set optim.epochs=4 --set optim.ema=0.9)
+TRAIN2=("$MPIEXEC" -n 2 --oversubscribe "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" "${DP[@]}" "${Q[@]}")
 "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae1" "${DP[@]}" "${Q[@]}" || fail "1-rank train ae"
-"$MPIEXEC" -n 2 --oversubscribe "$LEAP" train ae --config "$T/ae-tiny.yaml" --data "$WORK/data" --out "$WORK/ae2" \
-  "${DP[@]}" "${Q[@]}" || fail "2-rank train ae"
-python3 - "$WORK/ae1/metrics.json" "$WORK/ae2/metrics.json" <<'PY' || fail "2-rank training differs from 1 rank"
+"${TRAIN2[@]}" --out "$WORK/ae2" --set optim.gradient_bucket_mb=0.01 || fail "2-rank train ae"
+"${TRAIN2[@]}" --out "$WORK/ae2a" --set optim.gradient_sync=after_backward || fail "2-rank train ae, after_backward"
+LEAP_FAULT=train_step:1:abort:9 "${TRAIN2[@]}" --out "$WORK/ae2r" --set optim.gradient_bucket_mb=0.01 >/dev/null 2>&1 \
+  && fail "2-rank train ae: the injected abort did not stop it"
+"${TRAIN2[@]}" --out "$WORK/ae2r" --set optim.gradient_bucket_mb=0.01 --resume || fail "2-rank train ae, resumed"
+"${TRAIN2[@]}" --out "$WORK/ae2n" --set optim.lr=1e30 --set optim.warmup=0 --set optim.grad_clip=0 2>/dev/null \
+  || fail "2-rank train ae with non-finite steps"
+for c in best last; do
+  "$PY" "$SRC/tests/faults/compare_runs.py" checkpoints "$WORK/ae2a/$c.ckpt" "$WORK/ae2/$c.ckpt" \
+    || fail "2 ranks: overlap and after_backward differ ($c.ckpt)"
+  "$PY" "$SRC/tests/faults/compare_runs.py" checkpoints "$WORK/ae2/$c.ckpt" "$WORK/ae2r/$c.ckpt" \
+    || fail "2 ranks: the resumed run differs ($c.ckpt)"
+done
+"$PY" "$SRC/tests/faults/compare_runs.py" metrics "$WORK/ae2/metrics.json" "$WORK/ae2r/metrics.json" \
+  || fail "2 ranks: the resumed run's metrics.json differs"
+python3 - "$WORK"/ae{1,2,2a,2r,2n}/metrics.json <<'PY' || fail "2-rank training differs from 1 rank"
 import json, sys
-a, b = (json.load(open(p))["history"] for p in sys.argv[1:3])
+one, two, after, resumed, nonfinite = (json.load(open(p)) for p in sys.argv[1:6])
+a, b = one["history"], two["history"]
 assert len(a) == len(b)
 for x, y in zip(a, b):
     for k in ("train_loss", "validation_loss"):
         assert abs(x[k] - y[k]) <= 1e-5 * abs(x[k]), (k, x[k], y[k])
 print("data parallel: 1 and 2 ranks agree over", len(a), "epochs")
+sync = lambda m: (m["gradient_sync"], m["gradient_buckets"], m["gradient_allreduces"])
+assert sync(one) == ("none", 0, 0) and sync(after) == ("after_backward", 0, 0), (sync(one), sync(after))
+assert two["gradient_sync"] == "overlap" and two["gradient_buckets"] == 5, sync(two)
+assert two["gradient_allreduces"] == two["steps"] * (5 + 1), sync(two)
+assert sync(resumed) == sync(two), (sync(resumed), sync(two))
+n = nonfinite
+assert n["gradient_sync"] == "overlap" and n["gradient_allreduces"] == n["steps"] * (n["gradient_buckets"] + 1), sync(n)
+assert 0 < n["skipped_steps"] < n["steps"], (n["skipped_steps"], n["steps"])
+print("overlap:", sync(two), "steps", two["steps"], "; non-finite run: skipped", n["skipped_steps"], "of", n["steps"])
 PY
 
 # Resume: kill the run as soon as its first last.ckpt exists, resume, compare with the full run.

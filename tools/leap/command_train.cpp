@@ -26,6 +26,9 @@ nlohmann::json result_json(const train::TrainResult& r) {
   m["skipped_steps"] = r.skipped_steps;
   m["seconds"] = r.seconds;
   m["samples_per_second"] = r.samples_per_second;
+  m["gradient_sync"] = r.gradient_sync;  // none (1 rank), overlap or after_backward
+  m["gradient_buckets"] = r.gradient_buckets;
+  m["gradient_allreduces"] = r.gradient_allreduces;
   for (const auto& [k, v] : r.last.metrics) m["final_validation_" + k] = v;
   m["initial_validation_loss"] = r.initial.loss;
   for (const auto& [k, v] : r.initial.metrics) m["initial_validation_" + k] = v;

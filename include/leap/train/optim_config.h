@@ -66,6 +66,8 @@ struct OptimConfig {
   double min_lr_factor = 0.0;  // cosine decays to lr * min_lr_factor
   double grad_clip = 1.0;      // global gradient-norm clipping (0: off)
   double ema = 0.0;            // EMA decay of the weights (0: off)
+  std::string gradient_sync = "overlap";  // data-parallel gradient averaging: overlap, after_backward
+  double gradient_bucket_mb = 25;         // gradients per all-reduce
   int64_t shuffle_buffer = 256;
   bool augment = false;            // flips and periodic rolls
   int64_t validation_batches = 0;  // 0: the whole validation split
@@ -89,6 +91,14 @@ struct OptimConfig {
       in_range(0.0, 1.0));
     v("grad_clip", grad_clip, "clip the global gradient norm to this value (0: off)", at_least(0.0));
     v("ema", ema, "exponential moving average decay of the weights (0: off)", in_range(0.0, 0.999999));
+    v("gradient_sync", gradient_sync,
+      "how data-parallel ranks average their gradients (2 or more ranks): overlap (LibTorch's DDP reducer "
+      "over c10d with LEAP's MPI backend: each bucket of gradients is all-reduced as soon as the backward "
+      "pass has produced it; on cuda it falls back to after_backward) or after_backward (all the gradients "
+      "all-reduced through host memory once the backward pass has ended)",
+      one_of({"overlap", "after_backward"}));
+    v("gradient_bucket_mb", gradient_bucket_mb, "megabytes of gradients in one all-reduce at most (a bucket)",
+      greater_than(0.0));
     v("shuffle_buffer", shuffle_buffer, "windows in the shuffle buffer", at_least<int64_t>(0));
     v("augment", augment, "random flips and periodic rolls of training windows");
     v("validation_batches", validation_batches, "validation batches per epoch (0: all)",

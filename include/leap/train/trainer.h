@@ -1,7 +1,7 @@
 // The training loop every `leap train` command runs: AdamW with a cosine schedule and warm-up,
 // gradient clipping, non-finite steps skipped (and counted), optional EMA of the weights,
-// data-parallel gradient averaging over MPI, validation each epoch, best.ckpt / last.ckpt written
-// atomically by rank 0, and exact resumption from last.ckpt.
+// data-parallel gradient averaging over MPI (optim.gradient_sync), validation each epoch, best.ckpt /
+// last.ckpt written atomically by rank 0, and exact resumption from last.ckpt.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -59,6 +59,12 @@ struct TrainResult {
   std::vector<EpochRecord> history;
   Validation initial;  // before the first step (not measured when resuming)
   Validation last;
+  // Data-parallel gradient averaging as it ran: "none" (1 rank), "overlap" or "after_backward"
+  // (optim.gradient_sync; overlap falls back to after_backward on cuda), the overlap reducer's
+  // buckets, and its all-reduce calls over the whole run (resumed runs included).
+  std::string gradient_sync = "none";
+  int64_t gradient_buckets = 0;
+  int64_t gradient_allreduces = 0;
 };
 
 // The batch handed to the loss is on TrainLoopOptions::device; validation moves its own tensors
