@@ -169,6 +169,29 @@ int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int nthet
   });
 }
 
+int leap_runtime_observe_points(leap_runtime h, int n, const int* channel, const int* i, const int* j,
+                                const int* k, const float* values, double noise_std) {
+  return api("leap_runtime_observe_points", [&] {
+    Runtime& r = runtime(h);
+    std::string problem;  // agreed by every rank before the collective part
+    if (n < 0)
+      problem = "argument 'n': expected a number of points >= 0, found " + std::to_string(n);
+    else if (n > 0 && (!channel || !i || !j || !values))
+      problem = "arguments 'channel', 'i', 'j', 'values': expected " + std::to_string(n) +
+                " values each, found NULL";
+    else if (n > 0 && r.grid().size() == 3 && !k)
+      problem = "argument 'k': expected the " + std::to_string(n) + " z indices of the points (a 3-D grid), found NULL";
+    leap::plugin::agree_on_input_error(r.communicator(), problem);
+    std::vector<leap::models::SensorPoint> points;
+    std::vector<float> v;
+    for (int p = 0; p < n; ++p) {
+      points.push_back({channel[p], i[p], j[p], k ? k[p] : 0});
+      v.push_back(values[p]);
+    }
+    r.observe_points(points, v, noise_std);
+  });
+}
+
 int leap_runtime_last_leap(leap_runtime h, int* finite, int* suppressed) {
   return api("leap_runtime_last_leap", [&] {
     const RuntimeHandle& handle = runtimes().get(h, "h");

@@ -11,6 +11,7 @@
 #include "leap/models/denoiser.h"
 #include "leap/models/diffusion_config.h"
 #include "leap/models/emulation_engine.h"
+#include "leap/models/observed_rollout.h"
 #include "leap/models/rollout.h"  // ensemble_repeat
 #include "leap/models/sampler.h"
 #include "leap/plugin/emulator.h"
@@ -32,6 +33,7 @@ struct LatentDiffusionEmulator::Impl {
   // The emulator's own generator (CPU), shared with its engine: the sampler's noise is drawn from it
   // and moved to the device, so a seed gives the same ensemble whatever else draws random numbers.
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  bool bf16 = false;
 };
 
 LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_checkpoint,
@@ -72,6 +74,7 @@ LatentDiffusionEmulator::LatentDiffusionEmulator(const std::string& autoencoder_
   m.ae.model->eval();
   m.ae.model->to(m.device);
   if (options.bf16) m.ae.model->to(at::kBFloat16);
+  m.bf16 = options.bf16;
   m.engine = std::make_unique<models::EmulationEngine>(
       m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context,
       models::EmulationOptions{options.bf16, options.cuda_graph});
@@ -99,8 +102,25 @@ const std::vector<std::string>& LatentDiffusionEmulator::theta_names() const {
   return impl_->theta_names;
 }
 
+at::Tensor Emulator::leap_observed(const at::Tensor&, const at::Tensor&, int64_t, int64_t,
+                                   const LeapObservations&) {
+  throw InputError(
+      "emulator: this emulator cannot condition a leap on observations (the latent diffusion emulator can)");
+}
+
 at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
                                          int64_t members) {
+  return run(context, theta, frames, members, nullptr);
+}
+
+at::Tensor LatentDiffusionEmulator::leap_observed(const at::Tensor& context, const at::Tensor& theta,
+                                                  int64_t frames, int64_t members,
+                                                  const LeapObservations& observations) {
+  return run(context, theta, frames, members, observations.empty() ? nullptr : &observations);
+}
+
+at::Tensor LatentDiffusionEmulator::run(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                                        int64_t members, const LeapObservations* obs) {
   Impl& m = *impl_;
   const int64_t C = int64_t(m.ae.channels.size());
   // [c, C, X, Y] for a 2-D autoencoder, [c, C, X, Y, Z] for a 3-D one.
@@ -116,6 +136,15 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   if (!m.theta_names.empty() && (!theta.defined() || theta.numel() != int64_t(m.theta_names.size())))
     throw InputError("emulator: theta must hold " + std::to_string(m.theta_names.size()) + " values, got " +
                      std::to_string(theta.defined() ? theta.numel() : 0));
+  if (obs) {
+    if (m.bf16) throw InputError("emulator: a leap conditioned on observations needs precision fp32, not bf16");
+    if (obs->values.size() != obs->points.size())
+      throw InputError("emulator: " + std::to_string(obs->points.size()) + " observed points and " +
+                       std::to_string(obs->values.size()) + " values");
+    if (!(obs->noise_std > 0) || obs->iterations < 1)
+      throw InputError("emulator: observations need a noise standard deviation > 0 and iterations >= 1, found " +
+                       std::to_string(obs->noise_std) + " and " + std::to_string(obs->iterations));
+  }
   torch::NoGradGuard no_grad;
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m.device);
   const at::Tensor x = context.narrow(0, context.size(0) - m.context, m.context).to(f32);
@@ -132,7 +161,33 @@ at::Tensor LatentDiffusionEmulator::leap(const at::Tensor& context, const at::Te
   // Autoregressive windows (models::rollout): each call adds w - c frames from m.generator's noise;
   // the last c frames are the next context. Only the last frame is decoded.
   // (K, L, x, y(, z))
-  const at::Tensor latest = m.engine->rollout(initial, th, frames).select(2, frames - 1);
+  at::Tensor latest;
+  if (!obs) {
+    latest = m.engine->rollout(initial, th, frames).select(2, frames - 1);
+  } else {
+    // The same windows from the same generator, the one that predicts the last frame guided through
+    // the decoder: A(denormalise(decode(latent-denormalise(z)))) at the observed points.
+    models::FrameObservations fo;
+    fo.A = models::sensor_operator(obs->points, int(m.ae.model->spatial_dims()));
+    fo.leads = {frames};
+    fo.values = at::tensor(obs->values, at::kFloat).reshape({1, -1}).to(m.device);
+    fo.noise_std = obs->noise_std;
+    fo.iterations = obs->iterations;
+    {  // the points must lie on the grid (the operator's own message otherwise)
+      std::vector<int64_t> frame = {C};
+      for (int64_t d = 2; d < x.dim(); ++d) frame.push_back(x.size(d));
+      fo.A(at::zeros(frame));
+    }
+    train::LoadedAutoencoder& ae = m.ae;
+    const data::Normalizer latent = m.latent;
+    const models::FrameDecoder decode = [&ae, latent](const at::Tensor& zz) {
+      return ae.normalizer.denormalize(ae.model->decode(latent.denormalize(zz)));
+    };
+    const models::WindowFn fn = models::observed_diffusion_window_fn(
+        m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context, th, decode,
+        std::move(fo), &m.generator);
+    latest = models::rollout(fn, initial, m.context, m.window, frames).select(2, frames - 1);
+  }
   phase(EmulatorPhase::sample, false);
   phase(EmulatorPhase::decode, true);
   const at::Tensor last = m.latent.denormalize(latest);

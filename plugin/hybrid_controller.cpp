@@ -256,6 +256,70 @@ double HybridController::restore_totals(const at::Tensor& before, at::Tensor* me
   return change;
 }
 
+void HybridController::set_observations(const LeapObservations& local) {
+  // Checked on every rank, agreed collectively, before anything is exchanged.
+  const std::vector<int64_t>& grid = exchange_->grid();
+  std::string problem;
+  if (local.values.size() != local.points.size())
+    problem = "observations: " + std::to_string(local.points.size()) + " points and " +
+              std::to_string(local.values.size()) + " values";
+  for (size_t p = 0; p < local.points.size() && problem.empty(); ++p) {
+    const models::SensorPoint& q = local.points[p];
+    const int64_t idx[3] = {q.i, q.j, q.k};
+    bool inside = q.channel >= 0 && q.channel < channels() && (grid.size() == 3 || q.k == 0);
+    for (size_t d = 0; d < grid.size(); ++d) inside = inside && idx[d] >= 0 && idx[d] < grid[d];
+    if (!inside)
+      problem = "observations: point " + std::to_string(p) + " (channel " + std::to_string(q.channel) + ", " +
+                std::to_string(q.i) + ", " + std::to_string(q.j) +
+                (grid.size() == 3 ? ", " + std::to_string(q.k) : std::string()) + ") lies outside " +
+                std::to_string(channels()) + " channels of the " + std::to_string(grid.size()) + "-D grid";
+    else if (!std::isfinite(local.values[p]))
+      problem = "observations: the value of point " + std::to_string(p) + " is not finite";
+  }
+  if (problem.empty() && (!(local.noise_std > 0) || local.iterations < 1))
+    problem = "observations: expected noise_std > 0 and iterations >= 1, found " + std::to_string(local.noise_std) +
+              " and " + std::to_string(local.iterations);
+  double mine[2] = {local.noise_std, double(local.iterations)}, lo[2], hi[2];
+  mpi_check(MPI_Allreduce(mine, lo, 2, MPI_DOUBLE, MPI_MIN, comm_), "MPI_Allreduce");
+  mpi_check(MPI_Allreduce(mine, hi, 2, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
+  if (problem.empty() && (lo[0] != hi[0] || lo[1] != hi[1]))
+    problem = "observations: noise_std and iterations differ between the ranks";
+  agree_on_input_error(comm_, problem);
+  // Every rank's points and values to every rank (a few per rank: allgather is enough).
+  int size = 1;
+  MPI_Comm_size(comm_, &size);
+  const int n = int(local.points.size());
+  std::vector<int> counts(static_cast<size_t>(size)), displs(static_cast<size_t>(size));
+  mpi_check(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, comm_), "MPI_Allgather");
+  int total = 0;
+  for (int r = 0; r < size; ++r) {
+    displs[size_t(r)] = total;
+    total += counts[size_t(r)];
+  }
+  std::vector<int64_t> mine_idx;
+  for (const auto& q : local.points) mine_idx.insert(mine_idx.end(), {q.channel, q.i, q.j, q.k});
+  std::vector<int64_t> all_idx(static_cast<size_t>(4 * total));
+  std::vector<float> all_values(static_cast<size_t>(total));
+  std::vector<int> counts4(counts), displs4(displs);
+  for (int r = 0; r < size; ++r) {
+    counts4[size_t(r)] *= 4;
+    displs4[size_t(r)] *= 4;
+  }
+  mpi_check(MPI_Allgatherv(mine_idx.data(), 4 * n, MPI_INT64_T, all_idx.data(), counts4.data(), displs4.data(),
+                           MPI_INT64_T, comm_),
+            "MPI_Allgatherv");
+  mpi_check(MPI_Allgatherv(local.values.data(), n, MPI_FLOAT, all_values.data(), counts.data(), displs.data(),
+                           MPI_FLOAT, comm_),
+            "MPI_Allgatherv");
+  observations_ = LeapObservations{};
+  observations_.noise_std = local.noise_std;
+  observations_.iterations = local.iterations;
+  observations_.values = std::move(all_values);
+  for (int p = 0; p < total; ++p)
+    observations_.points.push_back(
+        {all_idx[size_t(4 * p)], all_idx[size_t(4 * p + 1)], all_idx[size_t(4 * p + 2)], all_idx[size_t(4 * p + 3)]});
+}
+
 LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
   util::fault_point("leap");
   if (!ready())
@@ -277,7 +341,9 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
       try {
         torch::NoGradGuard no_grad;
         const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
-        ensemble = emulator_->leap(context, theta, frames, share).to(at::kDouble);
+        ensemble = observations_.empty()
+                       ? emulator_->leap(context, theta, frames, share).to(at::kDouble)
+                       : emulator_->leap_observed(context, theta, frames, share, observations_).to(at::kDouble);
         if (ensemble.sizes().vec() != shape)
           throw Error("HybridController: the emulator returned a tensor of shape " +
                       c10::str(ensemble.sizes()) + ", expected " + c10::str(at::IntArrayRef(shape)));
@@ -285,6 +351,7 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
         failure = std::string("emulator: ") + e.what();
       }
     }
+    observations_ = LeapObservations{};  // for this leap only
     failure = first_problem(comm_, failure);
     if (!failure.empty()) throw EmulatorFailure(failure);
     if (exchange_->is_emulator()) {

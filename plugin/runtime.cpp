@@ -519,6 +519,21 @@ void Runtime::observe(const float* block, double time) {
   m.observed(block ? block : &none, nullptr, time);
 }
 
+void Runtime::observe_points(const std::vector<models::SensorPoint>& points, const std::vector<float>& values,
+                             double noise_std) {
+  Impl& m = *impl_;
+  std::string problem = m.state_problem("observe_points", true);
+  if (problem.empty() && !m.has_emulator)
+    problem = "observe_points: no emulator (" + m.config_name + ": emulator.kind is none)";
+  agree_on_input_error(m.comm.get(), problem);
+  LeapObservations o;
+  o.points = points;
+  o.values = values;
+  o.noise_std = noise_std;
+  o.iterations = int(m.cfg.emulator.guidance_iterations);
+  m.controller->set_observations(o);
+}
+
 void Runtime::observe(const FieldBlocks& fields, double time) {
   Impl& m = *impl_;
   std::string problem = m.state_problem("observe", true);
@@ -704,6 +719,9 @@ bool Runtime::context_ready() const {
 }
 int64_t Runtime::channels() const {
   return impl_->channels();
+}
+const std::vector<int64_t>& Runtime::grid() const {
+  return impl_->grid;
 }
 int64_t Runtime::block_size() const {
   return impl_->block_size();

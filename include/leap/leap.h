@@ -168,6 +168,16 @@ int leap_runtime_observe(leap_runtime h, const float* block, double time);
  * ensemble's relative spread (0 for one member; may be NULL). */
 int leap_runtime_leap(leap_runtime h, int frames, const double* theta, int ntheta, float* block,
                       int* accepted, double* spread);
+/* Collective, after setup: data assimilation. Observations of the state the next leap
+ * (leap_runtime_leap or leap_runtime_attempt) predicts, its last frame: this rank's n points (n >= 0,
+ * any cells of the whole grid, not only its box): channel[p] (in the emulator's channel order), cell
+ * (i[p], j[p]) and on a 3-D grid k[p] (k may be NULL on a 2-D grid), observed value values[p] in
+ * physical units, with noise standard deviation noise_std (> 0, the same on every rank). The next
+ * leap samples guided by every rank's points (MMPS through the decoder; emulator.guidance_iterations
+ * linear-solver iterations), then they are dropped. Only the latent diffusion emulator (fp32)
+ * takes observations. E.g. a sensor array, or point values from another code. */
+int leap_runtime_observe_points(leap_runtime h, int n, const int* channel, const int* i, const int* j,
+                                const int* k, const float* values, double noise_std);
 /* Rank-local: about the last leap: *finite = 1 when the ensemble mean was finite everywhere;
  * *suppressed = 1 when it was refused for its spread (above leap.max_spread). Either may be NULL;
  * both 0 before the first leap. */

@@ -179,6 +179,20 @@ module leap
       real(c_double), intent(out) :: spread
     end function
 
+    ! Collective, after setup: observations of the state the next leap predicts (data assimilation):
+    ! this rank's n points, channel(p) (0-based, the emulator's channel order) at the 0-based cell
+    ! (i(p), j(p)) and on a 3-D grid k(p) (pass c_null_ptr for k on a 2-D grid, else c_loc(k)), with
+    ! values(p) and the noise standard deviation noise_std (the same on every rank).
+    integer(c_int) function leap_runtime_observe_points(handle, n, channel, i, j, k, values, noise_std) &
+        bind(c, name="leap_runtime_observe_points")
+      import :: c_int, c_float, c_double, c_ptr
+      integer(c_int), value :: handle, n
+      integer(c_int), intent(in) :: channel(*), i(*), j(*)
+      type(c_ptr), value :: k
+      real(c_float), intent(in) :: values(*)
+      real(c_double), value :: noise_std
+    end function
+
     integer(c_int) function leap_runtime_last_leap(handle, finite, suppressed) bind(c, name="leap_runtime_last_leap")
       import :: c_int
       integer(c_int), value :: handle

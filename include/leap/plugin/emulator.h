@@ -26,12 +26,25 @@
 #include <vector>
 
 #include "leap/data/well_file.h"
+#include "leap/models/observation.h"
 #include "leap/plugin/oracle_fault.h"
 
 namespace leap::plugin {
 
 // The parts of a leap an emulator may report (PETSc log events, timings).
 enum class EmulatorPhase { encode = 0, sample = 1, decode = 2 };
+
+// Observations of the state a leap predicts (its last frame), for a leap conditioned on them (data
+// assimilation): y_p = x[channel_p, i_p, j_p(, k_p)] + N(0, noise_std^2), in physical units, at cells
+// of the whole grid. The emulator samples with the MMPS guided denoiser (models/guidance.h) over
+// the observed points of its decoded frames, `iterations` linear-solver iterations per step.
+struct LeapObservations {
+  std::vector<models::SensorPoint> points;  // channel in the emulator's channel order; k = 0 in 2-D
+  std::vector<float> values;                // one per point
+  double noise_std = 0.1;
+  int iterations = 1;
+  bool empty() const { return points.empty(); }
+};
 
 class Emulator {
  public:
@@ -42,6 +55,10 @@ class Emulator {
   void set_phase_hook(PhaseHook hook) { phase_hook_ = std::move(hook); }
   virtual at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
                           int64_t members) = 0;
+  // leap() conditioned on observations of its last frame (see LeapObservations); an emulator that
+  // cannot take observations throws InputError (the default).
+  virtual at::Tensor leap_observed(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                                   int64_t members, const LeapObservations& observations);
   // Observed frames a leap needs (the length of the context).
   virtual int64_t context_frames() const = 0;
   // Physical channels the emulator works on (C); empty when it takes any.
@@ -80,6 +97,10 @@ class LatentDiffusionEmulator final : public Emulator {
 
   at::Tensor leap(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
                   int64_t members) override;
+  // Sampled window by window from the emulator's generator as leap() is, the window that predicts the
+  // last frame guided by the observations (fp32 only: InputError with precision bf16).
+  at::Tensor leap_observed(const at::Tensor& context, const at::Tensor& theta, int64_t frames,
+                           int64_t members, const LeapObservations& observations) override;
   int64_t context_frames() const override;
   std::vector<std::string> channel_names() const override;
   void reseed(uint64_t seed) override;
@@ -88,6 +109,8 @@ class LatentDiffusionEmulator final : public Emulator {
   const std::vector<std::string>& theta_names() const;
 
  private:
+  at::Tensor run(const at::Tensor& context, const at::Tensor& theta, int64_t frames, int64_t members,
+                 const LeapObservations* observations);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

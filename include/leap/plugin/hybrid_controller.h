@@ -109,6 +109,14 @@ class HybridController {
   // the emulator rank).
   LeapResult leap(const at::Tensor& theta, int64_t frames);
 
+  // Collective: observations of the state the next leap() predicts (its last frame). Each rank
+  // passes its own points (cells of the whole grid, any rank any cells, none allowed) with their
+  // values; noise_std and iterations must be the same on every rank (InputError otherwise, and for a
+  // point off the grid or a channel out of range). They are gathered to the emulator ranks; the next
+  // leap() is conditioned on all of them (Emulator::leap_observed), then they are dropped.
+  void set_observations(const LeapObservations& local);
+  // Points the next leap is conditioned on (the same on every rank; 0: none).
+  int64_t observed_points() const { return int64_t(observations_.points.size()); }
   // Channels whose totals a leap keeps (each at most once; InputError for a channel out of range or
   // named twice). Rank-local; give every rank the same list.
   void set_conserved(std::vector<ConservedChannel> channels);
@@ -163,6 +171,7 @@ class HybridController {
   int64_t context_size_ = 0;
   std::deque<at::Tensor> context_;  // [C, X, Y(, Z)] frames, on the emulator rank
   std::vector<ConservedChannel> conserved_;
+  LeapObservations observations_;  // every rank's points, gathered (empty: none)
   AdmissibleFn admissible_;
   PhaseHook hook_;
   HybridStats stats_;

@@ -148,6 +148,13 @@ class Runtime {
   // nothing); `time`: the state's simulated time (written with recorded frames).
   void observe(const float* block, double time);
   void observe(const FieldBlocks& fields, double time);
+  // Collective (after setup()): observations of the state the next leap (leap() or attempt()) predicts,
+  // its last frame: this rank's points (cells of the whole grid, channels in the emulator's order;
+  // none allowed) and their values, in physical units, with the noise standard deviation (the same
+  // on every rank). The leap samples guided by all ranks' points (MMPS, emulator.guidance_iterations
+  // iterations; the latent diffusion emulator only), then they are dropped.
+  void observe_points(const std::vector<models::SensorPoint>& points, const std::vector<float>& values,
+                      double noise_std);
   // Collective (after setup(), with context_ready()). `theta`: the emulator's conditioning vector
   // (the latent diffusion emulator's parameters in its order; ignored by the oracle). `block`:
   // block_size() floats, overwritten only when the leap is accepted.
@@ -179,6 +186,7 @@ class Runtime {
   int64_t context_frames() const;
   bool context_ready() const;
   int64_t channels() const;    // the fields' components, summed
+  const std::vector<int64_t>& grid() const;  // the whole grid, {nx, ny} or {nx, ny, nz} (after set_box)
   int64_t block_size() const;  // channels() * xm * ym (* zm) (after set_box)
   std::vector<std::string> channel_names() const;
   const RuntimeConfig& config() const;

@@ -68,6 +68,7 @@ struct RuntimeEmulatorConfig {
   std::string precision = "fp32";
   bool cuda_graph = false;
   int64_t seed = 0;
+  int64_t guidance_iterations = 1;
   std::vector<int64_t> ranks{0};
   bool per_node = false;
   std::vector<std::string> faults;
@@ -94,6 +95,10 @@ struct RuntimeEmulatorConfig {
       "kind latent_diffusion: replay each window call from a CUDA graph (device cuda)");
     v("seed", seed, "kind latent_diffusion: seed of the sampling noise (emulator rank k uses seed + k)",
       at_least<int64_t>(0));
+    v("guidance_iterations", guidance_iterations,
+      "kind latent_diffusion: iterations of the MMPS linear solver in a leap conditioned on observations "
+      "(leap_runtime_observe_points; about the number of points makes sparse points exact)",
+      at_least<int64_t>(1));
     v("ranks", ranks,
       "the ranks that run the emulator (rank 0 among them), each loading it and computing its share of "
       "leap.members; every other rank is served by the nearest emulator rank below it",
