@@ -149,6 +149,7 @@ assert "skipped" not in r and r["dims"] == 3 and r["policy"]["verdicts"]["accept
 l = r["leap"]
 assert l["latent"] == [16, 4, 4, 4] and l["autoencoder_levels"] == 3, l
 assert all(math.isfinite(v) and v > 0 for v in (l["ms_per_leap"], l["ms_encode"], l["ms_sample"], l["ms_decode"], r["speedup"])), r
+assert l["guided_points"] == 8 and l["ms_per_guided_leap"] > 0 and l["guided_overhead"] > 1, l  # 2^3 sensors at 16^3
 PY
 out=$("$LEAP" bench --case euler3d --parts hybrid --sizes 8 2>&1); status=$?
 [[ $status == 2 && $out == *"power of two >= 16"* ]] || fail "bench 3-D --sizes 8: exit $status: $out"

@@ -62,7 +62,10 @@ struct LeapBenchOptions {
 // Medians over options.iters calls of leap() (after options.warmup): ms_per_leap and its phases (from
 // the emulator's phase hook) ms_encode (transfer included), ms_sample, ms_decode (transfer back
 // included); windows_per_leap, latent [L, x, y(, z)], autoencoder_levels, autoencoder_parameters,
-// denoiser_parameters. {"skipped": why} when the device runs out of memory.
+// denoiser_parameters; the same leap conditioned on point observations of its last frame (every 8th
+// cell per axis of the first field, MMPS with 1 iteration: Emulator::leap_observed): guided_points,
+// ms_per_guided_leap and guided_overhead (its ratio to ms_per_leap). {"skipped": why} when the device
+// runs out of memory.
 nlohmann::json time_emulator_leap(const LeapBenchOptions& options);
 
 // Why a grid side does not suit time_emulator_leap (2-D: not a power of two >= 32; 3-D: not a power

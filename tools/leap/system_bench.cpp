@@ -397,7 +397,9 @@ std::string system_bench_table(const nlohmann::json& j) {
         << r["ms_hybrid"].get<double>() / 1e3 << " s, speed-up " << r["speedup"].get<double>() << "; leap "
         << std::setprecision(1) << l["ms_per_leap"].get<double>() << " ms (encode "
         << l["ms_encode"].get<double>() << ", sample " << l["ms_sample"].get<double>() << ", decode "
-        << l["ms_decode"].get<double>() << ")";
+        << l["ms_decode"].get<double>() << "); guided by " << l["guided_points"].get<int64_t>() << " points "
+        << l["ms_per_guided_leap"].get<double>() << " ms (x" << std::setprecision(2)
+        << l["guided_overhead"].get<double>() << ")";
     }
     s << v.str() << "\n";
   }
