@@ -3,17 +3,19 @@
 ! 12 x 10 grid with fields a and v, value 1 + 360 s + 120 c + 10 x + y at frame s, channel c, cell
 ! (x, y), all 0-based), the grid split unevenly over the ranks, blocks in a DMDA's layout
 ! block(channels, xm, ym). Observing frame 3 and leaping 4 frames must give every rank exactly frame
-! 7 in its box, then frame 7 + 5. Also checks that a missing config, a leap without context and an
-! unknown field are refused with LEAP_ERR_INPUT. Usage: test_fortran_runtime CONFIG. Exits non-zero
-! on any mismatch.
+! 7 in its box, then frame 7 + 5. Also checks that a missing config, a leap without context, an
+! unknown field and an observed point off the grid are refused with LEAP_ERR_INPUT, and that
+! observed points are taken (leap_runtime_observe_points). Usage: test_fortran_runtime CONFIG. Exits
+! non-zero on any mismatch.
 program test_fortran_runtime
   use mpi
   use leap
-  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_double, c_null_char
+  use, intrinsic :: iso_c_binding, only: c_int, c_float, c_double, c_null_char, c_null_ptr
   implicit none
   integer, parameter :: nx = 12, ny = 10, nc = 3
   integer :: ierr, rank, nprocs, px, py, rx, ry, x0, y0, xm, ym, errors, total, n
-  integer(c_int) :: h, bad, st, ready, accepted, frames, finite, suppressed
+  integer(c_int) :: h, bad, st, ready, accepted, frames, finite, suppressed, pc(1), pi(1), pj(1)
+  real(c_float) :: pv(1)
   real(c_float), allocatable :: block(:, :, :), saved(:, :, :)
   real(c_double) :: theta(1), spread
   character(len=1024) :: config, msg
@@ -117,6 +119,22 @@ program test_fortran_runtime
     errors = errors + 1
   end if
   call compare(block, 12)
+
+  ! Observations for the next leap (leap_runtime_observe_points, 0-based cells, no k on a 2-D grid):
+  ! a point off the grid is refused on every rank naming it; this rank's corner cell is taken.
+  pc = 0
+  pi = nx
+  pj = y0
+  pv = 1.0
+  st = leap_runtime_observe_points(h, 1, pc, pi, pj, c_null_ptr, pv, 0.1_c_double)
+  n = leap_last_error_copy(msg, len(msg))
+  if (st /= LEAP_ERR_INPUT .or. index(msg(1:min(n, len(msg) - 1)), "outside") == 0) then
+    print *, "rank", rank, ": a point off the grid returned", st, msg(1:min(n, len(msg) - 1))
+    errors = errors + 1
+  end if
+  pi = x0
+  call check(leap_runtime_observe_points(h, 1, pc, pi, pj, c_null_ptr, pv, 0.1_c_double), &
+             "leap_runtime_observe_points")
   call check(leap_runtime_destroy(h), "leap_runtime_destroy")
   deallocate(block, saved)
 
