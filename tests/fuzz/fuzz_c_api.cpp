@@ -256,6 +256,17 @@ class Program {
         break;
       }
       default:
+        if (in_.u8() % 2) {  // observations for the next leap: sizes, NULLs, cells and noise hostile
+          const int h = runtime_handle();
+          const uint8_t p = in_.u8();
+          const int n = p & 1 ? int(in_.u8() % 5) : in_.hostile_int();
+          for (int k = 0; k < 4; ++k) cells_[size_t(k)] = in_.hostile_int();
+          const int* c = (p & 2) && n <= 4 ? cells_.data() : nullptr;
+          const double noise = p & 4 ? 0.1 : p & 8 ? -1.0 : std::nan("");
+          leap_runtime_observe_points(h, n, c, c, c, (p & 16) ? c : nullptr,
+                                      (p & 32) && n <= 4 ? theta_f_.data() : nullptr, noise);
+          break;
+        }
         (void)leap_version();
         (void)leap_cuda_available();
         if (!leap_last_error()) leap::fuzz::fail("leap_last_error returned NULL");
@@ -390,6 +401,8 @@ class Program {
   leap::fuzz::Bytes& in_;
   std::vector<float> block_, full_;
   std::vector<double> theta_ = std::vector<double>(16, 0.5);
+  std::vector<int> cells_ = std::vector<int>(4, 0);
+  std::vector<float> theta_f_ = std::vector<float>(4, 0.5f);
   std::string text_ = std::string(256, '\0');
   std::vector<RuntimeState> runtimes_;
   std::vector<ExchangeState> exchanges_;
