@@ -16,28 +16,14 @@
 #include "leap/models/preconditioning.h"
 #include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
+#include "tiny_models.h"
 
 namespace {
 
 using namespace leap::models;
-
-const bool kThreads = [] {
-  at::set_num_threads(2);
-  return true;
-}();
-
+using leap::test::max_abs;
 ViTConfig tiny(int params = 0) {
-  ViTConfig c;
-  c.width = 32;
-  c.depth = 2;
-  c.heads = 2;
-  c.emb_features = 16;
-  c.param_features = params;
-  return c;
-}
-
-double max_abs(const at::Tensor& a) {
-  return a.abs().max().item<double>();
+  return leap::test::tiny_vit(params);
 }
 
 TEST(Preconditioning, EdmCoefficients) {

@@ -32,30 +32,14 @@
 #include "leap/train/checkpoint.h"
 #include "leap/train/emulator_io.h"
 #include "leap/train/model_io.h"
+#include "tiny_models.h"
 
 namespace {
 
 using namespace leap::models;
-
-const bool kThreads = [] {
-  at::set_num_threads(2);
-  return true;
-}();
-
+using leap::test::max_abs;
 ViTConfig tiny3(std::vector<int> patch = {}, int params = 0) {
-  ViTConfig c;
-  c.width = 32;
-  c.depth = 2;
-  c.heads = 2;
-  c.emb_features = 16;
-  c.param_features = params;
-  c.spatial_dims = 3;
-  c.patch_sizes = std::move(patch);
-  return c;
-}
-
-double max_abs(const at::Tensor& a) {
-  return a.abs().max().item<double>();
+  return leap::test::tiny_vit_3d(std::move(patch), params);
 }
 
 // A tiny synthetic latent dataset: N windows of T frames of 2 channels on a 4^3 grid, a plane wave

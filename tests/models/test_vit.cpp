@@ -16,30 +16,16 @@
 #include "leap/models/sine_encoding.h"
 #include "leap/models/surrogate.h"
 #include "leap/models/vit.h"
+#include "tiny_models.h"
 
 namespace {
 
 using namespace leap::models;
-
-const bool kThreads = [] {
-  at::set_num_threads(2);
-  return true;
-}();
-
+using leap::test::max_abs;
 ViTConfig tiny(int params = 3, int patch = 1) {
-  ViTConfig c;
-  c.width = 32;
-  c.depth = 2;
-  c.heads = 2;
-  c.emb_features = 16;
-  c.param_features = params;
-  c.patch_size = patch;
-  return c;
+  return leap::test::tiny_vit(params, patch);
 }
 
-double max_abs(const at::Tensor& a) {
-  return a.abs().max().item<double>();
-}
 
 TEST(ViT, Shapes) {
   at::manual_seed(0);

@@ -25,30 +25,17 @@
 #include "leap/models/sine_encoding.h"
 #include "leap/models/surrogate.h"
 #include "leap/models/vit.h"
+#include "tiny_models.h"
 
 namespace {
 
 using namespace leap::models;
-
-const bool kThreads = [] {
-  at::set_num_threads(2);
-  return true;
-}();
-
+using leap::test::max_abs;
 ViTConfig tiny3(std::vector<int> patch = {}, int params = 0) {
-  ViTConfig c;
-  c.width = 32;
-  c.depth = 2;
-  c.heads = 2;
-  c.emb_features = 16;
-  c.param_features = params;
-  c.spatial_dims = 3;
-  c.patch_sizes = std::move(patch);
-  return c;
+  return leap::test::tiny_vit_3d(std::move(patch), params);
 }
-
-double max_abs(const at::Tensor& a) {
-  return a.abs().max().item<double>();
+ViTConfig tiny2(int params, int patch) {
+  return leap::test::tiny_vit(params, patch);
 }
 
 std::string message_of(const std::function<void()>& f) {
@@ -264,17 +251,6 @@ void expect_reference(const at::Tensor& y, double sum, const std::vector<std::pa
   const at::Tensor f = y.detach().flatten().to(at::kDouble);
   EXPECT_NEAR(f.sum().item<double>(), sum, 1e-4 * (1 + std::abs(sum)));
   for (const auto& [i, v] : at) EXPECT_NEAR(f[i].item<double>(), v, 2e-6) << "element " << i;
-}
-
-ViTConfig tiny2(int params, int patch) {
-  ViTConfig c;
-  c.width = 32;
-  c.depth = 2;
-  c.heads = 2;
-  c.emb_features = 16;
-  c.param_features = params;
-  c.patch_size = patch;
-  return c;
 }
 
 TEST(ViT2D, FixedSeedOutputsUnchanged) {
