@@ -258,6 +258,27 @@ PetscErrorCode EulerSolverBase<D>::Admissible(PetscBool* ok, std::string* why) c
 }
 
 template <int D>
+PetscErrorCode EulerSolverBase<D>::KineticEnergy(PetscReal* ke) const {
+  const PetscScalar* a;
+  PetscInt n;
+  PetscFunctionBeginUser;
+  PetscReal local[2] = {0, 0}, global[2];  // sum of |m|^2 / (2 rho), cells
+  PetscCall(VecGetLocalSize(u_, &n));
+  PetscCall(VecGetArrayRead(u_, &a));
+  const auto* u = reinterpret_cast<const Conserved<D>*>(a);
+  for (PetscInt k = 0; k < n / kDof; ++k) {
+    PetscReal m2 = 0;
+    for (int d = 0; d < D; ++d) m2 += PetscRealPart(u[k].m(d)) * PetscRealPart(u[k].m(d));
+    local[0] += 0.5 * m2 / PetscRealPart(u[k].rho);
+    local[1] += 1;
+  }
+  PetscCall(VecRestoreArrayRead(u_, &a));
+  PetscCall(MPIU_Allreduce(local, global, 2, MPIU_REAL, MPIU_SUM, PetscObjectComm((PetscObject)da_)));
+  *ke = global[1] > 0 ? global[0] / global[1] : 0;
+  PetscFunctionReturn(0);
+}
+
+template <int D>
 PetscErrorCode EulerSolverBase<D>::MinDensityPressure(PetscReal* rho_min, PetscReal* p_min) const {
   const PetscScalar* a;
   PetscInt n;

@@ -57,6 +57,8 @@ class EulerSolverBase : public leap::petsc::FluidSolver {
   std::vector<leap::petsc::ConservedDof> ConservedDofs() const override;
   PetscErrorCode RestoreConserved(const std::vector<PetscScalar>& target, PetscBool* ok) override;
   PetscErrorCode Admissible(PetscBool* ok, std::string* why) const override;
+  // Domain mean of |m|^2 / (2 rho) over every momentum component, in double.
+  PetscErrorCode KineticEnergy(PetscReal* ke) const override;
 
   PetscReal gamma() const { return numerics_.gamma; }
   // The grid after the options database, along axis a (kX, kY, kZ).

@@ -101,7 +101,7 @@ class RBSolver : public petsc::FluidSolver {
   // Nusselt numbers of the current state (wall fluxes and volume average). Collective.
   PetscErrorCode ComputeNusselt(Nusselt* nu) const;
   // Kinetic energy per unit area, <u² + v²>/2. Collective.
-  PetscErrorCode KineticEnergy(PetscReal* ke) const;
+  PetscErrorCode KineticEnergy(PetscReal* ke) const override;
   // The streamfunction (1-dof DMDA streamfunction_dm()) and velocity (2-dof DMDA velocity_dm()) of
   // the current state, computed on demand; the vectors are borrowed, valid until the state changes.
   PetscErrorCode GetStreamfunction(Vec* psi) const;

@@ -92,6 +92,8 @@ int leap_exchange_destroy(leap_exchange h);
  *   leap_runtime_setup(h)                               collective
  *   loop: leap_runtime_observe(h, block, t)             collective, after each solver frame
  *         leap_runtime_context_ready(h, &ready)         rank-local (the same on every rank)
+ *         leap_runtime_observe_points(h, n, ...)        collective, optional: observations for the
+ *                                                       next leap (data assimilation)
  *         leap_runtime_leap(h, N, theta, n, block, &accepted, &spread)   collective
  *   leap_runtime_record(h, 1 or 0)                      collective, at any time before destroy
  *   leap_runtime_destroy(h)                             collective

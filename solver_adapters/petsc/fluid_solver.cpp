@@ -29,4 +29,10 @@ PetscErrorCode FluidSolver::Admissible(PetscBool* ok, std::string*) const {
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode FluidSolver::KineticEnergy(PetscReal*) const {
+  PetscFunctionBeginUser;
+  SETERRQ(PetscObjectComm((PetscObject)dm()), PETSC_ERR_SUP, "this solver (%s) defines no kinetic energy",
+          dataset_name().c_str());
+}
+
 }  // namespace leap::petsc

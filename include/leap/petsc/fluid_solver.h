@@ -53,6 +53,9 @@ class FluidSolver {
   // Whether the current state is admissible (collective, the same answer on every rank); *why says
   // why not. By default every state is (a finite one: the policy checks that itself).
   virtual PetscErrorCode Admissible(PetscBool* ok, std::string* why) const;
+  // The domain mean of the kinetic energy per unit volume (collective, the same on every rank), a
+  // quantity of interest of parameter studies. PETSC_ERR_SUP by default (a solver without one).
+  virtual PetscErrorCode KineticEnergy(PetscReal* ke) const;
 };
 
 }  // namespace leap::petsc
