@@ -20,6 +20,28 @@
 
 namespace leap::plugin {
 
+namespace {
+
+// A coarse trajectory must be [1..frames, C, X/f, Y/f(, Z/f)] of the context's grid.
+void check_coarse(const LeapObservations& obs, const at::Tensor& context, int64_t frames) {
+  const int64_t f = obs.coarse_factor;
+  std::vector<int64_t> want = {-1, context.size(1)};
+  bool ok = f >= 1 && obs.coarse.defined() && obs.coarse.dim() == context.dim() && obs.coarse.size(0) >= 1 &&
+            obs.coarse.size(0) <= frames;
+  for (int64_t d = 2; d < context.dim(); ++d) {
+    want.push_back(f >= 1 ? context.size(d) / f : 0);
+    ok = ok && f >= 1 && context.size(d) % f == 0 && obs.coarse.size(d) == context.size(d) / f;
+  }
+  if (ok && obs.coarse.size(1) != context.size(1)) ok = false;
+  if (!ok)
+    throw InputError("emulator: a coarse trajectory for factor " + std::to_string(f) + " must be [1.." +
+                     std::to_string(frames) + ", " + c10::str(at::IntArrayRef(want).slice(1)) +
+                     "] (a grid divisible by the factor), found " +
+                     (obs.coarse.defined() ? c10::str(obs.coarse.sizes()) : std::string("none")));
+}
+
+}  // namespace
+
 struct LatentDiffusionEmulator::Impl {
   train::LoadedAutoencoder ae;
   models::Denoiser denoiser{nullptr};
@@ -138,12 +160,16 @@ at::Tensor LatentDiffusionEmulator::run(const at::Tensor& context, const at::Ten
                      std::to_string(theta.defined() ? theta.numel() : 0));
   if (obs) {
     if (m.bf16) throw InputError("emulator: a leap conditioned on observations needs precision fp32, not bf16");
+    if (!obs->points.empty() && obs->coarse_factor != 0)
+      throw InputError("emulator: a leap is conditioned on observed points or on a coarse trajectory, not both");
     if (obs->values.size() != obs->points.size())
       throw InputError("emulator: " + std::to_string(obs->points.size()) + " observed points and " +
                        std::to_string(obs->values.size()) + " values");
-    if (!(obs->noise_std > 0) || obs->iterations < 1)
+    const double noise = obs->coarse_factor ? obs->coarse_noise_std : obs->noise_std;
+    if (!(noise > 0) || obs->iterations < 1)
       throw InputError("emulator: observations need a noise standard deviation > 0 and iterations >= 1, found " +
-                       std::to_string(obs->noise_std) + " and " + std::to_string(obs->iterations));
+                       std::to_string(noise) + " and " + std::to_string(obs->iterations));
+    if (obs->coarse_factor) check_coarse(*obs, context, frames);
   }
   torch::NoGradGuard no_grad;
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(m.device);
@@ -168,12 +194,31 @@ at::Tensor LatentDiffusionEmulator::run(const at::Tensor& context, const at::Ten
     // The same windows from the same generator, the one that predicts the last frame guided through
     // the decoder: A(denormalise(decode(latent-denormalise(z)))) at the observed points.
     models::FrameObservations fo;
-    fo.A = models::sensor_operator(obs->points, int(m.ae.model->spatial_dims()));
-    fo.leads = {frames};
-    fo.values = at::tensor(obs->values, at::kFloat).reshape({1, -1}).to(m.device);
-    fo.noise_std = obs->noise_std;
     fo.iterations = obs->iterations;
-    {  // the points must lie on the grid (the operator's own message otherwise)
+    if (obs->coarse_factor) {
+      // Solver guidance: the block means of every emulated frame over the coarse trajectory's leads,
+      // in normalised units (the normaliser is per channel and pointwise: it applies to a coarse grid).
+      const int spatial = int(m.ae.model->spatial_dims());
+      const models::ObservationOperator down = models::downscale_operator(obs->coarse_factor, spatial);
+      std::vector<int64_t> coarse_frame = obs->coarse.sizes().vec();
+      coarse_frame.erase(coarse_frame.begin());  // [C, X/f, Y/f(, Z/f)]
+      fo.A.name = "coarse:" + std::to_string(obs->coarse_factor);
+      fo.A.linear = false;
+      fo.A.apply = [down, coarse_frame, norm = m.ae.normalizer](const at::Tensor& xx) {
+        std::vector<int64_t> shape(xx.sizes().begin(), xx.sizes().end() - int64_t(coarse_frame.size()));
+        shape.insert(shape.end(), coarse_frame.begin(), coarse_frame.end());
+        return norm.normalize(down(xx).reshape(shape)).flatten(-int64_t(coarse_frame.size()));
+      };
+      const int64_t n = obs->coarse.size(0);
+      for (int64_t k = 1; k <= n; ++k) fo.leads.push_back(k);
+      fo.values = m.ae.normalizer.normalize(obs->coarse.to(f32)).reshape({n, -1});
+      fo.noise_std = obs->coarse_noise_std;
+    } else {
+      fo.A = models::sensor_operator(obs->points, int(m.ae.model->spatial_dims()));
+      fo.leads = {frames};
+      fo.values = at::tensor(obs->values, at::kFloat).reshape({1, -1}).to(m.device);
+      fo.noise_std = obs->noise_std;
+      // the points must lie on the grid (the operator's own message otherwise)
       std::vector<int64_t> frame = {C};
       for (int64_t d = 2; d < x.dim(); ++d) frame.push_back(x.size(d));
       fo.A(at::zeros(frame));

@@ -61,6 +61,7 @@ HybridController::HybridController(MPI_Comm comm, const std::vector<int64_t>& gr
   const int64_t C = std::accumulate(components_.begin(), components_.end(), int64_t(0));
   ExchangeOptions options;
   options.layout = BlockLayout::xyc;
+  emulator_ranks_ = emulators;
   options.emulators = std::move(emulators);
   exchange_ = std::make_unique<StateExchange>(comm, grid, block, C, options);
   mpi_check(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
@@ -144,10 +145,15 @@ int64_t HybridController::block_size() const {
 }
 
 std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
-  const int64_t C = channels(), cells = exchange_->block().cells();
-  const auto& count = exchange_->block().count;
+  return pack_box(fields, layout(), exchange_->block());
+}
+
+std::vector<float> HybridController::pack_box(const FieldBlocks& fields, BlockLayout layout,
+                                              const data::Block& box) const {
+  const int64_t C = channels(), cells = box.cells();
+  const auto& count = box.count;
   const int64_t ym = count[1], zm = count.size() == 3 ? count[2] : 1;
-  const auto s = block_strides(layout(), C, count[0], ym, zm);
+  const auto s = block_strides(layout, C, count[0], ym, zm);
   // Cell n of The Well's order [x][y][z] over the block, at (n / (ym zm), n / zm % ym, n % zm).
   const auto at = [&](int64_t c, int64_t n) {
     return size_t(c * s[0] + n / (ym * zm) * s[1] + n / zm % ym * s[2] + n % zm * s[3]);
@@ -171,10 +177,15 @@ std::vector<float> HybridController::pack(const FieldBlocks& fields) const {
 }
 
 FieldBlocks HybridController::unpack(const std::vector<float>& block) const {
-  const int64_t C = channels(), cells = exchange_->block().cells();
-  const auto& count = exchange_->block().count;
+  return unpack_box(block, layout(), exchange_->block());
+}
+
+FieldBlocks HybridController::unpack_box(const std::vector<float>& block, BlockLayout layout,
+                                         const data::Block& box) const {
+  const int64_t C = channels(), cells = box.cells();
+  const auto& count = box.count;
   const int64_t ym = count[1], zm = count.size() == 3 ? count[2] : 1;
-  const auto s = block_strides(layout(), C, count[0], ym, zm);
+  const auto s = block_strides(layout, C, count[0], ym, zm);
   // Cell n of The Well's order [x][y][z] over the block, at (n / (ym zm), n / zm % ym, n % zm).
   const auto at = [&](int64_t c, int64_t n) {
     return size_t(c * s[0] + n / (ym * zm) * s[1] + n / zm % ym * s[2] + n % zm * s[3]);
@@ -326,56 +337,59 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
     throw InputError("HybridController: a leap needs " + std::to_string(context_frames_) +
                      " observed frames, " + std::to_string(context_size_) + " observed");
   if (frames < 1) throw InputError("HybridController: a leap must skip at least one frame");
+  PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
+  std::string failure;
+  // This emulator rank's share of the members (the first members % count ranks take one more).
+  const int64_t share = members_ / emulator_count_ + (emulator_index_ < members_ % emulator_count_ ? 1 : 0);
+  at::Tensor ensemble;  // [share, C, X, Y(, Z)], double
+  if (exchange_->is_emulator() && share > 0) {
+    try {
+      torch::NoGradGuard no_grad;
+      const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
+      ensemble = observations_.empty()
+                     ? emulator_->leap(context, theta, frames, share).to(at::kDouble)
+                     : emulator_->leap_observed(context, theta, frames, share, observations_).to(at::kDouble);
+    } catch (const std::exception& e) {
+      failure = std::string("emulator: ") + e.what();
+    }
+  }
+  observations_ = LeapObservations{};  // for this leap only
+  return finish(ensemble, share, members_, failure);
+}
+
+LeapResult HybridController::finish(const at::Tensor& ensemble, int64_t share, int64_t members,
+                                    std::string failure) {
+  std::vector<int64_t> shape = exchange_->grid();
+  shape.insert(shape.begin(), {share, channels()});
+  if (failure.empty() && exchange_->is_emulator() && share > 0 && ensemble.sizes().vec() != shape)
+    failure = "HybridController: the emulator returned a tensor of shape " + c10::str(ensemble.sizes()) +
+              ", expected " + c10::str(at::IntArrayRef(shape));
+  failure = first_problem(comm_, failure);
+  if (!failure.empty()) throw EmulatorFailure(failure);
   LeapResult result;
   at::Tensor mean;
   double flags[4] = {1, 0, 0, 0};  // finite, spread, relative spread, conserved change
-  {
-    PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
-    std::string failure;
-    // This emulator rank's share of the members (the first members % count ranks take one more).
-    const int64_t share = members_ / emulator_count_ + (emulator_index_ < members_ % emulator_count_ ? 1 : 0);
-    at::Tensor ensemble;  // [share, C, X, Y(, Z)], double
-    std::vector<int64_t> shape = exchange_->grid();
-    shape.insert(shape.begin(), {share, channels()});
-    if (exchange_->is_emulator() && share > 0) {
-      try {
-        torch::NoGradGuard no_grad;
-        const at::Tensor context = at::stack(std::vector<at::Tensor>(context_.begin(), context_.end()));
-        ensemble = observations_.empty()
-                       ? emulator_->leap(context, theta, frames, share).to(at::kDouble)
-                       : emulator_->leap_observed(context, theta, frames, share, observations_).to(at::kDouble);
-        if (ensemble.sizes().vec() != shape)
-          throw Error("HybridController: the emulator returned a tensor of shape " +
-                      c10::str(ensemble.sizes()) + ", expected " + c10::str(at::IntArrayRef(shape)));
-      } catch (const std::exception& e) {
-        failure = std::string("emulator: ") + e.what();
-      }
+  if (exchange_->is_emulator()) {
+    // The mean and the members' standard deviation over every emulator rank's members (two passes:
+    // no cancellation), the same on all of them.
+    const auto f64 = at::TensorOptions().dtype(at::kDouble);
+    at::Tensor sum = share > 0 ? ensemble.sum(0) : at::zeros(at::IntArrayRef(shape).slice(1), f64);
+    const std::vector<int64_t> space = spatial_dims(sum.dim() - 1);
+    allreduce_emulators(sum);
+    const at::Tensor mean64 = sum / double(members);
+    mean = mean64.to(at::kFloat).contiguous();
+    flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
+    if (members > 1) {
+      at::Tensor sq = share > 0 ? (ensemble - mean64).square().sum(0) : at::zeros_like(sum);
+      allreduce_emulators(sq);
+      const at::Tensor sd = (sq / double(members - 1)).sqrt().mean(space);  // [C]
+      const at::Tensor scale = mean64.std(space, /*unbiased=*/false) + 1e-6;
+      flags[1] = sd.mean().item<double>();
+      flags[2] = (sd / scale).mean().item<double>();
     }
-    observations_ = LeapObservations{};  // for this leap only
-    failure = first_problem(comm_, failure);
-    if (!failure.empty()) throw EmulatorFailure(failure);
-    if (exchange_->is_emulator()) {
-      // The mean and the members' standard deviation over every emulator rank's members (two passes:
-      // no cancellation), the same on all of them.
-      const auto f64 = at::TensorOptions().dtype(at::kDouble);
-      at::Tensor sum = share > 0 ? ensemble.sum(0) : at::zeros(at::IntArrayRef(shape).slice(1), f64);
-      const std::vector<int64_t> space = spatial_dims(sum.dim() - 1);
-      allreduce_emulators(sum);
-      const at::Tensor mean64 = sum / double(members_);
-      mean = mean64.to(at::kFloat).contiguous();
-      flags[0] = at::isfinite(mean).all().item<bool>() ? 1 : 0;
-      if (members_ > 1) {
-        at::Tensor sq = share > 0 ? (ensemble - mean64).square().sum(0) : at::zeros_like(sum);
-        allreduce_emulators(sq);
-        const at::Tensor sd = (sq / double(members_ - 1)).sqrt().mean(space);  // [C]
-        const at::Tensor scale = mean64.std(space, /*unbiased=*/false) + 1e-6;
-        flags[1] = sd.mean().item<double>();
-        flags[2] = (sd / scale).mean().item<double>();
-      }
-      if (flags[0] != 0 && !conserved_.empty()) flags[3] = restore_totals(context_.back(), &mean);
-    }
-    mpi_check(MPI_Bcast(flags, 4, MPI_DOUBLE, 0, comm_), "MPI_Bcast");
+    if (flags[0] != 0 && !conserved_.empty()) flags[3] = restore_totals(context_.back(), &mean);
   }
+  mpi_check(MPI_Bcast(flags, 4, MPI_DOUBLE, 0, comm_), "MPI_Bcast");
   ++stats_.leaps;
   result.finite = flags[0] != 0;
   result.spread = flags[1];
@@ -387,6 +401,89 @@ LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
     exchange_->scatter(mean, result.block.data());
   }
   return result;
+}
+
+void HybridController::set_coarse_grid(int64_t factor, const data::Block& coarse_block) {
+  const std::vector<int64_t>& grid = exchange_->grid();
+  std::string problem;
+  std::vector<int64_t> coarse;
+  for (const int64_t n : grid) {
+    if (factor < 1 || n % factor != 0)
+      problem = "solver guidance: a coarsening factor of " + std::to_string(factor) +
+                " must divide every axis of the " + c10::str(at::IntArrayRef(grid)) + " grid";
+    coarse.push_back(factor >= 1 ? n / factor : 0);
+  }
+  agree_on_input_error(comm_, problem);
+  ExchangeOptions options;
+  options.layout = BlockLayout::xyc;
+  options.emulators = emulator_ranks_;
+  coarse_exchange_ = std::make_unique<StateExchange>(comm_, coarse, coarse_block, channels(), options);
+  coarse_factor_ = factor;
+  coarse_.clear();
+  coarse_size_ = 0;
+}
+
+FieldBlocks HybridController::restrict_last_frame() {
+  if (!coarse_exchange_) throw InputError("HybridController: restrict_last_frame needs set_coarse_grid first");
+  if (context_size_ < 1) throw InputError("HybridController: no observed frame to restrict");
+  std::vector<float> block(size_t(coarse_exchange_->block_size()));
+  at::Tensor restricted;
+  if (exchange_->is_emulator()) {
+    // [C, X, Y(, Z)] -> the means of factor^d blocks, through the downscale operator's reshape.
+    const at::Tensor& last = context_.back();
+    const int64_t f = coarse_factor_;
+    std::vector<int64_t> shape = {last.size(0)}, within;
+    for (int64_t d = 1; d < last.dim(); ++d) {
+      shape.insert(shape.end(), {last.size(d) / f, f});
+      within.push_back(int64_t(shape.size()) - 1);
+    }
+    restricted = last.to(at::kDouble).reshape(shape).mean(within).to(at::kFloat).contiguous();
+  }
+  coarse_exchange_->scatter(restricted, block.data());
+  coarse_.clear();
+  coarse_size_ = 0;
+  return unpack_box(block, BlockLayout::xyc, coarse_exchange_->block());
+}
+
+void HybridController::observe_coarse(const FieldBlocks& fields) {
+  if (!coarse_exchange_) throw InputError("HybridController: observe_coarse needs set_coarse_grid first");
+  const std::vector<float> block = pack_box(fields, BlockLayout::xyc, coarse_exchange_->block());
+  at::Tensor full = coarse_exchange_->gather(block.data());
+  if (exchange_->is_emulator()) coarse_.push_back(full);
+  ++coarse_size_;
+  ++stats_.coarse_frames;
+}
+
+void HybridController::guide_next_leap(double noise_std, int iterations) {
+  if (coarse_size_ < 1) throw InputError("HybridController: guide_next_leap needs a coarse trajectory");
+  observations_ = LeapObservations{};
+  observations_.coarse_factor = coarse_factor_;
+  observations_.coarse_noise_std = noise_std;
+  observations_.iterations = iterations;
+  if (exchange_->is_emulator()) observations_.coarse = at::stack(coarse_);
+}
+
+LeapResult HybridController::coarse_leap() {
+  if (coarse_size_ < 1) throw InputError("HybridController: coarse_leap needs a coarse trajectory");
+  PhaseTimer timer(hook_, HybridPhase::emulate, &stats_.emulate_seconds);
+  at::Tensor ensemble;
+  std::string failure;
+  if (exchange_->is_emulator() && emulator_index_ == 0) {
+    try {
+      const at::Tensor last = coarse_.back().unsqueeze(0).to(at::kDouble);  // [1, C, X/f, Y/f(, Z/f)]
+      const std::vector<int64_t>& grid = exchange_->grid();
+      ensemble = grid.size() == 3 ? at::upsample_trilinear3d(last, grid, /*align_corners=*/false)
+                                  : at::upsample_bilinear2d(last, grid, /*align_corners=*/false);
+    } catch (const std::exception& e) {
+      failure = std::string("coarse leap: ") + e.what();
+    }
+  }
+  return finish(ensemble, exchange_->is_emulator() && emulator_index_ == 0 ? 1 : 0, 1, failure);
+}
+
+void HybridController::time_coarse(const std::function<void()>& fn) {
+  PhaseTimer timer(hook_, HybridPhase::coarse, &stats_.coarse_seconds);
+  fn();
 }
 
 double HybridController::vrmse(const std::vector<float>& reference,

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "leap/error.h"
 #include "leap/plugin/hybrid_controller.h"
 
 namespace leap::plugin {
@@ -31,6 +32,11 @@ LeapPolicyOptions::Problem LeapPolicyOptions::check() const {
   if (max_leap_frames != 0 && max_leap_frames < leap_frames)
     return {"max_leap_frames", "0 or >= leap_frames (" + std::to_string(leap_frames) + ")",
             std::to_string(max_leap_frames)};
+  if (guidance != "off" && guidance != "coarse" && guidance != "coarse_only")
+    return {"guidance", "off, coarse or coarse_only", "'" + guidance + "'"};
+  if (coarse_factor < 2) return {"coarse_factor", ">= 2", std::to_string(coarse_factor)};
+  if (!(guidance_noise > 0)) return {"guidance_noise", "> 0", number(guidance_noise)};
+  if (guidance_iterations < 1) return {"guidance_iterations", ">= 1", std::to_string(guidance_iterations)};
   return {};
 }
 
@@ -59,6 +65,10 @@ const char* to_string(LeapVerdict v) {
       return "emulator_failed";
   }
   return "?";
+}
+
+void LeapSolver::run_coarse(HybridController&, int64_t) {
+  throw InputError("leap policy: solver guidance needs a coarse copy of the solver, and this route has none");
 }
 
 LeapPolicy::LeapPolicy(LeapPolicyOptions options) : options_(options), length_(options.leap_frames) {}
@@ -90,7 +100,12 @@ const LeapRecord& LeapPolicy::attempt(int64_t frame, HybridController& controlle
   r.checked = frames <= 0 && options_.check_every > 0 && attempts() % options_.check_every == 0;
   LeapResult result;
   try {
-    result = controller.leap(theta, r.frames);
+    if (options_.guidance != "off") {
+      controller.time_coarse([&] { solver.run_coarse(controller, r.frames); });
+      if (options_.guidance == "coarse")
+        controller.guide_next_leap(options_.guidance_noise, int(options_.guidance_iterations));
+    }
+    result = options_.guidance == "coarse_only" ? controller.coarse_leap() : controller.leap(theta, r.frames);
   } catch (const EmulatorFailure& e) {
     r.verdict = LeapVerdict::emulator_failed;
     r.reason = std::string("the emulator failed: ") + e.what();
@@ -171,7 +186,12 @@ nlohmann::json LeapPolicy::summary() const {
       {"leap_frames", options_.leap_frames},         {"solver_frames", options_.solver_frames},
       {"max_spread", options_.max_spread},           {"check_every", options_.check_every},
       {"check_tolerance", options_.check_tolerance}, {"min_leap_frames", options_.min_leap_frames},
-      {"max_leap_frames", options_.longest_leap()}};
+      {"max_leap_frames", options_.longest_leap()}, {"guidance", options_.guidance}};
+  if (options_.guidance != "off") {
+    s["settings"]["coarse_factor"] = options_.coarse_factor;
+    s["settings"]["guidance_noise"] = options_.guidance_noise;
+    s["settings"]["guidance_iterations"] = options_.guidance_iterations;
+  }
   s["attempts"] = attempts();
   nlohmann::json by = nlohmann::json::object();
   for (LeapVerdict v : {LeapVerdict::accepted, LeapVerdict::not_finite, LeapVerdict::spread,

@@ -672,6 +672,9 @@ void Runtime::set_policy(const LeapPolicyOptions& options) {
     throw InputError("set_policy: the state is already set up (set the policy before setup())");
   const std::string problem = options.problem("leap.");
   if (!problem.empty()) throw InputError("set_policy: " + problem);
+  if (options.guidance != "off")
+    throw InputError("set_policy: leap.guidance must be off (the runtime holds no coarse solver), got '" +
+                     options.guidance + "'");
   m.cfg.leap.policy = options;
   m.policy = LeapPolicy(options);
 }

@@ -33,6 +33,7 @@ PetscErrorCode LeapGetPhaseEvents(LeapPhaseEvents* out) {
     PetscCall(LeapRegisterEvent("LeapEncode", &events.encode));
     PetscCall(LeapRegisterEvent("LeapSample", &events.sample));
     PetscCall(LeapRegisterEvent("LeapDecode", &events.decode));
+    PetscCall(LeapRegisterEvent("LeapCoarse", &events.coarse));
     registered = true;
   }
   *out = events;
@@ -60,6 +61,9 @@ plugin::HybridController::PhaseHook LeapPhaseLogHook(const LeapPhaseEvents& even
         break;
       case plugin::HybridPhase::decode:
         e = events.decode;
+        break;
+      case plugin::HybridPhase::coarse:
+        e = events.coarse;
         break;
     }
     if (begin)

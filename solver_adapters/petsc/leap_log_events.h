@@ -11,7 +11,7 @@
 namespace leap::petsc {
 
 struct LeapPhaseEvents {
-  PetscLogEvent gather = 0, emulate = 0, scatter = 0, encode = 0, sample = 0, decode = 0;
+  PetscLogEvent gather = 0, emulate = 0, scatter = 0, encode = 0, sample = 0, decode = 0, coarse = 0;
 };
 
 // Registers the phase events on the first call.

@@ -8,8 +8,11 @@ PetscErrorCode LeapPolicyOptionsRead(PetscOptionItems* PetscOptionsObject, const
   PetscInt leap = PetscInt(p->leap_frames), solver = PetscInt(p->solver_frames),
            every = PetscInt(p->check_every);
   PetscInt lo = PetscInt(p->min_leap_frames), hi = PetscInt(p->max_leap_frames);
-  PetscReal spread = p->max_spread, tol = p->check_tolerance;
+  PetscReal spread = p->max_spread, tol = p->check_tolerance, noise = p->guidance_noise;
+  PetscInt factor = PetscInt(p->coarse_factor), iterations = PetscInt(p->guidance_iterations);
+  char guidance[32];
   PetscFunctionBeginUser;
+  PetscCall(PetscStrncpy(guidance, p->guidance.c_str(), sizeof(guidance)));
   PetscCall(
       PetscOptionsInt("-leap_leap_frames", "frames (steps) skipped by a leap", manual, leap, &leap, nullptr));
   PetscCall(PetscOptionsInt("-leap_solver_frames", "solver steps between leaps (and before the first one)",
@@ -27,6 +30,18 @@ PetscErrorCode LeapPolicyOptionsRead(PetscOptionItems* PetscOptionsObject, const
                             nullptr));
   PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest leap check mode adapts to (0: 4 x leap_frames)",
                             manual, hi, &hi, nullptr));
+  PetscCall(PetscOptionsString("-leap_guidance", "solver guidance: off, coarse or coarse_only", manual, guidance,
+                               guidance, sizeof(guidance), nullptr));
+  PetscCall(PetscOptionsInt("-leap_coarse_factor", "solver guidance: cells per axis of the fine grid per coarse cell",
+                            manual, factor, &factor, nullptr));
+  PetscCall(PetscOptionsReal("-leap_guidance_noise", "solver guidance: observation noise (normalised units)", manual,
+                             noise, &noise, nullptr));
+  PetscCall(PetscOptionsInt("-leap_guidance_iterations", "solver guidance: MMPS linear-solver iterations", manual,
+                            iterations, &iterations, nullptr));
+  p->guidance = guidance;
+  p->coarse_factor = factor;
+  p->guidance_noise = double(noise);
+  p->guidance_iterations = iterations;
   p->leap_frames = leap;
   p->solver_frames = solver;
   p->max_spread = double(spread);

@@ -44,6 +44,10 @@ plugin::LeapPolicyOptions PolicyOptions(const LeapAttachOptions& o) {
   p.check_tolerance = double(o.check_tolerance);
   p.min_leap_frames = o.min_leap_frames;
   p.max_leap_frames = o.max_leap_frames;
+  p.guidance = o.guidance;
+  p.coarse_factor = o.coarse_factor;
+  p.guidance_noise = double(o.guidance_noise);
+  p.guidance_iterations = o.guidance_iterations;
   return p;
 }
 
@@ -105,6 +109,22 @@ class LeapAttachment::Solver final : public plugin::LeapSolver {
     PetscCheckThrow(a_->ExtractFields(&f));
     return a_->controller_->pack(f);
   }
+  // The coarse solver restarts from the restricted state at the leap's start and lands on each of
+  // its frames.
+  void run_coarse(plugin::HybridController& c, int64_t frames) override {
+    FluidSolver& coarse = *a_->options_.coarse;
+    const PetscReal dt = a_->options_.frame_interval;
+    PetscCheckThrow(coarse.InjectWellFields(c.restrict_last_frame()));
+    PetscCheckThrow(TSSetTime(coarse.ts(), a_->t0_ + PetscReal(a_->frame_) * dt));
+    PetscCheckThrow(TSRestartStep(coarse.ts()));
+    const auto wf = coarse.well_fields();
+    for (int64_t j = 1; j <= frames; ++j) {
+      PetscCheckThrow(coarse.Advance(a_->t0_ + PetscReal(a_->frame_ + j) * dt));
+      plugin::FieldBlocks f(wf.size());
+      for (size_t k = 0; k < wf.size(); ++k) PetscCheckThrow(coarse.ExtractWellField(wf[k].name, &f[k]));
+      c.observe_coarse(f);
+    }
+  }
 
  private:
   LeapAttachment* a_;
@@ -137,6 +157,10 @@ PetscErrorCode LeapAttachOptionsFromDatabase(MPI_Comm comm, LeapAttachOptions* o
   o->check_tolerance = PetscReal(policy.check_tolerance);
   o->min_leap_frames = PetscInt(policy.min_leap_frames);
   o->max_leap_frames = PetscInt(policy.max_leap_frames);
+  o->guidance = policy.guidance;
+  o->coarse_factor = PetscInt(policy.coarse_factor);
+  o->guidance_noise = PetscReal(policy.guidance_noise);
+  o->guidance_iterations = PetscInt(policy.guidance_iterations);
   PetscCall(PetscOptionsString("-leap_record_dir", "record the solver's frames as a dataset here",
                                "LeapAttachCreate", o->record.dir.c_str(), path, sizeof(path), &rset));
   if (rset) o->record.dir = path;
@@ -206,6 +230,25 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
       SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
     }
     a->controller_->set_phase_hook(LeapPhaseLogHook(events.phases));
+  }
+  if (options.mode == "hybrid" && policy.guidance != "off") {
+    PetscCheck(options.coarse, comm, PETSC_ERR_ARG_WRONG,
+               "LEAP: -leap_guidance %s needs a coarse copy of the solver (LeapAttachOptions::coarse)",
+               policy.guidance.c_str());
+    const auto coarse_axes = options.coarse->axes();
+    bool same = coarse_axes.size() == axes.size();
+    for (size_t d = 0; same && d < axes.size(); ++d)
+      same = coarse_axes[d].size * options.coarse_factor == axes[d].size;
+    PetscCheck(same, comm, PETSC_ERR_ARG_INCOMP,
+               "LEAP: the coarse solver's grid must be the solver's divided by -leap_coarse_factor %" PetscInt_FMT,
+               options.coarse_factor);
+    data::Block coarse_block;
+    PetscCall(options.coarse->GetBlock(&coarse_block));
+    try {
+      a->controller_->set_coarse_grid(int64_t(options.coarse_factor), coarse_block);
+    } catch (const std::exception& e) {
+      SETERRQ(ErrorComm(comm, e), PETSC_ERR_ARG_WRONG, "LEAP: %s", e.what());
+    }
   }
   if (options.mode != "off" && !options.record.dir.empty()) {
     data::WellLayout layout;

@@ -593,6 +593,10 @@ PetscErrorCode TSSetFromOptions_Leap(TS ts, PetscOptionItems* PetscOptionsObject
   {
     const std::string problem = o.policy.problem("-leap_");
     PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+    PetscCheck(o.policy.guidance == "off", comm, PETSC_ERR_USER_INPUT,
+               "LEAP: -leap_guidance %s needs a coarse copy of the solver, which the TS type leap cannot make of "
+               "the program's own TS (LeapAttachCreate with LeapAttachOptions::coarse, or leap hybrid, can)",
+               o.policy.guidance.c_str());
   }
   PetscCheck(o.oracle_faults.empty() || !o.oracle.empty(), comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_oracle_faults injects faults into an oracle: give -leap_oracle too");

@@ -11,11 +11,13 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "hybrid_test_support.h"
 #include "leap/data/well_file.h"
 #include "leap/petsc/ts_attach.h"
 #include "leap/plugin/emulator.h"
+#include "leap/plugin/state_exchange.h"
 
 using namespace leap;
 using namespace leap::hybrid::test;
@@ -469,3 +471,130 @@ TEST_F(HybridEuler, EulerRestoreKeepsThePressurePositiveThroughTheInternalEnergy
 }
 
 }  // namespace
+
+namespace {
+
+// This rank's block of every field of `s`, packed cell by cell (xyc, The Well's channel order), and back.
+std::vector<float> PackFields(const petsc::FluidSolver& s) {
+  data::Block b;
+  EXPECT_EQ(s.GetBlock(&b), 0);
+  std::vector<std::vector<float>> fields;
+  std::vector<int64_t> comps;
+  for (const auto& f : s.well_fields()) {
+    fields.emplace_back();
+    EXPECT_EQ(s.ExtractWellField(f.name, &fields.back()), 0);
+    comps.push_back(f.order == 0 ? 1 : 2);
+  }
+  std::vector<float> packed;
+  for (int64_t n = 0; n < b.cells(); ++n)
+    for (size_t f = 0; f < fields.size(); ++f)
+      for (int64_t q = 0; q < comps[f]; ++q) packed.push_back(fields[f][size_t(n * comps[f] + q)]);
+  return packed;
+}
+
+std::vector<std::vector<float>> UnpackFields(const petsc::FluidSolver& s, const std::vector<float>& packed) {
+  data::Block b;
+  EXPECT_EQ(s.GetBlock(&b), 0);
+  std::vector<std::vector<float>> fields;
+  size_t at = 0;
+  std::vector<int64_t> comps;
+  for (const auto& f : s.well_fields()) comps.push_back(f.order == 0 ? 1 : 2);
+  fields.resize(comps.size());
+  for (int64_t n = 0; n < b.cells(); ++n)
+    for (size_t f = 0; f < comps.size(); ++f)
+      for (int64_t q = 0; q < comps[f]; ++q) fields[f].push_back(packed[at++]);
+  return fields;
+}
+
+plugin::StateExchange Exchange(const petsc::FluidSolver& s, int64_t n) {
+  data::Block b;
+  EXPECT_EQ(s.GetBlock(&b), 0);
+  plugin::ExchangeOptions o;
+  o.layout = plugin::BlockLayout::xyc;
+  return plugin::StateExchange(PETSC_COMM_WORLD, {n, n}, b, 5, o);
+}
+
+}  // namespace
+
+// Solver guidance's baseline (guidance coarse_only): the leap is a 16^2 copy of the solver started
+// from the block means of the 32^2 state and advanced frame by frame over the leap, interpolated
+// bilinearly back. The same chain done here by hand (restriction in double from the reference
+// trajectory, a separate coarse solver, at::upsample_bilinear2d) gives the hybrid state on any
+// rank count, to float32 round-off.
+TEST_F(HybridEuler, CoarseOnlyLeapIsTheCoarseSolverFromTheRestrictedState) {
+  euler2d::EulerConfig coarse_cfg = PeriodicQuadrants32();
+  coarse_cfg.nx = coarse_cfg.ny = 16;
+  std::unique_ptr<euler2d::EulerSolver> coarse_solver, check;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, coarse_cfg, &coarse_solver), 0);
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, coarse_cfg, &check), 0);
+  petsc::LeapAttachOptions o = Options(std::make_shared<Persistence>());
+  o.guidance = "coarse_only";
+  o.coarse_factor = 2;
+  o.restore_conserved = PETSC_FALSE;
+  o.coarse = std::shared_ptr<petsc::FluidSolver>(std::move(coarse_solver));
+  euler2d::EulerConfig cfg = PeriodicQuadrants32();
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> a;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, cfg, &solver), 0);
+  ASSERT_EQ(petsc::LeapAttachCreate(solver.get(), o, &a), 0);
+  // Frames 0..3 by the solver, the leap 3 -> 7.
+  ASSERT_EQ(a->Run(7 * kFrameInterval), 0);
+  ASSERT_EQ(a->stats().leaps_accepted, 1);
+  EXPECT_EQ(a->stats().coarse_frames, 4);
+  EXPECT_GT(a->stats().coarse_seconds, 0.0);
+  EXPECT_EQ(a->policy().summary()["settings"]["guidance"], "coarse_only");
+
+  // By hand: frame 3 of the reference trajectory (the same solver, the same frames), its 2 x 2 means.
+  at::Tensor restricted;
+  if (Rank() == 0) {
+    data::WellFile file(path_);
+    const at::Tensor f3 = at::tensor(file.read_state(0, 3), at::kFloat).reshape({5, 32, 32}).to(at::kDouble);
+    restricted = f3.reshape({5, 16, 2, 16, 2}).mean({2, 4}).to(at::kFloat).contiguous();
+  }
+  plugin::StateExchange coarse_exchange = Exchange(*check, 16), fine_exchange = Exchange(*solver, 32);
+  std::vector<float> block(size_t(coarse_exchange.block_size()));
+  coarse_exchange.scatter(restricted, block.data());
+  ASSERT_EQ(check->InjectWellFields(UnpackFields(*check, block)), 0);
+  ASSERT_EQ(TSSetTime(check->ts(), 3 * kFrameInterval), 0);
+  for (int k = 4; k <= 7; ++k) ASSERT_EQ(check->Advance(k * kFrameInterval), 0);
+  const at::Tensor coarse_end = coarse_exchange.gather(PackFields(*check).data());
+  const at::Tensor hybrid_end = fine_exchange.gather(PackFields(*solver).data());
+  if (Rank() == 0) {
+    const at::Tensor expected =
+        at::upsample_bilinear2d(coarse_end.unsqueeze(0).to(at::kDouble), {32, 32}, false).squeeze(0);
+    // Density, pressure and momentum are injected as they are (the energy follows from them).
+    for (int c : {kDensity, kPressure, kMomentumX, kMomentumY}) {
+      const double err = (hybrid_end[c].to(at::kDouble) - expected[c]).abs().max().item<double>();
+      const double scale = expected[c].abs().max().item<double>();
+      EXPECT_LT(err, 1e-5 * scale) << "channel " << c;
+    }
+    // Not the fine solver's own frame 7: the coarse run is another discretisation.
+    data::WellFile file(path_);
+    const at::Tensor f7 = at::tensor(file.read_state(0, 7), at::kFloat).reshape({5, 32, 32}).to(at::kDouble);
+    EXPECT_GT((f7[kDensity] - expected[kDensity]).abs().max().item<double>(), 1e-3);
+  }
+}
+
+// Solver guidance needs a coarse solver whose grid is the solver's divided by the factor.
+TEST_F(HybridEuler, GuidanceWithoutAMatchingCoarseSolverIsRefused) {
+  petsc::LeapAttachOptions o = Options(std::make_shared<Persistence>());
+  o.guidance = "coarse";
+  std::unique_ptr<euler2d::EulerSolver> solver;
+  std::unique_ptr<petsc::LeapAttachment> a;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, PeriodicQuadrants32(), &solver), 0);
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  EXPECT_NE(petsc::LeapAttachCreate(solver.get(), o, &a), 0);  // no coarse solver
+  euler2d::EulerConfig c = PeriodicQuadrants32();
+  c.nx = c.ny = 8;
+  std::unique_ptr<euler2d::EulerSolver> coarse;
+  ASSERT_EQ(euler2d::EulerSolver::Create(PETSC_COMM_WORLD, c, &coarse), 0);
+  o.coarse = std::shared_ptr<petsc::FluidSolver>(std::move(coarse));
+  o.coarse_factor = 2;  // 8 x 2 != 32
+  EXPECT_NE(petsc::LeapAttachCreate(solver.get(), o, &a), 0);
+  o.guidance = "sometimes";
+  EXPECT_NE(petsc::LeapAttachCreate(solver.get(), o, &a), 0);
+  PetscPopErrorHandler();
+  o.guidance = "coarse";
+  o.coarse_factor = 4;  // 8 x 4 == 32
+  EXPECT_EQ(petsc::LeapAttachCreate(solver.get(), o, &a), 0);
+}

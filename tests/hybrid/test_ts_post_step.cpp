@@ -507,6 +507,17 @@ TEST_F(TSPostStep, CheckModeStepsTheTSItselfAndAdaptsTheLeap) {
     ASSERT_EQ(ierr, 0);
     EXPECT_NE(hyb.attach_error, 0);
   }
+  // So is solver guidance: the post-step route holds no coarse copy of the program's solver.
+  {
+    RunSpec spec = Hybrid(Config("oracle_a.yaml"), kOracleSteps);
+    spec.options.push_back({"-leap_guidance", "coarse"});
+    RunResult hyb;
+    PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+    const PetscErrorCode ierr = RunProgram(spec, &hyb);
+    PetscPopErrorHandler();
+    ASSERT_EQ(ierr, 0);
+    EXPECT_NE(hyb.attach_error, 0);
+  }
 }
 
 // ---------------------------------------------------------------- poor emulators

@@ -38,6 +38,14 @@ TEST(LeapPolicy, EachBadSettingIsNamedInTheRoutesSpelling) {
             "-leap_min_leap_frames must be in 1..leap_frames (8), got 9");
   EXPECT_EQ(problem([](LeapPolicyOptions& o) { o.max_leap_frames = 7; }, "leap."),
             "leap.max_leap_frames must be 0 or >= leap_frames (8), got 7");
+  EXPECT_EQ(problem([](LeapPolicyOptions& o) { o.guidance = "fine"; }, "-leap_"),
+            "-leap_guidance must be off, coarse or coarse_only, got 'fine'");
+  EXPECT_EQ(problem([](LeapPolicyOptions& o) { o.coarse_factor = 1; }, "leap."),
+            "leap.coarse_factor must be >= 2, got 1");
+  EXPECT_EQ(problem([](LeapPolicyOptions& o) { o.guidance_noise = 0; }, "leap."),
+            "leap.guidance_noise must be > 0, got 0");
+  EXPECT_EQ(problem([](LeapPolicyOptions& o) { o.guidance_iterations = 0; }, "-leap_"),
+            "-leap_guidance_iterations must be >= 1, got 0");
 }
 
 TEST(LeapPolicy, DueAfterTheSolverFramesWhenTheLeapFitsTheHorizon) {

@@ -4,7 +4,9 @@
 // solver and by emulator, leaps accepted and rejected, wall time per phase, speed-up, VRMSE of the
 // final state against the solver-only run), HYB/final_state.png and HYB/final_state.hdf5. The states
 // are [C, X, Y] or [C, X, Y, Z] (case euler3d): one code path; the figure shows the z mid-plane of a
-// 3-D state.
+// 3-D state. With solver guidance (leap.guidance coarse or coarse_only) the same schedule also runs
+// with the other two ways of leaping (unguided, guided, the coarse solver alone), and metrics.json
+// compares them (guidance_comparison: VRMSE, speed-up, the coarse solver's share of the wall time).
 #include <ATen/ATen.h>
 
 #include <filesystem>
@@ -46,6 +48,7 @@ void run(const Options& o, const Common& common) {
       if (!problem.empty()) throw InputError("--record " + o.record + ": " + problem);
     }
   });
+  if (hybrid.guidance != "off") coarse_solver_sets(cfg, int64_t(hybrid.coarse_factor), o.config);
   const auto& emulator = checked.emulator;
   const auto& channels = checked.channels;
   if (rank == 0) config::write_effective_config(o.out, cfg);
@@ -58,6 +61,19 @@ void run(const Options& o, const Common& common) {
   spdlog::info("hybrid: leaps of {} frames, {} solver frames between them", hybrid.leap_frames,
                hybrid.solver_frames);
   const RunResult hyb = run_case(cfg, o.config, hybrid);
+  // With solver guidance, the other two ways of leaping over the same schedule from the same seed of
+  // the emulator's noise: unguided leaps and the coarse solver alone (its state interpolated).
+  std::vector<std::pair<std::string, RunResult>> variants;
+  if (hybrid.guidance != "off")
+    for (const std::string g : {"off", "coarse", "coarse_only"}) {
+      if (g == hybrid.guidance) continue;
+      petsc::LeapAttachOptions v = hybrid;
+      v.guidance = g;
+      v.record.dir.clear();
+      if (emulator) emulator->reseed(checked.seed);
+      spdlog::info("hybrid: the same schedule with leap.guidance {}", g);
+      variants.emplace_back(g, run_case(cfg, o.config, v));
+    }
 
   if (rank == 0) {
     // [C, X, Y] or [C, X, Y, Z]
@@ -112,9 +128,38 @@ void run(const Options& o, const Common& common) {
                                    {"emulate_encode", hyb.stats.encode_seconds},
                                    {"emulate_sample", hyb.stats.sample_seconds},
                                    {"emulate_decode", hyb.stats.decode_seconds},
-                                   {"solver", std::max(0.0, hyb.wall - leap_share)}};
+                                   {"coarse", hyb.stats.coarse_seconds},
+                                   {"solver", std::max(0.0, hyb.wall - leap_share - hyb.stats.coarse_seconds)}};
     m["speedup"] = hyb.wall > 0 ? ref.wall / hyb.wall : 0.0;
     m["vrmse_final"] = v.mean().item<double>();
+    if (hybrid.guidance != "off") {
+      // Every way of leaping over the same schedule, against the same solver-only run.
+      const auto row = [&](const std::string& g, const RunResult& r) {
+        const double e =
+            metrics::vrmse(ref.final_state.to(at::kDouble), r.final_state.to(at::kDouble), dims).mean().item<double>();
+        return nlohmann::json{{"guidance", g},
+                              {"vrmse_final", e},
+                              {"wall_seconds", r.wall},
+                              {"speedup", r.wall > 0 ? ref.wall / r.wall : 0.0},
+                              {"coarse_seconds", r.stats.coarse_seconds},
+                              {"coarse_share", r.wall > 0 ? r.stats.coarse_seconds / r.wall : 0.0},
+                              {"coarse_frames", r.stats.coarse_frames},
+                              {"leaps_accepted", r.stats.leaps_accepted},
+                              {"leaps_rejected", r.stats.leaps_rejected}};
+      };
+      m["guidance"] = hybrid.guidance;
+      m["coarse_factor"] = hybrid.coarse_factor;
+      m["guidance_noise"] = hybrid.guidance_noise;
+      m["guidance_iterations"] = hybrid.guidance_iterations;
+      m["coarse_share"] = hyb.wall > 0 ? hyb.stats.coarse_seconds / hyb.wall : 0.0;
+      nlohmann::json rows = nlohmann::json::array({row(hybrid.guidance, hyb)});
+      for (const auto& [g, r] : variants) rows.push_back(row(g, r));
+      m["guidance_comparison"] = rows;
+      for (const auto& r : rows)
+        spdlog::info("hybrid: guidance {:<11} VRMSE {:.4f}  speed-up {:.2f}  coarse share {:.1f}%",
+                     r["guidance"].get<std::string>(), r["vrmse_final"].get<double>(), r["speedup"].get<double>(),
+                     100 * r["coarse_share"].get<double>());
+    }
     nlohmann::json per;
     for (int64_t c = 0; c < v.size(0); ++c) per[channels[size_t(c)]] = v[c].item<double>();
     m["vrmse_final_per_channel"] = per;

@@ -41,13 +41,41 @@ void agree_on_problem(const std::string& problem) {
   plugin::agree_on_input_error(MPI_COMM_WORLD, problem);
 }
 
-std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file) {
+std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file,
+                                                       const std::vector<std::string>& sets) {
   GenerateConfig g;
   g.case_name = cfg.case_name;
   g.euler2d = cfg.euler2d;
   g.euler3d = cfg.euler3d;
   g.rayleigh_benard = cfg.rayleigh_benard;
-  return make_case_solver(MPI_COMM_WORLD, g, {"seed=" + std::to_string(cfg.seed)}, file);
+  std::vector<std::string> all = {"seed=" + std::to_string(cfg.seed)};
+  all.insert(all.end(), sets.begin(), sets.end());
+  return make_case_solver(MPI_COMM_WORLD, g, all, file);
+}
+
+std::vector<std::string> coarse_solver_sets(const HybridConfig& cfg, int64_t factor, const std::string& file) {
+  std::vector<std::pair<std::string, int64_t>> axes;
+  if (cfg.case_name == "euler2d") axes = {{"nx", cfg.euler2d.nx}, {"ny", cfg.euler2d.ny}};
+  if (cfg.case_name == "euler3d")
+    axes = {{"nx", cfg.euler3d.nx}, {"ny", cfg.euler3d.ny}, {"nz", cfg.euler3d.nz}};
+  if (axes.empty())
+    throw InputError(file, "leap.guidance",
+                     "off for case " + cfg.case_name +
+                         " (solver guidance needs a grid that coarsens by block means: the Euler cases)",
+                     "'" + cfg.leap.policy.guidance + "'");
+  std::vector<std::string> sets;
+  std::string grid;
+  bool divides = true;
+  for (const auto& a : axes) {
+    grid += (grid.empty() ? "" : " x ") + std::to_string(a.second);
+    divides = divides && a.second % factor == 0 && a.second / factor >= 4;
+    sets.push_back(a.first + "=" + std::to_string(factor > 0 ? a.second / factor : 0));
+  }
+  if (!divides)
+    throw InputError(file, "leap.coarse_factor",
+                     "a factor that divides every axis of the " + grid + " grid, leaving at least 4 cells",
+                     std::to_string(factor));
+  return sets;
 }
 
 at::Tensor gather_state(const petsc::FluidSolver& s) {
@@ -124,6 +152,7 @@ CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string
         throw InputError(emulator_ckpt, "theta", "the solver's parameters (" + joined(theta_names) + ")",
                          joined(e->theta_names()));
       out.emulator = e;
+      out.seed = uint64_t(lo.seed);
       if (rank0_checks && rank == 0) rank0_checks();
     } catch (const InputError& e) {
       problem = e.what();
@@ -149,6 +178,10 @@ petsc::LeapAttachOptions hybrid_attach_options(const HybridConfig& cfg,
   hybrid.check_tolerance = cfg.leap.policy.check_tolerance;
   hybrid.min_leap_frames = PetscInt(cfg.leap.policy.min_leap_frames);
   hybrid.max_leap_frames = PetscInt(cfg.leap.policy.max_leap_frames);
+  hybrid.guidance = cfg.leap.policy.guidance;
+  hybrid.coarse_factor = PetscInt(cfg.leap.policy.coarse_factor);
+  hybrid.guidance_noise = cfg.leap.policy.guidance_noise;
+  hybrid.guidance_iterations = PetscInt(cfg.leap.policy.guidance_iterations);
   hybrid.record.frames_per_trajectory = cfg.leap.record_frames;
   hybrid.record.valid_every = cfg.leap.record_valid_every;
   hybrid.record.name = "hybrid_seed" + std::to_string(cfg.seed);
@@ -172,8 +205,12 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
                    const std::function<void(petsc::FluidSolver&)>& at_end) {
   auto solver = make_hybrid_solver(cfg, config_file);
   if (cfg.warmup > 0) petsc_ok(solver->Advance(cfg.warmup), "the warm-up");
+  petsc::LeapAttachOptions options = attach;
+  if (options.mode == "hybrid" && options.guidance != "off" && !options.coarse)
+    options.coarse = make_hybrid_solver(
+        cfg, config_file, coarse_solver_sets(cfg, int64_t(options.coarse_factor), config_file));
   std::unique_ptr<petsc::LeapAttachment> a;
-  petsc_ok(petsc::LeapAttachCreate(solver.get(), attach, &a), "attaching LEAP");
+  petsc_ok(petsc::LeapAttachCreate(solver.get(), options, &a), "attaching LEAP");
   RunResult r;
   r.options = a->options();
   MPI_Barrier(MPI_COMM_WORLD);

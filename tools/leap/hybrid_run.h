@@ -30,7 +30,13 @@ void petsc_ok(PetscErrorCode ierr, const std::string& what);
 void agree_on_problem(const std::string& problem);
 
 // The solver of the config (its case section, the initial condition of `cfg.seed`). Collective.
-std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file);
+std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, const std::string& file,
+                                                       const std::vector<std::string>& sets = {});
+
+// The config overrides (--set) of the solver's copy `factor` times coarser per axis, for solver guidance
+// (leap.guidance): nx/k, ny/k(, nz/k). InputError naming `file`'s leap.coarse_factor when k does not
+// divide every axis or the case has no coarse copy (Rayleigh-Benard: its y points include both walls).
+std::vector<std::string> coarse_solver_sets(const HybridConfig& cfg, int64_t factor, const std::string& file);
 
 // The whole state [C, X, Y] or [C, X, Y, Z] (The Well's channels) on rank 0; undefined elsewhere.
 // Collective.
@@ -44,6 +50,7 @@ at::Tensor gather_state(const petsc::FluidSolver& s);
 struct CheckedEmulator {
   std::shared_ptr<plugin::LatentDiffusionEmulator> emulator;  // rank 0 only
   std::vector<std::string> channels;                          // the solver's (every rank)
+  uint64_t seed = 0;                                          // the emulator's seed on this rank
 };
 CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string& config_file,
                                       const std::string& ae, const std::string& emulator_ckpt,
@@ -69,7 +76,8 @@ struct RunResult {
   nlohmann::json policy;  // the leap policy's summary: settings, counts by verdict, every record
 };
 
-// One run of the case over cfg.frames frames after the warm-up. `at_end`, when given, is called on
+// One run of the case over cfg.frames frames after the warm-up; in hybrid mode with solver guidance
+// (attach.guidance) and no attach.coarse, the coarse copy of the solver is made here. `at_end`, when given, is called on
 // every rank with the solver at the final time (collective), e.g. for a quantity of interest.
 RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
                    const petsc::LeapAttachOptions& attach,

@@ -53,7 +53,7 @@ T with_overrides(const T& base, const std::vector<std::string>& sets, const std:
 template <class T>
 std::vector<std::string> document() {
   std::vector<std::string> lines;
-  T cfg{};
+  T cfg;  // every config member has its default initialiser
   ConfigDocumenter doc(lines);
   cfg.visit(doc);
   return lines;

@@ -42,6 +42,8 @@
 //   -leap_record_frames n          frames per recorded trajectory (8)
 //   -leap_record_valid_every k     every k-th recorded trajectory goes to valid/ (0: none)
 //   -leap_record_name NAME         file name stem of the recorded trajectories ("hybrid")
+//   -leap_guidance off|coarse|coarse_only, -leap_coarse_factor k, -leap_guidance_noise s,
+//   -leap_guidance_iterations n    solver guidance by a coarse copy of the solver (LeapAttachOptions::coarse)
 //
 // Check mode (error correction by measurement): for a checked leap the solver also runs the same
 // interval from the same start (the same deterministic integrator, restarted from the saved
@@ -87,6 +89,15 @@ struct LeapAttachOptions {
   PetscReal check_tolerance = plugin::LeapPolicyOptions{}.check_tolerance;  // VRMSE a checked leap may have
   PetscInt min_leap_frames = PetscInt(plugin::LeapPolicyOptions{}.min_leap_frames);  // adapted leap bounds
   PetscInt max_leap_frames = PetscInt(plugin::LeapPolicyOptions{}.max_leap_frames);  // 0: 4 x leap_frames
+  // Solver guidance (-leap_guidance off|coarse|coarse_only, -leap_coarse_factor k, -leap_guidance_noise s,
+  // -leap_guidance_iterations n; plugin::LeapPolicyOptions): `coarse` is the same solver on a grid k
+  // times coarser per axis, over the same communicator; each leap restricts the state to it (block
+  // means, through InjectWellFields), sets its time, and advances it frame by frame over the leap.
+  std::string guidance = plugin::LeapPolicyOptions{}.guidance;
+  PetscInt coarse_factor = PetscInt(plugin::LeapPolicyOptions{}.coarse_factor);
+  PetscReal guidance_noise = plugin::LeapPolicyOptions{}.guidance_noise;
+  PetscInt guidance_iterations = PetscInt(plugin::LeapPolicyOptions{}.guidance_iterations);
+  std::shared_ptr<FluidSolver> coarse;  // needed in hybrid mode with guidance
   plugin::RecorderOptions record;  // record.dir empty: no recording
   // Dofs whose totals a leap restores by the generic correction (LeapRestoreConservedSums); empty:
   // the solver's own (FluidSolver::ConservedDofs, restored by FluidSolver::RestoreConserved).

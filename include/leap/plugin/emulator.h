@@ -38,12 +38,21 @@ enum class EmulatorPhase { encode = 0, sample = 1, decode = 2 };
 // assimilation): y_p = x[channel_p, i_p, j_p(, k_p)] + N(0, noise_std^2), in physical units, at cells
 // of the whole grid. The emulator samples with the MMPS guided denoiser (models/guidance.h) over
 // the observed points of its decoded frames, `iterations` linear-solver iterations per step.
+//
+// Solver guidance (`coarse`): the frames of a coarse copy of the solver over the leap, on a grid
+// `factor` times coarser per axis, at leads 1..n (n = coarse.size(0) <= the leap's frames), in physical
+// units: [n, C, X/f, Y/f(, Z/f)]. They observe the means of f x f (x f) blocks of the emulated frames,
+// compared in the autoencoder's normalised units (each channel's own scale), where the noise has the
+// standard deviation coarse_noise_std. Points and a coarse trajectory are one or the other.
 struct LeapObservations {
   std::vector<models::SensorPoint> points;  // channel in the emulator's channel order; k = 0 in 2-D
   std::vector<float> values;                // one per point
   double noise_std = 0.1;
   int iterations = 1;
-  bool empty() const { return points.empty(); }
+  int64_t coarse_factor = 0;  // 0: no coarse trajectory
+  at::Tensor coarse;          // [n, C, X/f, Y/f(, Z/f)], float32, CPU
+  double coarse_noise_std = 0.1;
+  bool empty() const { return points.empty() && coarse_factor == 0; }
 };
 
 class Emulator {

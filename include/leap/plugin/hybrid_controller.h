@@ -32,11 +32,14 @@ namespace leap::plugin {
 using FieldBlocks = std::vector<std::vector<float>>;
 
 // emulate spans the emulator's call; encode, sample and decode (latent diffusion emulator) nest in it.
-enum class HybridPhase { gather = 0, emulate = 1, scatter = 2, encode = 3, sample = 4, decode = 5 };
+// coarse: the coarse solver of a solver-guided leap (restriction, its frames, their gathering).
+enum class HybridPhase { gather = 0, emulate = 1, scatter = 2, encode = 3, sample = 4, decode = 5, coarse = 6 };
 
 struct HybridStats {
   double gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0;
   double encode_seconds = 0, sample_seconds = 0, decode_seconds = 0;  // parts of emulate (emulator rank)
+  double coarse_seconds = 0;   // the coarse solver of solver-guided leaps, restriction and gathering included
+  int64_t coarse_frames = 0;   // frames the coarse solver advanced
   int64_t observations = 0;                                           // frames gathered
   int64_t leaps = 0;                                                  // leaps performed (emulator calls)
   int64_t leaps_accepted = 0;
@@ -115,6 +118,32 @@ class HybridController {
   // point off the grid or a channel out of range). They are gathered to the emulator ranks; the next
   // leap() is conditioned on all of them (Emulator::leap_observed), then they are dropped.
   void set_observations(const LeapObservations& local);
+  // Solver guidance: a coarse copy of the solver runs each leap's interval, and its frames guide the
+  // leap (or, as a baseline, its last frame interpolated to this grid is the leap). The coarse grid is
+  // `factor` times coarser along every axis (each divisible by it); coarse_block is this rank's box of
+  // it (any decomposition). InputError on every rank for a factor that does not divide the grid or
+  // boxes that do not tile the coarse grid. Collective.
+  void set_coarse_grid(int64_t factor, const data::Block& coarse_block);
+  int64_t coarse_factor() const { return coarse_factor_; }
+  // The last observed frame restricted to the coarse grid (the means of its factor^d blocks), as this
+  // rank's coarse field blocks ([x][y]([z])[component] per field): the coarse solver's start. It
+  // starts a new coarse trajectory. Collective.
+  FieldBlocks restrict_last_frame();
+  // Appends the coarse solver's next frame (this rank's field blocks) to the coarse trajectory,
+  // gathered to the emulator ranks. Collective.
+  void observe_coarse(const FieldBlocks& fields);
+  int64_t coarse_trajectory_size() const { return coarse_size_; }
+  // The next leap() is guided by the coarse trajectory (LeapObservations' coarse frames at leads
+  // 1..n) with this noise, in normalised units, and linear-solver iterations; then it is dropped.
+  void guide_next_leap(double noise_std, int iterations);
+  // A leap whose state is the coarse trajectory's last frame interpolated (bilinear, trilinear in 3-D,
+  // the cell centres aligned) to this grid: the coarse solver alone, the baseline of solver guidance.
+  // Conserved totals, finiteness and timing as leap() (one member: no spread). Collective.
+  LeapResult coarse_leap();
+  // Runs `fn` (collective) as the coarse phase: timed into stats().coarse_seconds, the phase hook
+  // (the policy runs the route's coarse solver, restriction and gathering included, inside it).
+  void time_coarse(const std::function<void()>& fn);
+
   // Points the next leap is conditioned on (the same on every rank; 0: none).
   int64_t observed_points() const { return int64_t(observations_.points.size()); }
   // Channels whose totals a leap keeps (each at most once; InputError for a channel out of range or
@@ -157,6 +186,12 @@ class HybridController {
   // On the emulator rank: puts the conserved channels' totals of `mean` [C, X, Y(, Z)] back to those of
   // `before`; returns the largest relative change it undid.
   double restore_totals(const at::Tensor& before, at::Tensor* mean) const;
+  // The ensemble's mean and spread over the emulator ranks, the conserved totals put back, scattered;
+  // `failure` (non-empty on any rank) throws EmulatorFailure on every rank. Collective.
+  LeapResult finish(const at::Tensor& ensemble, int64_t share, int64_t members, std::string failure);
+  // Field blocks of a box <-> one block of it in `layout` (the fields' components as channels).
+  std::vector<float> pack_box(const FieldBlocks& fields, BlockLayout layout, const data::Block& box) const;
+  FieldBlocks unpack_box(const std::vector<float>& block, BlockLayout layout, const data::Block& box) const;
   // Sums a double tensor over the emulator ranks (in place; nothing with one).
   void allreduce_emulators(at::Tensor& t) const;
 
@@ -164,6 +199,11 @@ class HybridController {
   MPI_Comm emulators_ = MPI_COMM_NULL;  // the emulator ranks (null elsewhere)
   int emulator_index_ = 0, emulator_count_ = 1;
   std::unique_ptr<StateExchange> exchange_;
+  EmulatorRanks emulator_ranks_;
+  int64_t coarse_factor_ = 0;
+  std::unique_ptr<StateExchange> coarse_exchange_;  // the coarse grid (xyc), with solver guidance
+  std::vector<at::Tensor> coarse_;                 // the coarse trajectory [C, X/f, Y/f(, Z/f)], emulator ranks
+  int64_t coarse_size_ = 0;
   std::vector<int64_t> components_;
   std::shared_ptr<Emulator> emulator_;
   int64_t members_;

@@ -41,6 +41,15 @@ struct LeapPolicyOptions {
   double check_tolerance = 0.1;  // the VRMSE a checked leap may have
   int64_t min_leap_frames = 1;   // bounds of the adapted leap length
   int64_t max_leap_frames = 0;   // 0: 4 x leap_frames
+  // Solver guidance: a copy of the solver `coarse_factor` times coarser per axis runs each leap's
+  // interval from the restricted state. "coarse": its frames guide the leap (the block means of the
+  // emulated frames observed with noise `guidance_noise`, in normalised units, MMPS with
+  // `guidance_iterations` linear-solver iterations); "coarse_only": no emulator, the leap is its
+  // last frame interpolated to the fine grid (the baseline); "off": no coarse solver.
+  std::string guidance = "off";
+  int64_t coarse_factor = 4;
+  double guidance_noise = 0.1;
+  int64_t guidance_iterations = 1;
 
   // The first setting out of range: its name, what was expected and what was found (name "" when
   // every setting is valid).
@@ -107,6 +116,11 @@ class LeapSolver {
   virtual void use_reference() = 0;
   // This rank's block of the current state.
   virtual std::vector<float> state() = 0;
+  // Solver guidance: the route's coarse copy of its solver starts from controller.restrict_last_frame()
+  // at the current time, advances `frames` frames and hands each to controller.observe_coarse().
+  // Collective. The default (a route without a coarse solver) throws InputError: a route refuses
+  // guidance when it is created.
+  virtual void run_coarse(HybridController& controller, int64_t frames);
 };
 
 class LeapPolicy {

@@ -38,6 +38,21 @@ void visit_policy_keys(V& v, LeapPolicyOptions& p) {
     "shortest leap check mode adapts to, at most leap_frames (-leap_min_leap_frames)", at_least<int64_t>(1));
   v("max_leap_frames", p.max_leap_frames,
     "longest leap check mode adapts to; 0: 4 x leap_frames (-leap_max_leap_frames)", at_least<int64_t>(0));
+  v("guidance", p.guidance,
+    "solver guidance: off; coarse (a copy of the solver coarse_factor times coarser per axis runs each "
+    "leap's interval from the restricted state, and its frames guide the leap through the block means of "
+    "the emulated frames); coarse_only (its last frame, interpolated, is the leap: the baseline) "
+    "(-leap_guidance)",
+    config::one_of({"off", "coarse", "coarse_only"}));
+  v("coarse_factor", p.coarse_factor,
+    "solver guidance: the coarse solver has this many times fewer cells per axis (-leap_coarse_factor)",
+    at_least<int64_t>(2));
+  v("guidance_noise", p.guidance_noise,
+    "solver guidance: the observation noise of the coarse frames, in normalised units (-leap_guidance_noise)",
+    config::greater_than(0.0));
+  v("guidance_iterations", p.guidance_iterations,
+    "solver guidance: linear-solver iterations of the MMPS guided denoiser (-leap_guidance_iterations)",
+    at_least<int64_t>(1));
 }
 
 // Refuses settings out of range together (e.g. min_leap_frames above leap_frames), naming the key

@@ -181,6 +181,11 @@ struct RuntimeLeapConfig {
   }
   void validate(const std::string& file, const std::string& prefix) const {
     validate_policy_keys(policy, file, prefix);
+    if (policy.guidance != "off")
+      throw InputError(file, config::join_path(prefix, "guidance"),
+                       "off (the runtime holds no coarse copy of the caller's solver; leap_runtime_observe_points "
+                       "conditions a leap on the caller's own observations)",
+                       "'" + policy.guidance + "'");
   }
 };
 
