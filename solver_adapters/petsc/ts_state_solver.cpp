@@ -117,4 +117,12 @@ std::vector<float> TSStateSolver::state() {
   return b;
 }
 
+void TSStateSolver::run_coarse(plugin::HybridController& controller, int64_t frames) {
+  if (!coarse_) {
+    plugin::LeapSolver::run_coarse(controller, frames);  // refuses: this route has no coarse solver
+    return;
+  }
+  coarse_(controller, frames);
+}
+
 }  // namespace leap::petsc

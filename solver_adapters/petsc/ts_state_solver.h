@@ -3,12 +3,15 @@
 // (dofs as the emulator's channels); blocks are in the DMDA's own order (the controller's layout
 // yxc), so a state is copied between the Vec and a block without reordering. Saving and restoring are Vec
 // copies (the solver's state is never rounded); a check advances the route's solver over the leap's frames
-// from the saved copy; the domain check is the program's TSSetFunctionDomainError.
+// from the saved copy; the domain check is the program's TSSetFunctionDomainError. A route with a coarse
+// copy of its solver (the TS type leap) gives it through set_coarse; without one, solver guidance is
+// refused (LeapSolver::run_coarse).
 #pragma once
 
 #include <petscts.h>
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "leap/petsc/conserved_totals.h"
@@ -38,11 +41,18 @@ class TSStateSolver final : public plugin::LeapSolver {
   std::vector<float> solve_reference(int64_t frames) override;
   void use_reference() override;
   std::vector<float> state() override;
+  void run_coarse(plugin::HybridController& controller, int64_t frames) override;
+
+  // The route's coarse solver: run(controller, frames) starts from controller.restrict_last_frame() at
+  // the leap's start and gives each of its `frames` frames to controller.observe_coarse (may throw).
+  using CoarseRun = std::function<void(plugin::HybridController& controller, int64_t frames)>;
+  void set_coarse(CoarseRun run) { coarse_ = std::move(run); }
 
  private:
   TS ts_;
   PetscReal t_new_;
   std::function<PetscErrorCode(int64_t)> advance_;
+  CoarseRun coarse_;
   const std::vector<ConservedDof>* conserved_;
   const std::vector<PetscScalar>* before_;
   std::vector<double>* max_change_;

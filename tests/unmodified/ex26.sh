@@ -197,8 +197,8 @@ expect_petsc_error "LEAP: rank 0: -leap_emulator $WORK/nothere.ckpt: no such fil
   -leap_ae "$WORK/ae/best.ckpt" -leap_emulator "$WORK/nothere.ckpt"
 expect_petsc_error "LEAP: -leap_oracle $WORK/nothere.hdf5: no such file" "$WORK/ex26" "${S8[@]}" -ts_type leap \
   -leap_oracle "$WORK/nothere.hdf5"
-expect_petsc_error "LEAP: -leap_guidance coarse needs a coarse copy of the solver" "$WORK/ex26" "${S8[@]}" -ts_type leap \
-  "${ORACLE[@]}" -leap_guidance coarse
+expect_petsc_error "LEAP: -leap_guidance coarse with -ts_type leap coarsens the program's DMDA by DMCoarsen: expected every axis periodic, found the x axis NONE" \
+  "$WORK/ex26" "${S8[@]}" -ts_type leap "${ORACLE[@]}" -leap_guidance coarse
 expect_petsc_error "the adaptor must be none (-ts_adapt_type none), not basic" "$WORK/ex26" "${S8[@]}" -ts_type leap "${ORACLE[@]}" \
   -ts_adapt_type basic
 expect_petsc_error "LEAP: -leap_inner_ts_type names the program's own integrator" "$WORK/ex26" "${S8[@]}" -ts_type leap \
