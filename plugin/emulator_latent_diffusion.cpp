@@ -159,16 +159,19 @@ at::Tensor LatentDiffusionEmulator::run(const at::Tensor& context, const at::Ten
     throw InputError("emulator: theta must hold " + std::to_string(m.theta_names.size()) + " values, got " +
                      std::to_string(theta.defined() ? theta.numel() : 0));
   if (obs) {
-    if (m.bf16) throw InputError("emulator: a leap conditioned on observations needs precision fp32, not bf16");
+    if (m.bf16)
+      throw InputError("emulator: a leap conditioned on observations needs precision fp32, not bf16");
     if (!obs->points.empty() && obs->coarse_factor != 0)
-      throw InputError("emulator: a leap is conditioned on observed points or on a coarse trajectory, not both");
+      throw InputError(
+          "emulator: a leap is conditioned on observed points or on a coarse trajectory, not both");
     if (obs->values.size() != obs->points.size())
       throw InputError("emulator: " + std::to_string(obs->points.size()) + " observed points and " +
                        std::to_string(obs->values.size()) + " values");
     const double noise = obs->coarse_factor ? obs->coarse_noise_std : obs->noise_std;
     if (!(noise > 0) || obs->iterations < 1)
-      throw InputError("emulator: observations need a noise standard deviation > 0 and iterations >= 1, found " +
-                       std::to_string(noise) + " and " + std::to_string(obs->iterations));
+      throw InputError(
+          "emulator: observations need a noise standard deviation > 0 and iterations >= 1, found " +
+          std::to_string(noise) + " and " + std::to_string(obs->iterations));
     if (obs->coarse_factor) check_coarse(*obs, context, frames);
   }
   torch::NoGradGuard no_grad;
@@ -229,8 +232,8 @@ at::Tensor LatentDiffusionEmulator::run(const at::Tensor& context, const at::Ten
       return ae.normalizer.denormalize(ae.model->decode(latent.denormalize(zz)));
     };
     const models::WindowFn fn = models::observed_diffusion_window_fn(
-        m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context, th, decode,
-        std::move(fo), &m.generator);
+        m.denoiser, models::Sampler(m.diffusion.sampler, m.diffusion.schedule), m.window, m.context, th,
+        decode, std::move(fo), &m.generator);
     latest = models::rollout(fn, initial, m.context, m.window, frames).select(2, frames - 1);
   }
   phase(EmulatorPhase::sample, false);

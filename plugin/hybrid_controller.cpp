@@ -288,8 +288,8 @@ void HybridController::set_observations(const LeapObservations& local) {
       problem = "observations: the value of point " + std::to_string(p) + " is not finite";
   }
   if (problem.empty() && (!(local.noise_std > 0) || local.iterations < 1))
-    problem = "observations: expected noise_std > 0 and iterations >= 1, found " + std::to_string(local.noise_std) +
-              " and " + std::to_string(local.iterations);
+    problem = "observations: expected noise_std > 0 and iterations >= 1, found " +
+              std::to_string(local.noise_std) + " and " + std::to_string(local.iterations);
   double mine[2] = {local.noise_std, double(local.iterations)}, lo[2], hi[2];
   mpi_check(MPI_Allreduce(mine, lo, 2, MPI_DOUBLE, MPI_MIN, comm_), "MPI_Allreduce");
   mpi_check(MPI_Allreduce(mine, hi, 2, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
@@ -316,8 +316,8 @@ void HybridController::set_observations(const LeapObservations& local) {
     counts4[size_t(r)] *= 4;
     displs4[size_t(r)] *= 4;
   }
-  mpi_check(MPI_Allgatherv(mine_idx.data(), 4 * n, MPI_INT64_T, all_idx.data(), counts4.data(), displs4.data(),
-                           MPI_INT64_T, comm_),
+  mpi_check(MPI_Allgatherv(mine_idx.data(), 4 * n, MPI_INT64_T, all_idx.data(), counts4.data(),
+                           displs4.data(), MPI_INT64_T, comm_),
             "MPI_Allgatherv");
   mpi_check(MPI_Allgatherv(local.values.data(), n, MPI_FLOAT, all_values.data(), counts.data(), displs.data(),
                            MPI_FLOAT, comm_),
@@ -327,8 +327,8 @@ void HybridController::set_observations(const LeapObservations& local) {
   observations_.iterations = local.iterations;
   observations_.values = std::move(all_values);
   for (int p = 0; p < total; ++p)
-    observations_.points.push_back(
-        {all_idx[size_t(4 * p)], all_idx[size_t(4 * p + 1)], all_idx[size_t(4 * p + 2)], all_idx[size_t(4 * p + 3)]});
+    observations_.points.push_back({all_idx[size_t(4 * p)], all_idx[size_t(4 * p + 1)],
+                                    all_idx[size_t(4 * p + 2)], all_idx[size_t(4 * p + 3)]});
 }
 
 LeapResult HybridController::leap(const at::Tensor& theta, int64_t frames) {
@@ -424,7 +424,8 @@ void HybridController::set_coarse_grid(int64_t factor, const data::Block& coarse
 }
 
 FieldBlocks HybridController::restrict_last_frame() {
-  if (!coarse_exchange_) throw InputError("HybridController: restrict_last_frame needs set_coarse_grid first");
+  if (!coarse_exchange_)
+    throw InputError("HybridController: restrict_last_frame needs set_coarse_grid first");
   if (context_size_ < 1) throw InputError("HybridController: no observed frame to restrict");
   std::vector<float> block(size_t(coarse_exchange_->block_size()));
   at::Tensor restricted;

@@ -186,7 +186,7 @@ nlohmann::json LeapPolicy::summary() const {
       {"leap_frames", options_.leap_frames},         {"solver_frames", options_.solver_frames},
       {"max_spread", options_.max_spread},           {"check_every", options_.check_every},
       {"check_tolerance", options_.check_tolerance}, {"min_leap_frames", options_.min_leap_frames},
-      {"max_leap_frames", options_.longest_leap()}, {"guidance", options_.guidance}};
+      {"max_leap_frames", options_.longest_leap()},  {"guidance", options_.guidance}};
   if (options_.guidance != "off") {
     s["settings"]["coarse_factor"] = options_.coarse_factor;
     s["settings"]["guidance_noise"] = options_.guidance_noise;

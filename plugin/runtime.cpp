@@ -130,6 +130,8 @@ struct Runtime::Impl {
   RuntimeSolver solver;                     // the caller's (set_solver)
   LeapPolicy policy;                        // from cfg.leap (init)
   bool count_observation = false;           // the next observation is one solver frame after the last
+  int64_t coarse_factor = 0;                // the route's coarse solver's grid (set_coarse_grid; 0: none)
+  data::Block coarse_block;                 // this rank's box of it
   int64_t frame = 0;                        // frames since the first observation (solver and leapt)
 
   int64_t channels() const {
@@ -253,6 +255,26 @@ struct Runtime::Impl {
         out->push_back({c, scaled});
       }
     }
+    return "";
+  }
+
+  // "" or why the policy's solver guidance cannot run: it needs the route's coarse solver, whose grid
+  // the route gives with set_coarse_grid (the C and Fortran API never do).
+  std::string guidance_problem() const {
+    const LeapPolicyOptions& p = cfg.leap.policy;
+    if (p.guidance == "off") return "";
+    if (coarse_factor == 0)
+      return InputError(config_name, "leap.guidance",
+                        "off: solver guidance needs a coarse copy of the caller's solver, which only the "
+                        "routes with a coarse solver (LeapAttachment, the TS type leap, LeapTSAttach) "
+                        "have; this runtime was given none",
+                        "'" + p.guidance + "'")
+          .what();
+    if (coarse_factor != p.coarse_factor)
+      return InputError(config_name, "leap.coarse_factor",
+                        std::to_string(coarse_factor) + " (the factor of the caller's coarse solver's grid)",
+                        std::to_string(p.coarse_factor))
+          .what();
     return "";
   }
 
@@ -478,6 +500,7 @@ void Runtime::setup() {
   }
   std::vector<ConservedChannel> conserved;
   if (problem.empty()) problem = m.conserved_problem(&conserved);
+  if (problem.empty()) problem = m.guidance_problem();
   agree_on_input_error(comm, problem);
 
   std::vector<int64_t> components;
@@ -487,6 +510,9 @@ void Runtime::setup() {
     controller = std::make_unique<HybridController>(comm, m.grid, m.block, components, m.emulator,
                                                     m.cfg.leap.members, emulator_ranks(m.cfg.emulator));
     controller->set_conserved(conserved);
+    // Collective: refuses, on every rank, a factor that does not divide the grid or boxes that do not
+    // tile the coarse grid.
+    if (m.coarse_factor > 0) controller->set_coarse_grid(m.coarse_factor, m.coarse_block);
   } else {
     StateExchange check(comm, m.grid, m.block, m.channels());  // the boxes tile the grid
   }
@@ -672,11 +698,20 @@ void Runtime::set_policy(const LeapPolicyOptions& options) {
     throw InputError("set_policy: the state is already set up (set the policy before setup())");
   const std::string problem = options.problem("leap.");
   if (!problem.empty()) throw InputError("set_policy: " + problem);
-  if (options.guidance != "off")
-    throw InputError("set_policy: leap.guidance must be off (the runtime holds no coarse solver), got '" +
-                     options.guidance + "'");
   m.cfg.leap.policy = options;
   m.policy = LeapPolicy(options);
+}
+
+void Runtime::set_coarse_grid(int64_t factor, const data::Block& coarse_block) {
+  Impl& m = *impl_;
+  if (m.finished) throw InputError("set_coarse_grid: the runtime is finished");
+  if (m.setup_done)
+    throw InputError("set_coarse_grid: the state is already set up (give the coarse grid before setup())");
+  if (factor < 2)
+    throw InputError("set_coarse_grid: argument 'factor': expected a coarsening factor >= 2, found " +
+                     std::to_string(factor));
+  m.coarse_factor = factor;
+  m.coarse_block = coarse_block;
 }
 
 void Runtime::set_solver(RuntimeSolver solver) {

@@ -30,14 +30,15 @@ PetscErrorCode LeapPolicyOptionsRead(PetscOptionItems* PetscOptionsObject, const
                             nullptr));
   PetscCall(PetscOptionsInt("-leap_max_leap_frames", "longest leap check mode adapts to (0: 4 x leap_frames)",
                             manual, hi, &hi, nullptr));
-  PetscCall(PetscOptionsString("-leap_guidance", "solver guidance: off, coarse or coarse_only", manual, guidance,
-                               guidance, sizeof(guidance), nullptr));
-  PetscCall(PetscOptionsInt("-leap_coarse_factor", "solver guidance: cells per axis of the fine grid per coarse cell",
-                            manual, factor, &factor, nullptr));
-  PetscCall(PetscOptionsReal("-leap_guidance_noise", "solver guidance: observation noise (normalised units)", manual,
-                             noise, &noise, nullptr));
-  PetscCall(PetscOptionsInt("-leap_guidance_iterations", "solver guidance: MMPS linear-solver iterations", manual,
-                            iterations, &iterations, nullptr));
+  PetscCall(PetscOptionsString("-leap_guidance", "solver guidance: off, coarse or coarse_only", manual,
+                               guidance, guidance, sizeof(guidance), nullptr));
+  PetscCall(PetscOptionsInt("-leap_coarse_factor",
+                            "solver guidance: cells per axis of the fine grid per coarse cell", manual,
+                            factor, &factor, nullptr));
+  PetscCall(PetscOptionsReal("-leap_guidance_noise", "solver guidance: observation noise (normalised units)",
+                             manual, noise, &noise, nullptr));
+  PetscCall(PetscOptionsInt("-leap_guidance_iterations", "solver guidance: MMPS linear-solver iterations",
+                            manual, iterations, &iterations, nullptr));
   p->guidance = guidance;
   p->coarse_factor = factor;
   p->guidance_noise = double(noise);

@@ -239,9 +239,10 @@ PetscErrorCode LeapAttachCreate(FluidSolver* solver, const LeapAttachOptions& op
     bool same = coarse_axes.size() == axes.size();
     for (size_t d = 0; same && d < axes.size(); ++d)
       same = coarse_axes[d].size * options.coarse_factor == axes[d].size;
-    PetscCheck(same, comm, PETSC_ERR_ARG_INCOMP,
-               "LEAP: the coarse solver's grid must be the solver's divided by -leap_coarse_factor %" PetscInt_FMT,
-               options.coarse_factor);
+    PetscCheck(
+        same, comm, PETSC_ERR_ARG_INCOMP,
+        "LEAP: the coarse solver's grid must be the solver's divided by -leap_coarse_factor %" PetscInt_FMT,
+        options.coarse_factor);
     data::Block coarse_block;
     PetscCall(options.coarse->GetBlock(&coarse_block));
     try {

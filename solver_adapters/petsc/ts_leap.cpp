@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adapter_support.h"
+#include "coarse_ts.h"
 #include "leap/error.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/ts_attach.h"
@@ -78,9 +79,7 @@ struct LeapTS {
   Vec work = nullptr;
   // Solver guidance (-leap_guidance coarse|coarse_only): the program's integrator on its DMDA coarsened
   // -leap_coarse_factor times along every axis, and its state.
-  TS coarse = nullptr;
-  DM coarse_dm = nullptr;
-  Vec coarse_u = nullptr;
+  CoarseTS coarse;
   std::unique_ptr<plugin::HybridController> controller;
   std::string emulator_kind;  // "latent diffusion" or "oracle"
   std::vector<float> theta;
@@ -224,179 +223,64 @@ PetscErrorCode WriteSummary(TS ts, LeapTS* L) {
 
 // ---------------------------------------------------------------- set-up
 
-// A TS running the program's integrator (-leap_inner_ts_type, with the integrator's and its nonlinear
-// solver's options under the program's prefix) on `dm`, a DMDA sharing the program's DMTS, hence its
-// functions: the inner TS (on a clone of the program's DMDA, with the program's Jacobian matrices and
-// solution vector) or the coarse one (on the coarsened DMDA, where PETSc makes its own matrices). Fixed
-// steps of `dt` from the program's time; no adaptivity.
-PetscErrorCode CreateIntegrator(TS ts, LeapTS* L, DM dm, Vec u, PetscReal dt, TS* out) {
+// The program's integrator (-leap_inner_ts_type, with the integrator's and its nonlinear solver's
+// options under the program's prefix when TSSetFromOptions was called): beuler when the program set an
+// IFunction, euler otherwise.
+PetscErrorCode IntegratorOf(TS ts, const LeapTS* L, IntegratorSpec* spec) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
-  const bool fine = u == ts->vec_sol;  // the inner TS shares the program's solution vector
-  const char* prefix = nullptr;
-  void* user = nullptr;
-  PetscReal atol, rtol;
-  Vec vatol, vrtol;
-  TSAdapt adapt;
-  SNES snes;
-  TS t;
   PetscFunctionBeginUser;
-  PetscCall(TSCreate(comm, out));
-  t = *out;
-  PetscCall(PetscObjectIncrementTabLevel((PetscObject)t, (PetscObject)ts, 1));
-  PetscCall(TSGetOptionsPrefix(ts, &prefix));
-  PetscCall(TSSetOptionsPrefix(t, prefix));
-  PetscCall(TSSetDM(t, dm));
-  PetscCall(TSGetApplicationContext(ts, &user));
-  PetscCall(TSSetApplicationContext(t, user));
-  PetscCall(TSSetProblemType(t, ts->problem_type));
-  PetscCall(TSSetEquationType(t, ts->equation_type));
-  PetscCall(TSSetFunctionDomainError(t, ts->functiondomainerror));
-  PetscCall(TSGetTolerances(ts, &atol, &vatol, &rtol, &vrtol));
-  // Vector tolerances are of the fine grid; the coarse TS keeps the scalar ones.
-  if (fine)
-    PetscCall(TSSetTolerances(t, atol, vatol, rtol, vrtol));
-  else
-    PetscCall(TSSetTolerances(t, atol, nullptr, rtol, nullptr));
-  // The program's Jacobian matrices (of the fine grid): RHS ones are kept by the TS, the others by its
-  // SNES.
-  if (fine && (ts->Arhs || ts->Brhs)) {
-    TSRHSJacobian f = nullptr;
-    void* ctx = nullptr;
-    PetscCall(DMTSGetRHSJacobian(dm, &f, &ctx));
-    PetscCall(TSSetRHSJacobian(t, ts->Arhs, ts->Brhs, f, ctx));
-  }
-  if (fine && ts->snes) {
-    Mat A = nullptr, P = nullptr;
-    PetscCall(SNESGetJacobian(ts->snes, &A, &P, nullptr, nullptr));
-    if (A || P) {
-      PetscCall(TSGetSNES(t, &snes));
-      PetscCall(SNESSetJacobian(snes, A, P, nullptr, nullptr));
-    }
-  }
-  std::string type = L->opt.inner_type;
-  if (type.empty()) {
+  spec->type = L->opt.inner_type;
+  if (spec->type.empty()) {
     TSIFunction ifun = nullptr;
     PetscCall(TSGetIFunction(ts, nullptr, &ifun, nullptr));
-    type = ifun ? TSBEULER : TSEULER;
+    spec->type = ifun ? TSBEULER : TSEULER;
   }
-  PetscCheck(type != "leap", comm, PETSC_ERR_USER_INPUT,
+  PetscCheck(spec->type != "leap", comm, PETSC_ERR_USER_INPUT,
              "LEAP: -leap_inner_ts_type names the program's own integrator (e.g. rosw, beuler, ssp); it "
              "cannot be leap");
-  PetscCall(TSSetType(t, type.c_str()));
-  if (L->opt.from_options) {
-    // The integrator's own options (-ts_rosw_type, -ts_theta_theta, ...) and its nonlinear solver's,
-    // under the program's prefix: the coarse TS is the same integrator as the inner one. -ts_type and
-    // -ts_adapt_* are the outer TS's (TSSetFromOptions is not called).
-    PetscObjectOptionsBegin((PetscObject)t);
-    PetscTryTypeMethod(t, setfromoptions, PetscOptionsObject);
-    PetscOptionsEnd();
-    PetscCall(TSGetSNES(t, &snes));
-    if (ts->problem_type == TS_LINEAR) PetscCall(SNESSetType(snes, SNESKSPONLY));
-    PetscCall(SNESSetFromOptions(snes));
-  }
-  PetscCall(TSGetAdapt(t, &adapt));
-  PetscCall(TSAdaptSetType(adapt, TSADAPTNONE));
-  PetscCall(TSSetErrorIfStepFails(t, PETSC_FALSE));
-  PetscCall(TSSetMaxSNESFailures(t, ts->max_snes_failures));
-  PetscCall(TSSetMaxStepRejections(t, ts->max_reject));
-  PetscCall(TSSetExactFinalTime(t, TS_EXACTFINALTIME_STEPOVER));
-  // The coarse TS runs a leap's interval (its max time, set for each), not stopped by the program's limits.
-  PetscCall(TSSetMaxTime(t, ts->max_time));
-  PetscCall(TSSetMaxSteps(t, fine ? ts->max_steps : PETSC_MAX_INT));
-  PetscCall(TSSetSolution(t, u));
-  PetscCall(TSSetTime(t, ts->ptime));
-  PetscCall(TSSetTimeStep(t, dt));
-  PetscCall(TSSetUp(t));
+  spec->from_options = L->opt.from_options;
   PetscFunctionReturn(0);
 }
 
-// The inner TS: the program's integrator on a clone of its DMDA sharing its DMTS.
+// The inner TS: the program's integrator on a clone of its DMDA sharing its DMTS, with the program's
+// Jacobian matrices and solution vector.
 PetscErrorCode CreateInner(TS ts, LeapTS* L) {
   DM dm;
+  IntegratorSpec spec;
   PetscFunctionBeginUser;
   PetscCall(TSGetDM(ts, &dm));
+  PetscCall(IntegratorOf(ts, L, &spec));
   // A clone, not the program's DM: TS binds the DM's DMSNES to one TS (the SNES function's context),
   // and the program's TS already holds it. The clone shares the DMTS, hence the program's functions.
   PetscCall(DMClone(dm, &L->inner_dm));
   PetscCall(DMCopyDMTS(dm, L->inner_dm));
-  PetscCall(CreateIntegrator(ts, L, L->inner_dm, ts->vec_sol, ts->time_step, &L->inner));
+  PetscCall(LeapCreateIntegrator(ts, L->inner_dm, ts->vec_sol, ts->time_step, spec, &L->inner));
   PetscFunctionReturn(0);
 }
 
 // ---------------------------------------------------------------- solver guidance
 
-// Solver guidance needs a coarse copy of the program's solver, which is made with DMCoarsen: each call
-// halves every axis of a periodic DMDA. Refuses (before anything is built) a factor that is not a power
-// of 2, an axis that is not periodic or not divisible by the factor.
+// Solver guidance needs a coarse copy of the program's solver, made with DMCoarsen (coarse_ts.h): refuses
+// (before anything is built) what DMCoarsen cannot make.
 PetscErrorCode CheckCoarsenable(TS ts, const LeapTS* L, DM dm) {
-  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
-  const plugin::LeapPolicyOptions& p = L->opt.policy;
-  const PetscInt k = PetscInt(p.coarse_factor);
-  PetscInt dim, size[3];
-  DMBoundaryType b[3];
   PetscFunctionBeginUser;
-  if (p.guidance == "off") PetscFunctionReturn(0);
-  PetscCall(DMDAGetInfo(dm, &dim, &size[0], &size[1], &size[2], nullptr, nullptr, nullptr, nullptr, nullptr,
-                        &b[0], &b[1], &b[2], nullptr));
-  PetscCheck(
-      k >= 2 && (k & (k - 1)) == 0, comm, PETSC_ERR_USER_INPUT,
-      "LEAP: -leap_guidance %s with -ts_type leap coarsens the program's DMDA by DMCoarsen, which halves "
-      "each axis: expected -leap_coarse_factor a power of 2, found %" PetscInt_FMT,
-      p.guidance.c_str(), k);
-  for (PetscInt d = 0; d < dim; ++d) {
-    const char axis = "xyz"[d];
-    PetscCheck(
-        b[d] == DM_BOUNDARY_PERIODIC, comm, PETSC_ERR_SUP,
-        "LEAP: -leap_guidance %s with -ts_type leap coarsens the program's DMDA by DMCoarsen: expected "
-        "every axis periodic, found the %c axis %s",
-        p.guidance.c_str(), axis, DMBoundaryTypes[b[d]]);
-    PetscCheck(size[d] % k == 0, comm, PETSC_ERR_USER_INPUT,
-               "LEAP: -leap_guidance %s: expected -leap_coarse_factor %" PetscInt_FMT
-               " to divide every axis of the DMDA, found the %c axis of %" PetscInt_FMT " points",
-               p.guidance.c_str(), k, axis, size[d]);
-  }
+  PetscCall(CoarseTS::Check(ts, dm, L->opt.policy.guidance, L->opt.policy.coarse_factor, "-ts_type leap"));
   PetscFunctionReturn(0);
 }
 
-// The coarse copy of the program's solver: its DMDA coarsened by DMCoarsen (whose hooks carry the DMTS,
-// the program's functions; copied again for a DM without them) and its integrator on it, with a time
-// step -leap_coarse_factor times the program's (the CFL limit grows with the cell size); the controller
-// learns the coarse grid. Collective.
+// The coarse copy of the program's solver: its DMDA coarsened by DMCoarsen and the inner TS's integrator
+// on it, with a time step -leap_coarse_factor times the program's (the CFL limit grows with the cell
+// size); the controller learns the coarse grid. Collective.
 PetscErrorCode CreateCoarse(TS ts, LeapTS* L, DM dm) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
   const PetscInt k = PetscInt(L->opt.policy.coarse_factor);
-  PetscInt dim, fine[3], coarse[3];
-  DM level;
   data::Block block;
+  IntegratorSpec spec;
   PetscFunctionBeginUser;
   if (L->opt.policy.guidance == "off") PetscFunctionReturn(0);
-  // From a clone: DMCoarsen's hooks would otherwise also give the coarse DM the program's DMSNES, bound
-  // to the program's TS.
-  PetscCall(DMClone(dm, &level));
-  PetscCall(DMCopyDMTS(dm, level));
-  for (PetscInt f = 1; f < k; f *= 2) {
-    DM next;
-    PetscCall(DMCoarsen(level, comm, &next));
-    PetscCall(DMDestroy(&level));
-    level = next;
-  }
-  L->coarse_dm = level;
-  PetscCall(DMCopyDMTS(dm, L->coarse_dm));
-  PetscCall(DMDAGetInfo(dm, &dim, &fine[0], &fine[1], &fine[2], nullptr, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  PetscCall(DMDAGetInfo(L->coarse_dm, nullptr, &coarse[0], &coarse[1], &coarse[2], nullptr, nullptr, nullptr,
-                        nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
-  for (PetscInt d = 0; d < dim; ++d)
-    PetscCheck(coarse[d] * k == fine[d], comm, PETSC_ERR_PLIB,
-               "LEAP: DMCoarsen of the program's DMDA gave %" PetscInt_FMT
-               " points along %c, expected %" PetscInt_FMT " (%" PetscInt_FMT
-               " / -leap_coarse_factor %" PetscInt_FMT
-               "); a DMDASetRefinementFactor other "
-               "than 2?",
-               coarse[d], "xyz"[d], fine[d] / k, fine[d], k);
-  PetscCall(DMCreateGlobalVector(L->coarse_dm, &L->coarse_u));
-  PetscCall(CreateIntegrator(ts, L, L->coarse_dm, L->coarse_u, ts->time_step * PetscReal(k), &L->coarse));
-  PetscCall(LeapDMDAGetBlock(L->coarse_dm, &block));
+  PetscCall(IntegratorOf(ts, L, &spec));
+  PetscCall(L->coarse.CreateGrid(ts, dm, k, &block));
+  PetscCall(L->coarse.CreateIntegrator(ts, ts->time_step * PetscReal(k), spec));
   try {
     L->controller->set_coarse_grid(int64_t(k), block);
   } catch (const std::exception& e) {
@@ -405,62 +289,11 @@ PetscErrorCode CreateCoarse(TS ts, LeapTS* L, DM dm) {
   PetscFunctionReturn(0);
 }
 
-// Coarse field blocks (per dof, [x][y]([z]) over this rank's box: one channel per dof, as the
-// controller's components) <-> the coarse state.
-PetscErrorCode CoarseFromFieldBlocks(LeapTS* L, const plugin::FieldBlocks& fields) {
-  PetscFunctionBeginUser;
-  for (size_t d = 0; d < fields.size(); ++d)
-    PetscCall(LeapDMDACopyFromWellOrder(L->coarse_dm, fields[d], {PetscInt(d)}, L->coarse_u));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode CoarseToFieldBlocks(LeapTS* L, plugin::FieldBlocks* fields) {
-  PetscFunctionBeginUser;
-  fields->resize(L->fields.size());
-  for (size_t d = 0; d < fields->size(); ++d)
-    PetscCall(LeapDMDACopyToWellOrder(L->coarse_dm, L->coarse_u, {PetscInt(d)}, &(*fields)[d]));
-  PetscFunctionReturn(0);
-}
-
-// The coarse TS restarts at time t0 (the leap's start) from its state, for a run up to t_end.
-PetscErrorCode CoarseStart(LeapTS* L, PetscReal t0, PetscReal t_end) {
-  PetscFunctionBeginUser;
-  PetscCall(TSSetTime(L->coarse, t0));
-  PetscCall(TSSetMaxTime(L->coarse, t_end));
-  PetscCall(TSSetStepNumber(L->coarse, 0));
-  PetscCall(TSRestartStep(L->coarse));
-  PetscFunctionReturn(0);
-}
-
-// The coarse TS advances to t_end in equal steps of at most the outer step times the factor.
-PetscErrorCode CoarseFrame(TS ts, LeapTS* L, PetscReal t_end) {
-  TS c = L->coarse;
-  PetscFunctionBeginUser;
-  const PetscReal longest = ts->time_step * PetscReal(L->opt.policy.coarse_factor);
-  const PetscInt steps = std::max<PetscInt>(1, PetscInt(std::ceil((t_end - c->ptime) / longest - 1e-9)));
-  for (PetscInt s = 0; s < steps; ++s) {
-    PetscCall(TSSetTimeStep(c, (t_end - c->ptime) / PetscReal(steps - s)));
-    PetscCall(TSStep(c));
-    PetscCheck(c->reason >= 0, PetscObjectComm((PetscObject)ts), PETSC_ERR_NOT_CONVERGED,
-               "LEAP: the coarse TS (solver guidance) failed (reason %d) at t = %g", int(c->reason),
-               double(c->ptime));
-  }
-  PetscFunctionReturn(0);
-}
-
 // LeapSolver::run_coarse of the TS type: from the last observed frame restricted to the coarse grid at
-// the outer TS's time (the leap's start), `frames` frames of frame_dt, each given to the controller.
-// Throws (PetscFailure for a PETSc error).
+// the outer TS's time (the leap's start), `frames` frames of frame_dt, each given to the controller, in
+// steps of at most the outer step times the factor. Throws (PetscFailure for a PETSc error).
 void CoarseFrames(TS ts, LeapTS* L, plugin::HybridController& c, int64_t frames) {
-  PetscCheckThrow(CoarseFromFieldBlocks(L, c.restrict_last_frame()));
-  const PetscReal t0 = ts->ptime;
-  PetscCheckThrow(CoarseStart(L, t0, t0 + PetscReal(frames) * L->frame_dt));
-  plugin::FieldBlocks fields;
-  for (int64_t j = 1; j <= frames; ++j) {
-    PetscCheckThrow(CoarseFrame(ts, L, t0 + PetscReal(j) * L->frame_dt));
-    PetscCheckThrow(CoarseToFieldBlocks(L, &fields));
-    c.observe_coarse(fields);
-  }
+  L->coarse.Frames(c, ts->ptime, L->frame_dt, ts->time_step * PetscReal(L->opt.policy.coarse_factor), frames);
 }
 
 // Loads the emulator on the emulator ranks (-leap_emulator_ranks, rank 0 by default) and builds the
@@ -608,9 +441,7 @@ PetscErrorCode TSReset_Leap(TS ts) {
   PetscCall(TSDestroy(&L->inner));
   PetscCall(DMDestroy(&L->inner_dm));
   PetscCall(VecDestroy(&L->work));
-  PetscCall(TSDestroy(&L->coarse));
-  PetscCall(DMDestroy(&L->coarse_dm));
-  PetscCall(VecDestroy(&L->coarse_u));
+  PetscCall(L->coarse.Destroy());
   L->frame_dt = 0;
   L->last_observed_step = -1;
   L->last_observed_time = 0;
@@ -874,7 +705,7 @@ PetscErrorCode Leap(TS ts, LeapTS* L, PetscBool* advanced) {
     TSStateSolver solver(
         ts, t_new, [ts, L](int64_t n) { return InnerFrames(ts, L, n); }, &L->conserved, &before,
         &L->summary.conserved_max_change);
-    if (L->coarse)
+    if (L->coarse.has_integrator())
       solver.set_coarse([ts, L](plugin::HybridController& c, int64_t n) { CoarseFrames(ts, L, c, n); });
     const at::Tensor theta = L->theta.empty() ? at::Tensor() : at::tensor(L->theta, at::kFloat);
     r = &L->policy.attempt(int64_t(ts->steps), *L->controller, theta, solver);
@@ -1020,7 +851,7 @@ PetscErrorCode TSView_Leap(TS ts, PetscViewer viewer) {
   PetscCall(PetscViewerASCIIPrintf(
       viewer, "  LEAP seconds (rank 0): inner steps %g, gather %g, emulate %g, scatter %g, check %g\n",
       s.inner_seconds, s.gather_seconds, s.emulate_seconds, s.scatter_seconds, s.check_seconds));
-  if (L->coarse)
+  if (L->coarse.has_integrator())
     PetscCall(PetscViewerASCIIPrintf(
         viewer,
         "  LEAP solver guidance (%s): the inner TS's integrator on the DMDA coarsened by %" PetscInt_FMT

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "adapter_support.h"
+#include "coarse_ts.h"
 #include "leap/error.h"
 #include "leap/petsc/dmda_layout.h"
 #include "leap/petsc/leap_petsc.h"
@@ -80,6 +81,10 @@ struct Context {
   std::vector<double> theta;
   std::string summary_path;
   std::unique_ptr<leap::plugin::Runtime> runtime;
+  // Solver guidance (-leap_guidance coarse|coarse_only): the program's integrator on its DMDA coarsened
+  // -leap_coarse_factor times (coarse_ts.h); its integrator is made at the first leap, from the TS as the
+  // program has set it up by then.
+  std::unique_ptr<leap::petsc::CoarseTS> coarse;
   bool recording = false;
   PetscErrorCode (*previous_poststep)(TS) = nullptr;  // the program's post-step, chained
   PetscInt dim = 2, nx = 0, ny = 0, nz = 1, dof = 0, xs = 0, ys = 0, zs = 0, xm = 0, ym = 0, zm = 1;
@@ -153,8 +158,10 @@ std::string SummaryJson(const Context* c, int ranks) {
   j << "  \"rejections\": [";
   for (size_t i = 0; i < c->rejections.size(); ++i) j << (i ? ", " : "") << JsonString(c->rejections[i]);
   j << "],\n";
+  const leap::plugin::HybridStats h = c->runtime ? c->runtime->stats() : leap::plugin::HybridStats{};
   j << "  \"seconds\": {\"gather\": " << s.gather_seconds << ", \"emulate\": " << s.emulate_seconds
-    << ", \"scatter\": " << s.scatter_seconds << "}\n";
+    << ", \"scatter\": " << s.scatter_seconds << ", \"coarse\": " << h.coarse_seconds << "},\n";
+  j << "  \"coarse_frames\": " << h.coarse_frames << "\n";
   j << "}\n";
   return j.str();
 }
@@ -208,11 +215,15 @@ PetscErrorCode Finish(Context* c, PetscObject obj) {
     const PetscErrorCode report = Report(c, comm, obj);
     c->runtime.reset();
     PetscCall(DMDestroy(&c->da));
+    if (c->coarse) PetscCall(c->coarse->Destroy());
+    c->coarse.reset();
     PetscCall(report);
     PetscCheck(failure.empty(), error_comm, PETSC_ERR_LIB, "LEAP: finishing the recording: %s",
                failure.c_str());
   }
   PetscCall(DMDestroy(&c->da));
+  if (c->coarse) PetscCall(c->coarse->Destroy());
+  c->coarse.reset();
   PetscFunctionReturn(0);
 }
 
@@ -355,6 +366,21 @@ PetscErrorCode CheckSteps(Context* c, TS ts, int64_t frames) {
   PetscFunctionReturn(0);
 }
 
+// The coarse TS's integrator (solver guidance): the program's TS type and method (TSRKGetType, ...) as
+// the program has set them up by its first leap, its nonlinear solver's options under the program's
+// prefix, steps of the factor times the frames' spacing. Collective.
+PetscErrorCode CreateCoarseIntegrator(Context* c, TS ts) {
+  TSType type = nullptr;
+  leap::petsc::IntegratorSpec spec;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetType(ts, &type));
+  spec.type = type;
+  spec.method_from = ts;
+  spec.snes_from_options = ts->usessnes == PETSC_TRUE;
+  PetscCall(c->coarse->CreateIntegrator(ts, c->frame_dt * PetscReal(c->coarse->factor()), spec));
+  PetscFunctionReturn(0);
+}
+
 // One attempt of the leap policy (collective). It moved the state on (accepted, or a failed check
 // whose solver result stands): the solution vector, time and step number are those L steps later and
 // the integrator restarts; rejected otherwise: nothing changes.
@@ -368,9 +394,18 @@ PetscErrorCode Leap(Context* c, TS ts) {
   PetscErrorCode ierr = 0;
   PetscFunctionBeginUser;
   ++c->stats.leaps;
+  if (c->coarse && !c->coarse->has_integrator()) PetscCall(CreateCoarseIntegrator(c, ts));
   PetscCall(PetscLogEventBegin(c->events.phases.emulate, ts, 0, 0, 0));
   try {
     leap::petsc::TSStateSolver solver(ts, t_new, [c, ts](int64_t n) { return CheckSteps(c, ts, n); });
+    if (c->coarse) {
+      // From the current state's time, steps of at most the factor times the frames' spacing (the CFL
+      // limit grows with the cell size).
+      const PetscReal t0 = ts->ptime, longest = c->frame_dt * PetscReal(c->coarse->factor());
+      solver.set_coarse([c, t0, longest](leap::plugin::HybridController& h, int64_t n) {
+        c->coarse->Frames(h, t0, c->frame_dt, longest, n);
+      });
+    }
     r = &c->runtime->attempt(c->theta, solver);
   } catch (const leap::petsc::PetscFailure& e) {
     ierr = e.ierr;
@@ -527,6 +562,43 @@ PetscErrorCode CheckDA(TS ts, DM da, bool from_ts) {
   PetscFunctionReturn(0);
 }
 
+// Solver guidance: the coarse copy of the program's TS is made on the TS's own DM (which holds the
+// program's functions, its DMTS), the DMDA coarsened by DMCoarsen; refuses what DMCoarsen cannot make
+// and a TS whose DM is not the DMDA of the state. *block: this rank's box of the coarse grid. Collective.
+PetscErrorCode CreateCoarseGrid(TS ts, DM da, const leap::plugin::LeapPolicyOptions& policy,
+                                std::unique_ptr<leap::petsc::CoarseTS>* out, leap::data::Block* block) {
+  MPI_Comm comm = PetscObjectComm((PetscObject)ts);
+  DM dm = nullptr;
+  PetscBool isda = PETSC_FALSE;
+  PetscInt dim[2], M[2], N[2], P[2], dof[2];
+  DMType type = nullptr;
+  PetscFunctionBeginUser;
+  PetscCall(TSGetDM(ts, &dm));
+  PetscCall(PetscObjectTypeCompare((PetscObject)dm, DMDA, &isda));
+  if (!isda) PetscCall(DMGetType(dm, &type));
+  PetscCheck(
+      isda, comm, PETSC_ERR_ARG_WRONG,
+      "LEAP: -leap_guidance %s with LeapTSAttach runs the program's functions on its DMDA coarsened "
+      "by DMCoarsen: expected the TS's DM to be the DMDA of the state (TSSetDM), found a DM of type %s",
+      policy.guidance.c_str(), type ? type : "(none)");
+  PetscCall(DMDAGetInfo(dm, &dim[0], &M[0], &N[0], &P[0], nullptr, nullptr, nullptr, &dof[0], nullptr,
+                        nullptr, nullptr, nullptr, nullptr));
+  PetscCall(DMDAGetInfo(da, &dim[1], &M[1], &N[1], &P[1], nullptr, nullptr, nullptr, &dof[1], nullptr,
+                        nullptr, nullptr, nullptr, nullptr));
+  PetscCheck(
+      dim[0] == dim[1] && M[0] == M[1] && N[0] == N[1] && (dim[0] == 2 || P[0] == P[1]) && dof[0] == dof[1],
+      comm, PETSC_ERR_ARG_INCOMP,
+      "LEAP: -leap_guidance %s with LeapTSAttach runs the program's functions on its DMDA coarsened "
+      "by DMCoarsen: expected the TS's DM to be the DMDA given to LeapTSAttach, found a %" PetscInt_FMT
+      " x %" PetscInt_FMT " DMDA of %" PetscInt_FMT " dofs",
+      policy.guidance.c_str(), M[0], N[0], dof[0]);
+  PetscCall(leap::petsc::CoarseTS::Check(ts, dm, policy.guidance, policy.coarse_factor, "LeapTSAttach"));
+  auto coarse = std::make_unique<leap::petsc::CoarseTS>();
+  PetscCall(coarse->CreateGrid(ts, dm, PetscInt(policy.coarse_factor), block));
+  *out = std::move(coarse);
+  PetscFunctionReturn(0);
+}
+
 // Creates the runtime for `da` and sets it up (collective). Errors leave `c` untouched.
 PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   MPI_Comm comm = PetscObjectComm((PetscObject)ts);
@@ -536,6 +608,8 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
   std::string problem;
   bool recording = false;
   PetscMPIInt rank;
+  std::unique_ptr<leap::petsc::CoarseTS> coarse;
+  leap::data::Block coarse_block;
   PetscFunctionBeginUser;
   Events hook_events;
   PetscCall(GetEvents(&hook_events));
@@ -572,8 +646,10 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
     const std::string bad = policy.problem("-leap_");
     PetscCheck(bad.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", bad.c_str());
   }
+  if (policy.guidance != "off") PetscCall(CreateCoarseGrid(ts, da, policy, &coarse, &coarse_block));
   try {
     runtime->set_policy(policy);
+    if (coarse) runtime->set_coarse_grid(int64_t(coarse->factor()), coarse_block);
     const leap::plugin::RuntimeConfig& cfg = runtime->config();
     if (o.mode == kHybrid && cfg.emulator.kind == "none")
       throw leap::InputError(
@@ -605,6 +681,7 @@ PetscErrorCode CreateRuntime(TS ts, DM da, const AttachOptions& o, Context* c) {
     SETERRQ(leap::petsc::ErrorComm(comm, e), PETSC_ERR_USER_INPUT, "LEAP: %s", e.what());
   }
   c->runtime = std::move(runtime);
+  c->coarse = std::move(coarse);
   c->recording = recording;
   c->dim = dim;
   c->nx = nx;
@@ -676,6 +753,11 @@ extern "C" PetscErrorCode LeapTSAttach(TS ts, DM da, const char config[]) {
     c->previous_poststep = ts->poststep == LeapPostStep ? previous : ts->poststep;
     PetscCall(TSSetPostStep(ts, LeapPostStep));
   }
+  if (c->coarse)
+    PetscCall(PetscInfo(
+        ts,
+        "LEAP: solver guidance (%s): the program's integrator on its DMDA coarsened by %" PetscInt_FMT "\n",
+        c->runtime->policy().options().guidance.c_str(), c->coarse->factor()));
   PetscCall(PetscInfo(ts,
                       "LEAP: attached (%s) with %s: %" PetscInt_FMT " x %" PetscInt_FMT " x %" PetscInt_FMT
                       " grid, %" PetscInt_FMT " fields, leaps of %" PetscInt_FMT " steps after %" PetscInt_FMT

@@ -4,8 +4,8 @@
 // yxc), so a state is copied between the Vec and a block without reordering. Saving and restoring are Vec
 // copies (the solver's state is never rounded); a check advances the route's solver over the leap's frames
 // from the saved copy; the domain check is the program's TSSetFunctionDomainError. A route with a coarse
-// copy of its solver (the TS type leap) gives it through set_coarse; without one, solver guidance is
-// refused (LeapSolver::run_coarse).
+// copy of its solver (coarse_ts.h: the TS type leap, LeapTSAttach) gives it through set_coarse; without
+// one, solver guidance is refused (LeapSolver::run_coarse).
 #pragma once
 
 #include <petscts.h>

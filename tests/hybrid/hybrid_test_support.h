@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <petscvec.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,10 +31,16 @@ inline euler2d::EulerConfig PeriodicQuadrants32(int64_t seed = 7) {
   return cfg;
 }
 
+// A file name of this run (collective: rank 0's process id, so that two test suites running at the
+// same time on one machine do not write each other's files).
 inline std::string TempPath(const std::string& stem) {
   int size = 1;
   MPI_Comm_size(PETSC_COMM_WORLD, &size);
-  return (std::filesystem::temp_directory_path() / (stem + "_np" + std::to_string(size) + ".hdf5")).string();
+  long pid = long(getpid());
+  MPI_Bcast(&pid, 1, MPI_LONG, 0, PETSC_COMM_WORLD);
+  return (std::filesystem::temp_directory_path() /
+          (stem + "_np" + std::to_string(size) + "_" + std::to_string(pid) + ".hdf5"))
+      .string();
 }
 
 // Runs `solver` from its initial condition over `frames` frames (Advance to every frame time) and

@@ -67,6 +67,14 @@ class HybridEuler3D : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(WriteReferenceTrajectory(*reference_, kFrames, path_));
     if (Rank() == 0) oracle_ = std::make_shared<plugin::TrajectoryOracle>(path_, 0, /*context=*/1);
   }
+  // The reference trajectory (with its XDMF) is this run's own (TempPath): rank 0 removes it.
+  void TearDown() override {
+    MPI_Barrier(PETSC_COMM_WORLD);
+    if (Rank() == 0) {
+      std::filesystem::remove(path_);
+      std::filesystem::remove(std::filesystem::path(path_).replace_extension(".xdmf"));
+    }
+  }
 
   petsc::LeapAttachOptions Options(std::shared_ptr<plugin::Emulator> emulator) const {
     petsc::LeapAttachOptions o;

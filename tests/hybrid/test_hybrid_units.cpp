@@ -273,7 +273,8 @@ TEST(LatentDiffusionEmulator, CoarseTrajectoryGuidesTheLeap) {
     const at::Tensor means = x.reshape({2, 3, 4, 2, 4, 2}).mean({3, 5});
     return ((means - obs.coarse[2]) / 0.5).abs().mean().item<double>();
   };
-  EXPECT_LT(miss(guided), 0.7 * miss(unguided)) << "guided " << miss(guided) << ", unguided " << miss(unguided);
+  EXPECT_LT(miss(guided), 0.7 * miss(unguided))
+      << "guided " << miss(guided) << ", unguided " << miss(unguided);
   // Refusals: more leads than frames, a grid the factor does not give, points as well.
   plugin::LeapObservations bad = obs;
   EXPECT_THROW(emu.leap_observed(context, theta, 2, 1, bad), InputError);

@@ -507,10 +507,13 @@ TEST_F(TSPostStep, CheckModeStepsTheTSItselfAndAdaptsTheLeap) {
     ASSERT_EQ(ierr, 0);
     EXPECT_NE(hyb.attach_error, 0);
   }
-  // So is solver guidance: the post-step route holds no coarse copy of the program's solver.
+  // So is solver guidance on a grid DMCoarsen cannot coarsen by the factor (16 does not divide the 24
+  // points along y), at attach time, before the TS is touched. (Solver guidance itself, the coarse
+  // solver against the same made by hand: test_ts_post_step_coarse.cpp.)
   {
     RunSpec spec = Hybrid(Config("oracle_a.yaml"), kOracleSteps);
     spec.options.push_back({"-leap_guidance", "coarse"});
+    spec.options.push_back({"-leap_coarse_factor", "16"});
     RunResult hyb;
     PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
     const PetscErrorCode ierr = RunProgram(spec, &hyb);
@@ -655,7 +658,8 @@ TEST_F(TSPostStep, MisuseIsAPetscErrorWithAMessage) {
   // Not a DMDA: a DMShell given, or a TS without TSSetDM (which has a shell DM).
   DM shell = nullptr;
   ASSERT_EQ(DMShellCreate(PETSC_COMM_WORLD, &shell), 0);
-  expect_error(LeapTSAttach(ts, shell, oracle.c_str()), "needs a 2-D or 3-D DMDA; the DM given is of type shell");
+  expect_error(LeapTSAttach(ts, shell, oracle.c_str()),
+               "needs a 2-D or 3-D DMDA; the DM given is of type shell");
   expect_error(LeapTSAttach(ts, nullptr, oracle.c_str()), "TSSetDM");
   ASSERT_EQ(DMDestroy(&shell), 0);
   // A 1-D DMDA.

@@ -830,3 +830,85 @@ TEST(RuntimeCpp, MembersAreSplitOverTheEmulatorRanksAndReducedOverAll) {
   EXPECT_NEAR(o.absolute_spread, std::sqrt(var), 1e-9);
   rt.finish();
 }
+
+// ---- Solver guidance needs the caller's coarse solver (Runtime::set_coarse_grid, C++ only).
+
+// The C and Fortran API never give a coarse grid: leap.guidance coarse is refused at setup, naming the
+// file, the key and the routes that support it, before anything is recorded.
+TEST_F(CApiRuntime, SolverGuidanceIsRefusedWithoutACoarseSolver) {
+  const std::string rec = shared_dir("guided_record") + "/dataset";
+  const std::string config =
+      oracle_config("guided.yaml", 1, "leap:\n  guidance: coarse\nrecord:\n  dir: " + rec + "\n");
+  leap_runtime h = 0;
+  ASSERT_EQ(leap_runtime_create(MPI_COMM_WORLD, config.c_str(), &h), LEAP_OK) << last_error();
+  const Box b = box_of(world_rank(), world_size());
+  ASSERT_EQ(leap_runtime_add_field(h, "a", 1), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_add_field(h, "v", 2), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_set_box(h, kNx, kNy, b.x0, b.y0, b.xm, b.ym), LEAP_OK) << last_error();
+  ASSERT_EQ(leap_runtime_record(h, 1), LEAP_OK) << last_error();
+  expect_input_error(leap_runtime_setup(h),
+                     {"leap_runtime_setup", config, "key 'leap.guidance'", "expected off",
+                      "(LeapAttachment, the TS type leap, LeapTSAttach)", "found 'coarse'"});
+  int ready = -1;
+  ASSERT_EQ(leap_runtime_context_ready(h, &ready), LEAP_OK) << last_error();
+  EXPECT_EQ(ready, 0);
+  std::vector<float> block = frame_block(2, b, LEAP_LAYOUT_CXY);
+  expect_input_error(leap_runtime_observe(h, data_or_null(block), 0.5), {"leap_runtime_observe", "setup"});
+  EXPECT_EQ(leap_runtime_destroy(h), LEAP_OK) << last_error();
+  MPI_Barrier(MPI_COMM_WORLD);
+  EXPECT_FALSE(fs::exists(rec)) << "the refused runtime recorded into " << rec;
+}
+
+// In C++, a route that holds a coarse copy of its solver gives its grid before setup; without one
+// (from the config or set_policy) setup refuses leap.guidance, and a grid of another factor than
+// leap.coarse_factor is refused naming that key.
+TEST(RuntimeCpp, SolverGuidanceNeedsTheCallersCoarseGrid) {
+  using namespace leap::plugin;
+  const int rank = world_rank();
+  const Box b = box_of(rank, world_size());
+  // The coarse grid (6 x 5 for the 12 x 10 state), all on rank 0: any decomposition tiles it.
+  const leap::data::Block coarse{{0, 0}, {rank == 0 ? kNx / 2 : 0, rank == 0 ? kNy / 2 : 0}};
+  const auto emulator = [rank] { return rank == 0 ? std::make_shared<DriftEmulator>(1.0, 0.0) : nullptr; };
+  RuntimeConfig guided;
+  guided.leap.policy.guidance = "coarse_only";
+  guided.leap.policy.coarse_factor = 2;
+  const auto expect_refused = [](Runtime& rt, const std::vector<std::string>& parts) {
+    try {
+      rt.setup();
+      ADD_FAILURE() << "setup accepted solver guidance";
+    } catch (const leap::InputError& e) {
+      const std::string what = e.what();
+      for (const auto& p : parts)
+        EXPECT_NE(what.find(p), std::string::npos) << "'" << p << "' not in: " << what;
+    }
+    EXPECT_FALSE(rt.is_setup());
+  };
+  {
+    Runtime rt(MPI_COMM_WORLD, guided, emulator(), "guided.yaml");
+    describe_state(rt, b);
+    expect_refused(rt, {"guided.yaml", "key 'leap.guidance'", "LeapTSAttach", "found 'coarse_only'"});
+  }
+  {
+    const RuntimeConfig plain;  // guidance off
+    Runtime rt(MPI_COMM_WORLD, plain, emulator(), "policy.yaml");
+    rt.set_policy(guided.leap.policy);  // accepted: the refusal waits for setup
+    describe_state(rt, b);
+    expect_refused(rt, {"policy.yaml", "key 'leap.guidance'"});
+  }
+  {
+    Runtime rt(MPI_COMM_WORLD, guided, emulator(), "guided.yaml");
+    describe_state(rt, b);
+    rt.set_coarse_grid(4, coarse);
+    expect_refused(rt, {"guided.yaml", "key 'leap.coarse_factor'", "expected 4", "found 2"});
+  }
+  {
+    Runtime rt(MPI_COMM_WORLD, guided, emulator(), "guided.yaml");
+    describe_state(rt, b);
+    EXPECT_THROW(rt.set_coarse_grid(1, coarse), leap::InputError);
+    rt.set_coarse_grid(2, coarse);
+    rt.setup();
+    EXPECT_TRUE(rt.is_setup());
+    EXPECT_THROW(rt.set_coarse_grid(2, coarse), leap::InputError);  // after setup
+    rt.finish();
+  }
+}

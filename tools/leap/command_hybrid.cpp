@@ -122,21 +122,23 @@ void run(const Options& o, const Common& common) {
     m["wall_seconds_hybrid"] = hyb.wall;
     const double leap_share =
         hyb.stats.gather_seconds + hyb.stats.emulate_seconds + hyb.stats.scatter_seconds;
-    m["wall_seconds_per_phase"] = {{"gather", hyb.stats.gather_seconds},
-                                   {"emulate", hyb.stats.emulate_seconds},
-                                   {"scatter", hyb.stats.scatter_seconds},
-                                   {"emulate_encode", hyb.stats.encode_seconds},
-                                   {"emulate_sample", hyb.stats.sample_seconds},
-                                   {"emulate_decode", hyb.stats.decode_seconds},
-                                   {"coarse", hyb.stats.coarse_seconds},
-                                   {"solver", std::max(0.0, hyb.wall - leap_share - hyb.stats.coarse_seconds)}};
+    m["wall_seconds_per_phase"] = {
+        {"gather", hyb.stats.gather_seconds},
+        {"emulate", hyb.stats.emulate_seconds},
+        {"scatter", hyb.stats.scatter_seconds},
+        {"emulate_encode", hyb.stats.encode_seconds},
+        {"emulate_sample", hyb.stats.sample_seconds},
+        {"emulate_decode", hyb.stats.decode_seconds},
+        {"coarse", hyb.stats.coarse_seconds},
+        {"solver", std::max(0.0, hyb.wall - leap_share - hyb.stats.coarse_seconds)}};
     m["speedup"] = hyb.wall > 0 ? ref.wall / hyb.wall : 0.0;
     m["vrmse_final"] = v.mean().item<double>();
     if (hybrid.guidance != "off") {
       // Every way of leaping over the same schedule, against the same solver-only run.
       const auto row = [&](const std::string& g, const RunResult& r) {
-        const double e =
-            metrics::vrmse(ref.final_state.to(at::kDouble), r.final_state.to(at::kDouble), dims).mean().item<double>();
+        const double e = metrics::vrmse(ref.final_state.to(at::kDouble), r.final_state.to(at::kDouble), dims)
+                             .mean()
+                             .item<double>();
         return nlohmann::json{{"guidance", g},
                               {"vrmse_final", e},
                               {"wall_seconds", r.wall},
@@ -157,8 +159,8 @@ void run(const Options& o, const Common& common) {
       m["guidance_comparison"] = rows;
       for (const auto& r : rows)
         spdlog::info("hybrid: guidance {:<11} VRMSE {:.4f}  speed-up {:.2f}  coarse share {:.1f}%",
-                     r["guidance"].get<std::string>(), r["vrmse_final"].get<double>(), r["speedup"].get<double>(),
-                     100 * r["coarse_share"].get<double>());
+                     r["guidance"].get<std::string>(), r["vrmse_final"].get<double>(),
+                     r["speedup"].get<double>(), 100 * r["coarse_share"].get<double>());
     }
     nlohmann::json per;
     for (int64_t c = 0; c < v.size(0); ++c) per[channels[size_t(c)]] = v[c].item<double>();

@@ -53,7 +53,8 @@ std::unique_ptr<petsc::FluidSolver> make_hybrid_solver(const HybridConfig& cfg, 
   return make_case_solver(MPI_COMM_WORLD, g, all, file);
 }
 
-std::vector<std::string> coarse_solver_sets(const HybridConfig& cfg, int64_t factor, const std::string& file) {
+std::vector<std::string> coarse_solver_sets(const HybridConfig& cfg, int64_t factor,
+                                            const std::string& file) {
   std::vector<std::pair<std::string, int64_t>> axes;
   if (cfg.case_name == "euler2d") axes = {{"nx", cfg.euler2d.nx}, {"ny", cfg.euler2d.ny}};
   if (cfg.case_name == "euler3d")
@@ -207,8 +208,8 @@ RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
   if (cfg.warmup > 0) petsc_ok(solver->Advance(cfg.warmup), "the warm-up");
   petsc::LeapAttachOptions options = attach;
   if (options.mode == "hybrid" && options.guidance != "off" && !options.coarse)
-    options.coarse = make_hybrid_solver(
-        cfg, config_file, coarse_solver_sets(cfg, int64_t(options.coarse_factor), config_file));
+    options.coarse = make_hybrid_solver(cfg, config_file,
+                                        coarse_solver_sets(cfg, int64_t(options.coarse_factor), config_file));
   std::unique_ptr<petsc::LeapAttachment> a;
   petsc_ok(petsc::LeapAttachCreate(solver.get(), options, &a), "attaching LEAP");
   RunResult r;

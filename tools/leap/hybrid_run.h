@@ -77,8 +77,8 @@ struct RunResult {
 };
 
 // One run of the case over cfg.frames frames after the warm-up; in hybrid mode with solver guidance
-// (attach.guidance) and no attach.coarse, the coarse copy of the solver is made here. `at_end`, when given, is called on
-// every rank with the solver at the final time (collective), e.g. for a quantity of interest.
+// (attach.guidance) and no attach.coarse, the coarse copy of the solver is made here. `at_end`, when given,
+// is called on every rank with the solver at the final time (collective), e.g. for a quantity of interest.
 RunResult run_case(const HybridConfig& cfg, const std::string& config_file,
                    const petsc::LeapAttachOptions& attach,
                    const std::function<void(petsc::FluidSolver&)>& at_end = {});

@@ -98,7 +98,7 @@ struct LeapAttachOptions {
   PetscReal guidance_noise = plugin::LeapPolicyOptions{}.guidance_noise;
   PetscInt guidance_iterations = PetscInt(plugin::LeapPolicyOptions{}.guidance_iterations);
   std::shared_ptr<FluidSolver> coarse;  // needed in hybrid mode with guidance
-  plugin::RecorderOptions record;  // record.dir empty: no recording
+  plugin::RecorderOptions record;       // record.dir empty: no recording
   // Dofs whose totals a leap restores by the generic correction (LeapRestoreConservedSums); empty:
   // the solver's own (FluidSolver::ConservedDofs, restored by FluidSolver::RestoreConserved).
   std::vector<ConservedDof> conserved;

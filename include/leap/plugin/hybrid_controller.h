@@ -33,15 +33,23 @@ using FieldBlocks = std::vector<std::vector<float>>;
 
 // emulate spans the emulator's call; encode, sample and decode (latent diffusion emulator) nest in it.
 // coarse: the coarse solver of a solver-guided leap (restriction, its frames, their gathering).
-enum class HybridPhase { gather = 0, emulate = 1, scatter = 2, encode = 3, sample = 4, decode = 5, coarse = 6 };
+enum class HybridPhase {
+  gather = 0,
+  emulate = 1,
+  scatter = 2,
+  encode = 3,
+  sample = 4,
+  decode = 5,
+  coarse = 6
+};
 
 struct HybridStats {
   double gather_seconds = 0, emulate_seconds = 0, scatter_seconds = 0;
   double encode_seconds = 0, sample_seconds = 0, decode_seconds = 0;  // parts of emulate (emulator rank)
-  double coarse_seconds = 0;   // the coarse solver of solver-guided leaps, restriction and gathering included
-  int64_t coarse_frames = 0;   // frames the coarse solver advanced
-  int64_t observations = 0;                                           // frames gathered
-  int64_t leaps = 0;                                                  // leaps performed (emulator calls)
+  double coarse_seconds = 0;  // the coarse solver of solver-guided leaps, restriction and gathering included
+  int64_t coarse_frames = 0;  // frames the coarse solver advanced
+  int64_t observations = 0;   // frames gathered
+  int64_t leaps = 0;          // leaps performed (emulator calls)
   int64_t leaps_accepted = 0;
   int64_t leaps_rejected = 0;
   int64_t frames_emulated = 0;  // frames skipped by accepted leaps
@@ -202,7 +210,7 @@ class HybridController {
   EmulatorRanks emulator_ranks_;
   int64_t coarse_factor_ = 0;
   std::unique_ptr<StateExchange> coarse_exchange_;  // the coarse grid (xyc), with solver guidance
-  std::vector<at::Tensor> coarse_;                 // the coarse trajectory [C, X/f, Y/f(, Z/f)], emulator ranks
+  std::vector<at::Tensor> coarse_;  // the coarse trajectory [C, X/f, Y/f(, Z/f)], emulator ranks
   int64_t coarse_size_ = 0;
   std::vector<int64_t> components_;
   std::shared_ptr<Emulator> emulator_;

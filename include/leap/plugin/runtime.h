@@ -10,7 +10,8 @@
 //      set_layout(layout)                  this rank's blocks (set_layout also later)
 //   3. setup()                             collective: checks that the ranks agree on the fields and
 //                                          grid, that the boxes tile the grid and that the fields
-//                                          are the emulator's channels; builds the exchange
+//                                          are the emulator's channels (and, for solver guidance,
+//                                          that the caller gave a coarse grid); builds the exchange
 //   4. observe(block, time) ...            collective: the current state (appended to the leap
 //                                          context; recorded while recording is on)
 //      due(frames_left)                    rank-local (the same on every rank): whether the leap
@@ -140,6 +141,14 @@ class Runtime {
   // Rank-local, before setup(): the leap policy's settings instead of the config's leap section (a
   // route whose options override it, e.g. LeapTSAttach's -leap_*). Refuses settings out of range.
   void set_policy(const LeapPolicyOptions& options);
+  // Rank-local, before setup() (C++ only; the C and Fortran API have no coarse solver): the grid of the
+  // caller's coarse copy of its solver, for solver guidance (leap.guidance coarse|coarse_only): `factor`
+  // times coarser along every axis (leap.coarse_factor), this rank's box of it (any decomposition).
+  // setup() gives it to the controller (InputError on every rank for a factor that does not divide the
+  // grid or boxes that do not tile the coarse grid) and refuses leap.guidance other than off without it,
+  // before anything is recorded. The caller's LeapSolver then runs the coarse solver (run_coarse) in
+  // attempt(theta, solver).
+  void set_coarse_grid(int64_t factor, const data::Block& coarse_block);
 
   // Collective.
   void setup();
@@ -185,9 +194,9 @@ class Runtime {
   // have been observed since setup or the last accepted leap.
   int64_t context_frames() const;
   bool context_ready() const;
-  int64_t channels() const;    // the fields' components, summed
+  int64_t channels() const;                  // the fields' components, summed
   const std::vector<int64_t>& grid() const;  // the whole grid, {nx, ny} or {nx, ny, nz} (after set_box)
-  int64_t block_size() const;  // channels() * xm * ym (* zm) (after set_box)
+  int64_t block_size() const;                // channels() * xm * ym (* zm) (after set_box)
   std::vector<std::string> channel_names() const;
   const RuntimeConfig& config() const;
   // Counters and phase timings (zero before setup()).

@@ -180,12 +180,9 @@ struct RuntimeLeapConfig {
       "by a factor, which keeps them positive");
   }
   void validate(const std::string& file, const std::string& prefix) const {
+    // leap.guidance coarse|coarse_only needs a coarse copy of the caller's solver, which only some routes
+    // give (Runtime::set_coarse_grid): Runtime::setup refuses it without one.
     validate_policy_keys(policy, file, prefix);
-    if (policy.guidance != "off")
-      throw InputError(file, config::join_path(prefix, "guidance"),
-                       "off (the runtime holds no coarse copy of the caller's solver; leap_runtime_observe_points "
-                       "conditions a leap on the caller's own observations)",
-                       "'" + policy.guidance + "'");
   }
 };
 
