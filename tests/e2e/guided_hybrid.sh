@@ -36,5 +36,11 @@ out=$("$LEAP" hybrid --config "$SRC/examples/euler2d/hybrid-small.yaml" "${M[@]}
   --set leap.guidance=coarse --set leap.coarse_factor=5 -q 2>&1); status=$?
 [[ $status == 2 ]] || fail "a coarse factor of 5 on 64^2: exit $status"
 grep -q "leap.coarse_factor" <<<"$out" || fail "the refusal names leap.coarse_factor: $out"
-[[ ! -e $WORK/bad/metrics.json && ! -e $WORK/bad/config.yaml ]] || fail "a refused run wrote outputs"
+[[ ! -e $WORK/bad ]] || fail "a refused run wrote outputs: $(ls -A "$WORK/bad")"
+# leap study checks every point's grid the same way, before --out exists.
+out=$("$MPIEXEC" -n 2 --oversubscribe "$LEAP" study --config "$SRC/examples/euler2d/study-small.yaml" "${M[@]}" \
+  --out "$WORK/bad_study" --set leap.guidance=coarse_only --set leap.coarse_factor=5 -q 2>&1); status=$?
+[[ $status == 2 ]] || fail "study with a coarse factor of 5 on 64^2: exit $status"
+grep -q "leap.coarse_factor" <<<"$out" || fail "the study's refusal names leap.coarse_factor: $out"
+[[ ! -e $WORK/bad_study ]] || fail "a refused study wrote outputs"
 echo "e2e guided hybrid: OK"

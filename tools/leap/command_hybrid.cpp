@@ -40,6 +40,8 @@ void run(const Options& o, const Common& common) {
   // Everything is checked before the first step: the solver, the checkpoints against it, --out.
   petsc::LeapAttachOptions hybrid = hybrid_attach_options(cfg, nullptr);
   if (!o.record.empty()) hybrid.record.dir = o.record;
+  // Solver guidance: the grid must coarsen by the factor.
+  if (hybrid.guidance != "off") coarse_solver_sets(cfg, int64_t(hybrid.coarse_factor), o.config);
   const CheckedEmulator checked = load_checked_emulator(cfg, o.config, o.ae, o.emulator, [&o, &hybrid] {
     util::ensure_writable_dir(o.out, "--out");
     if (!o.record.empty()) {
@@ -48,7 +50,6 @@ void run(const Options& o, const Common& common) {
       if (!problem.empty()) throw InputError("--record " + o.record + ": " + problem);
     }
   });
-  if (hybrid.guidance != "off") coarse_solver_sets(cfg, int64_t(hybrid.coarse_factor), o.config);
   const auto& emulator = checked.emulator;
   const auto& channels = checked.channels;
   if (rank == 0) config::write_effective_config(o.out, cfg);

@@ -75,6 +75,7 @@ struct Point {
   double solver_qoi = NAN, solver_wall = NAN;
   double hybrid_wall = 0;  // all replicas
   int64_t accepted = 0, rejected = 0, frames_emulated = 0, frames_solved = 0;
+  double coarse_seconds = 0;  // solver guidance: the coarse solver's time, all replicas
 };
 
 std::string csv_number(double v) {
@@ -100,6 +101,14 @@ void run(const Options& o, const Common& common) {
   for (size_t i = 0; i < st.values.size(); ++i) points.push_back(cfg.point(i, o.config));
   const std::vector<size_t> checks = st.check_indices();
 
+  // Solver guidance: every point's grid must coarsen by the factor (the -leap_* options included).
+  const petsc::LeapAttachOptions leap_options = hybrid_attach_options(cfg.hybrid, nullptr);
+  const std::string guidance = leap_options.guidance;
+  const int64_t coarse_factor = int64_t(leap_options.coarse_factor);
+  for (const HybridConfig& pc : points) {
+    const petsc::LeapAttachOptions a = hybrid_attach_options(pc, nullptr);
+    if (a.guidance != "off") coarse_solver_sets(pc, int64_t(a.coarse_factor), o.config);
+  }
   // Everything is checked before the first step: the solver, the checkpoints against it, --out.
   const CheckedEmulator checked = load_checked_emulator(cfg.hybrid, o.config, o.ae, o.emulator,
                                                         [&o] { util::ensure_writable_dir(o.out, "--out"); });
@@ -152,6 +161,7 @@ void run(const Options& o, const Common& common) {
       pt.rejected += hyb.stats.leaps_rejected;
       pt.frames_emulated += hyb.stats.frames_emulated;
       pt.frames_solved += hyb.stats.frames_solved;
+      pt.coarse_seconds += hyb.stats.coarse_seconds;
     }
     double sum = 0, sq = 0;
     for (double v : pt.qoi) sum += v;
@@ -233,6 +243,8 @@ void run(const Options& o, const Common& common) {
   m["replicas"] = st.replicas;
   m["replica_sampling_seeds"] = {cfg.hybrid.leap.seed, cfg.hybrid.leap.seed + st.replicas - 1};
   m["members"] = cfg.hybrid.leap.members;
+  m["guidance"] = guidance;
+  if (guidance != "off") m["coarse_factor"] = coarse_factor;
   m["check_points"] = checks;
   m["qoi"] = qoi;
   const std::string momenta = cfg.hybrid.case_name == "euler3d" ? "3" : "2";
@@ -257,6 +269,7 @@ void run(const Options& o, const Common& common) {
     r["leaps_rejected"] = pt.rejected;
     r["frames_by_emulator"] = pt.frames_emulated;
     r["frames_by_solver"] = pt.frames_solved;
+    if (guidance != "off") r["coarse_share"] = pt.hybrid_wall > 0 ? pt.coarse_seconds / pt.hybrid_wall : 0.0;
     rows.push_back(r);
   }
   m["points"] = rows;
