@@ -13,6 +13,7 @@
 
 #include "leap/error.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/models/observation.h"
 #include "leap/plugin/collective_error.h"
 #include "leap/util/fault_injection.h"
 #include "mpi_check.h"
@@ -430,15 +431,12 @@ FieldBlocks HybridController::restrict_last_frame() {
   std::vector<float> block(size_t(coarse_exchange_->block_size()));
   at::Tensor restricted;
   if (exchange_->is_emulator()) {
-    // [C, X, Y(, Z)] -> the means of factor^d blocks, through the downscale operator's reshape.
+    // [C, X, Y(, Z)] -> the means of factor^d blocks (the downscale observation operator, reshaped).
     const at::Tensor& last = context_.back();
-    const int64_t f = coarse_factor_;
-    std::vector<int64_t> shape = {last.size(0)}, within;
-    for (int64_t d = 1; d < last.dim(); ++d) {
-      shape.insert(shape.end(), {last.size(d) / f, f});
-      within.push_back(int64_t(shape.size()) - 1);
-    }
-    restricted = last.to(at::kDouble).reshape(shape).mean(within).to(at::kFloat).contiguous();
+    std::vector<int64_t> shape = coarse_exchange_->grid();
+    shape.insert(shape.begin(), last.size(0));
+    const models::ObservationOperator down = models::downscale_operator(coarse_factor_, int(last.dim()) - 1);
+    restricted = down(last.to(at::kDouble)).reshape(shape).to(at::kFloat).contiguous();
   }
   coarse_exchange_->scatter(restricted, block.data());
   coarse_.clear();

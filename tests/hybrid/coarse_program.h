@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "advection_program.h"
@@ -177,6 +178,26 @@ inline double RelativeMaxDifference(const std::vector<std::vector<float>>& got,
       }
   MPI_Allreduce(MPI_IN_PLACE, m, 2, MPI_DOUBLE, MPI_MAX, PETSC_COMM_WORLD);
   return m[0] / m[1];
+}
+
+// The program's solver-only trajectory over `steps` steps, written to `path` as the oracle dataset of a
+// hybrid run (hybrid mode needs an emulator; a coarse_only leap does not ask it). Collective.
+inline PetscErrorCode WriteSolverTrajectory(const std::string& path, PetscInt steps,
+                                            TSExactFinalTimeOption exact_final_time) {
+  Program p;
+  PetscReal t = 0;
+  PetscFunctionBeginUser;
+  PetscCall(p.Create(PETSC_COMM_WORLD, steps, exact_final_time));
+  PetscCall(TSSetUp(p.ts));
+  TrajectoryFile out(path, kNx, kNy);
+  PetscCall(out.Write(p.physics.da, 0, 0, p.u));
+  for (PetscInt s = 1; s <= steps; ++s) {
+    PetscCall(TSStep(p.ts));
+    PetscCall(TSGetTime(p.ts, &t));
+    PetscCall(out.Write(p.physics.da, s, t, p.u));
+  }
+  out.Finish();
+  PetscFunctionReturn(0);
 }
 
 }  // namespace leap::test::coarse

@@ -58,18 +58,7 @@ class TSLeapCoarse : public ::testing::Test {
     MPI_Barrier(PETSC_COMM_WORLD);
     // The oracle's file: the solver-only trajectory (the TS type needs an emulator; a coarse_only leap
     // does not ask it).
-    Program p;
-    ASSERT_EQ(p.Create(PETSC_COMM_WORLD, kSteps, kExactFinalTime), 0);
-    ASSERT_EQ(TSSetUp(p.ts), 0);
-    {
-      leap::test::TrajectoryFile out((Dir() / "oracle.hdf5").string(), kNx, kNy);
-      ASSERT_EQ(out.Write(p.physics.da, 0, 0, p.u), 0);
-      for (PetscInt s = 1; s <= kSteps; ++s) {
-        ASSERT_EQ(TSStep(p.ts), 0);
-        ASSERT_EQ(out.Write(p.physics.da, s, p.ts->ptime, p.u), 0);
-      }
-      out.Finish();
-    }
+    ASSERT_EQ(WriteSolverTrajectory((Dir() / "oracle.hdf5").string(), kSteps, kExactFinalTime), 0);
     MPI_Barrier(PETSC_COMM_WORLD);
   }
   static void TearDownTestSuite() {

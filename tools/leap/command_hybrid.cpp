@@ -256,7 +256,11 @@ void add_hybrid(CLI::App& app, Common& common) {
                   "record the hybrid run's solver frames as a dataset here (The Well's schema; "
                   "leap train --init fine-tunes from it)");
   cmd->add_option("--set", common.sets, "override a config key: --set key.path=value (repeatable)");
-  cmd->footer("PETSc options go after '--', e.g. leap hybrid ... -- -leap_leap_frames 6 -log_view");
+  cmd->footer(
+      "PETSc options go after '--', e.g. leap hybrid ... -- -leap_leap_frames 6 -log_view\n"
+      "Solver-guided leaps: --set leap.guidance=coarse --set leap.coarse_factor=4 (metrics.json then "
+      "compares "
+      "unguided, guided and coarse-only leaps over the same schedule)");
   cmd->callback([o, &common] { run(*o, common); });
 }
 
