@@ -17,6 +17,7 @@ target_sources(leap_models PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/schedule.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/preconditioning.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/context_mask.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/diffusion/anchor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/denoiser.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/denoising_loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/diffusion/sampler.cpp

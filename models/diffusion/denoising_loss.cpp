@@ -22,7 +22,10 @@ at::Tensor denoising_loss(Denoiser& denoiser, const at::Tensor& x, const at::Ten
                                  .expand_as(x);
   const at::Tensor count = unknown.sum();
   if (count.item<double>() == 0) throw Error("denoising_loss: every frame of every window is known");
-  return (edm_loss_weight(s) * at::square(d - x) * unknown).sum() / count;
+  return (denoiser->loss_weight(sigma.reshape({-1}).to(x.scalar_type()), mask, x.dim()) * at::square(d - x) *
+          unknown)
+             .sum() /
+         count;
 }
 
 at::Tensor denoising_loss(Denoiser& denoiser, const at::Tensor& x, const at::Tensor& mask,

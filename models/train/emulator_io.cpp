@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include "leap/config/load.h"
 #include "leap/error.h"
@@ -26,17 +28,20 @@ LoadedEmulator load_emulator(const std::string& path, const std::string& kind) {
   if (!arch.IsMap() || !arch["channels"] || !arch["vit"])
     throw InputError(path, "model", "keys channels, vit and schedule", "a model without them");
   int64_t channels = 0;
+  std::vector<double> lead_scales;  // the anchored denoiser's (absent before anchors existed: none)
   YAML::Node diffusion;
   try {
     channels = arch["channels"].as<int64_t>();
+    if (arch["lead_scales"]) lead_scales = arch["lead_scales"].as<std::vector<double>>();
     diffusion = YAML::Load(extra_field(out.info.extra, "diffusion", path));
   } catch (const YAML::Exception& e) {
-    throw InputError(path + ": malformed model description in the checkpoint (" + std::string(e.what()) + ")");
+    throw InputError(path + ": malformed model description in the checkpoint (" + std::string(e.what()) +
+                     ")");
   }
   const auto vit = config::parse_config<models::ViTConfig>(arch["vit"], path + " (model)", "vit");
-  const auto schedule = arch["schedule"]
-                            ? config::parse_config<models::ScheduleConfig>(arch["schedule"], path + " (model)", "schedule")
-                            : models::ScheduleConfig{};
+  const auto schedule = arch["schedule"] ? config::parse_config<models::ScheduleConfig>(
+                                               arch["schedule"], path + " (model)", "schedule")
+                                         : models::ScheduleConfig{};
   out.diffusion = config::parse_config<models::DiffusionConfig>(diffusion, path + " (diffusion)");
   out.normalizer = normalizer_from_yaml(extra_field(out.info.extra, "normalizer", path), path);
   out.channels = list_from_yaml(extra_field(out.info.extra, "channels", path), path);
@@ -56,7 +61,16 @@ LoadedEmulator load_emulator(const std::string& path, const std::string& kind) {
   if (out.window < 2) throw InputError(path, "window", "at least 2 frames", std::to_string(out.window));
   torch::nn::Module* module = nullptr;
   if (out.kind == "denoiser") {
-    out.denoiser = models::Denoiser(channels, vit, schedule);
+    if (out.diffusion.anchor == "context" && out.window >= 2 && int64_t(lead_scales.size()) != out.window - 1)
+      throw InputError(path, "model.lead_scales",
+                       std::to_string(out.window - 1) + " lead scales (an anchored denoiser over " +
+                           std::to_string(out.window) + "-frame windows)",
+                       std::to_string(lead_scales.size()));
+    for (double s : lead_scales)
+      if (!(s > 0) || !std::isfinite(s))
+        throw InputError(path, "model.lead_scales", "positive finite scales", config::format_number(s));
+    if (out.diffusion.anchor == "none") lead_scales.clear();
+    out.denoiser = models::Denoiser(channels, vit, schedule, lead_scales);
     module = out.denoiser.get();
   } else {
     out.surrogate = models::Surrogate(channels, vit);
@@ -69,7 +83,8 @@ LoadedEmulator load_emulator(const std::string& path, const std::string& kind) {
 
 models::WindowFn LoadedEmulator::window_fn(const at::Tensor& theta) const {
   if (kind == "denoiser")
-    return models::diffusion_window_fn(denoiser, models::Sampler(diffusion.sampler, diffusion.schedule), window, theta);
+    return models::diffusion_window_fn(denoiser, models::Sampler(diffusion.sampler, diffusion.schedule),
+                                       window, theta);
   return models::surrogate_window_fn(surrogate, window, theta);
 }
 

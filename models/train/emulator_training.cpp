@@ -11,6 +11,7 @@
 #include "leap/config/load.h"
 #include "leap/data/window_loader.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/models/anchor.h"
 #include "leap/models/attention.h"
 #include "leap/models/context_mask.h"
 #include "leap/models/denoiser.h"
@@ -39,6 +40,15 @@ double training_step_bytes(const models::ViTConfig& m, int64_t batch, int64_t to
   const double activations =
       4.0 * double(batch) * double(tokens) * double(m.width) * double(m.ffn_factor + 12);
   return double(m.depth + 3) * attention + double(m.depth) * activations;
+}
+
+// The anchored denoiser's data scale per lead, measured on up to 512 training windows spread evenly
+// over the split (the same on every rank: every rank reads the whole dataset).
+std::vector<double> measure_lead_scales(const data::WindowDataset& ds) {
+  const int64_t n = std::min<int64_t>(ds.size(), 512);
+  std::vector<at::Tensor> windows;
+  for (int64_t i = 0; i < n; ++i) windows.push_back(ds.get(i * ds.size() / n).frames);
+  return models::measure_lead_scales(windows_of(at::stack(windows)));
 }
 
 }  // namespace
@@ -114,7 +124,9 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
   models::Surrogate surrogate{nullptr};
   torch::nn::Module* module = nullptr;
   if (diffusion) {
-    denoiser = models::Denoiser(C, cfg.model, cfg.diffusion.schedule);
+    std::vector<double> lead_scales;
+    if (cfg.diffusion.anchor == "context") lead_scales = measure_lead_scales(train_ds);
+    denoiser = models::Denoiser(C, cfg.model, cfg.diffusion.schedule, lead_scales);
     module = denoiser.get();
   } else {
     surrogate = models::Surrogate(C, cfg.model);
@@ -134,6 +146,8 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     if (cfg.model.spatial_dims == 2) arch["vit"].remove("spatial_dims");
     if (cfg.model.patch_sizes.empty()) arch["vit"].remove("patch_sizes");
     arch["schedule"] = YAML::Load(config::to_yaml(cfg.diffusion.schedule));
+    if (diffusion && !denoiser->lead_scales().empty())
+      for (double s : denoiser->lead_scales()) arch["lead_scales"].push_back(s);
     o.info.model_yaml = config::dump_yaml(arch);
   }
   o.info.config_yaml = config::to_yaml(cfg);

@@ -8,17 +8,14 @@
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
-#include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "leap/config/load.h"
-#include "leap/data/normalizer.h"
 #include "leap/error.h"
 #include "leap/models/context_mask.h"
 #include "leap/models/dcae.h"
@@ -29,9 +26,7 @@
 #include "leap/models/rollout.h"
 #include "leap/models/sampler.h"
 #include "leap/models/surrogate.h"
-#include "leap/train/checkpoint.h"
-#include "leap/train/emulator_io.h"
-#include "leap/train/model_io.h"
+#include "denoiser_checkpoint.h"
 #include "tiny_models.h"
 
 namespace {
@@ -225,28 +220,7 @@ TEST(Checkpoint3D, ADenoiserCheckpointLoadsAs3D) {
   DiffusionConfig diffusion;
   diffusion.sampler.steps = 2;
   Denoiser den(2, vit, diffusion.schedule);
-  leap::train::CheckpointInfo info;  // as `leap train emulator` writes it
-  info.kind = "denoiser";
-  YAML::Node arch;
-  arch["channels"] = 2;
-  arch["vit"] = YAML::Load(leap::config::to_yaml(vit));
-  arch["schedule"] = YAML::Load(leap::config::to_yaml(diffusion.schedule));
-  info.model_yaml = leap::config::dump_yaml(arch);
-  info.config_yaml = "{}\n";
-  info.extra["normalizer"] =
-      leap::train::normalizer_to_yaml(leap::data::Normalizer{{0, 0}, {1, 1}, {false, false}});
-  info.extra["channels"] = leap::train::list_to_yaml({"z0", "z1"});
-  info.extra["theta"] = leap::train::list_to_yaml({"gamma"});
-  info.extra["diffusion"] = leap::config::to_yaml(diffusion);
-  info.extra["window"] = "3";
-  const auto dir =
-      std::filesystem::temp_directory_path() /
-      ("leap_test_ckpt3d_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::filesystem::create_directories(dir);
-  const std::string path = (dir / "denoiser.ckpt").string();
-  leap::train::save_checkpoint(path, *den, nullptr, {}, info);
-  auto loaded = leap::train::load_emulator(path, "denoiser");
-  std::filesystem::remove_all(dir);
+  auto loaded = leap::test::save_and_load_denoiser(den, vit, diffusion, 3);
   ASSERT_TRUE(loaded.denoiser);
   EXPECT_EQ(loaded.denoiser->spatial_dims(), 3);
   EXPECT_EQ(loaded.denoiser->net->config().patch(), (std::vector<int64_t>{1, 2, 2}));

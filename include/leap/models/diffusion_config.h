@@ -75,12 +75,19 @@ struct DiffusionConfig {
   ScheduleConfig schedule;
   SamplerConfig sampler;
   ContextMaskConfig context;
+  // none: the denoiser models the unknown frames themselves (the paper's); context: as departures
+  // from the known frame next to them, scaled per lead by the RMS departure measured on the training
+  // windows (anchor.h), so that an untrained denoiser predicts persistence.
+  std::string anchor = "none";
 
   template <class V>
   void visit(V& v) {
+    using namespace leap::config;
     v("schedule", schedule, "noise schedule");
     v("sampler", sampler, "probability-flow ODE sampler");
     v("context", context, "random context masks in training");
+    v("anchor", anchor, "what the denoiser's unknown frames depart from: none, or context (the nearest known frame)",
+      one_of({"none", "context"}));
   }
   void validate(const std::string& file, const std::string& prefix = "") const {
     auto sub = [&](const char* k) { return prefix.empty() ? std::string(k) : prefix + "." + k; };
