@@ -32,19 +32,28 @@ at::Tensor anchor_frame(const at::Tensor& mask, const at::Tensor& context) {
   return at::where(any.reshape(per_window), frame, at::zeros({}, frame.options()));
 }
 
+at::Tensor lead_table(const std::vector<double>& lead_scales) {
+  std::vector<float> table{1.0f};
+  for (double v : lead_scales) table.push_back(float(v));
+  return at::tensor(table, at::TensorOptions().dtype(at::kFloat));
+}
+
 at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const std::vector<double>& lead_scales,
                         const at::TensorOptions& options) {
+  return anchor_scale(mask, rank, lead_table(lead_scales).to(options.device()), options);
+}
+
+at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const at::Tensor& lead_table,
+                        const at::TensorOptions& options) {
   const int64_t B = mask.size(0), T = mask.size(1);
-  if (int64_t(lead_scales.size()) < T - 1)
-    throw InputError("anchor_scale: " + std::to_string(lead_scales.size()) + " lead scales for a window of " +
-                     std::to_string(T) + " frames (need " + std::to_string(T - 1) + ")");
+  if (lead_table.dim() != 1 || lead_table.size(0) < T)
+    throw InputError("anchor_scale: " + std::to_string(lead_table.numel() - 1) +
+                     " lead scales for a window of " + std::to_string(T) + " frames (need " +
+                     std::to_string(T - 1) + ")");
   const at::Tensor known = mask.to(options.device(), at::kBool);
   const auto [index, any] = anchor_index(known);
-  std::vector<double> table(size_t(T), 1.0);  // table[k]: the scale k frames from the anchor
-  for (int64_t k = 1; k < T; ++k) table[size_t(k)] = lead_scales[size_t(k - 1)];
-  const at::Tensor lookup = at::tensor(table, at::TensorOptions().dtype(at::kDouble)).to(options.device());
   const at::Tensor lead = (at::arange(T, index.options()).unsqueeze(0) - index.unsqueeze(1)).abs();
-  at::Tensor scale = lookup.index_select(0, lead.reshape({-1})).reshape({B, T});
+  at::Tensor scale = lead_table.to(options.device()).index_select(0, lead.reshape({-1})).reshape({B, T});
   scale = at::where(at::logical_or(known, at::logical_not(any).unsqueeze(1)), at::ones({}, scale.options()),
                     scale);
   return broadcast_mask(scale, rank).to(options.dtype());

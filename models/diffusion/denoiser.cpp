@@ -18,6 +18,7 @@ DenoiserImpl::DenoiserImpl(int64_t channels, ViTConfig vit, ScheduleConfig sched
     : channels_(channels), schedule_(schedule), lead_scales_(std::move(lead_scales)) {
   for (double s : lead_scales_)
     if (!(s > 0)) throw InputError("Denoiser: lead scales must be positive, found " + std::to_string(s));
+  if (!lead_scales_.empty()) lead_table_ = register_buffer("lead_table", lead_table(lead_scales_));
   // Input: noisy window (C) + mask (1) + clean context (C).
   net = register_module("net", ViT(std::move(vit), 2 * channels + 1, channels, /*time_conditioned=*/true));
 }
@@ -49,7 +50,7 @@ at::Tensor DenoiserImpl::forward(const at::Tensor& x_t, const at::Tensor& sigma,
     return at::where(m, context, d);
   }
   const at::Tensor a = anchor_frame(mask, context);
-  const at::Tensor s = anchor_scale(mask, rank, lead_scales_, x_t.options());
+  const at::Tensor s = anchor_scale(mask, rank, lead_table_, x_t.options());
   const Preconditioning pc = edm_preconditioning(sigma_b.reshape(scalar_shape), s);
   const at::Tensor departure = x_t - a;
   const at::Tensor noisy = at::where(m, context, pc.c_in * departure);
@@ -63,7 +64,7 @@ at::Tensor DenoiserImpl::loss_weight(const at::Tensor& sigma, const at::Tensor& 
   scalar_shape[0] = sigma.numel();
   const at::Tensor s = sigma.reshape(scalar_shape);
   if (lead_scales_.empty()) return edm_loss_weight(s);
-  return edm_loss_weight(s, anchor_scale(mask, rank, lead_scales_, sigma.options()));
+  return edm_loss_weight(s, anchor_scale(mask, rank, lead_table_, sigma.options()));
 }
 
 }  // namespace leap::models

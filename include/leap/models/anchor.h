@@ -24,6 +24,11 @@ at::Tensor anchor_frame(const at::Tensor& mask, const at::Tensor& context);
 // windows with no known frame (there the model is the unanchored one).
 at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const std::vector<double>& lead_scales,
                         const at::TensorOptions& options);
+// The same from a lead table on the device: (L >= T) with lead_table[0] = 1 and lead_table[k] the scale
+// k frames away (lead_table(lead_scales)). No host data is copied (usable inside a CUDA graph capture).
+at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const at::Tensor& lead_table,
+                        const at::TensorOptions& options);
+at::Tensor lead_table(const std::vector<double>& lead_scales);  // (1 + lead_scales.size()) float, CPU
 
 // The lead scales of a set of windows (N, C, T, X, Y(, Z)): s_k = RMS of frame k - frame 0, over
 // windows, channels and positions, k = 1 .. T - 1 (each at least `floor`).

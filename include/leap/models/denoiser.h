@@ -51,6 +51,7 @@ class DenoiserImpl : public torch::nn::Module {
   int64_t channels_;
   LogLogitSchedule schedule_;
   std::vector<double> lead_scales_;
+  at::Tensor lead_table_;  // anchored: buffer "lead_table" (anchor.h), moved with the module
 };
 TORCH_MODULE(Denoiser);
 
