@@ -174,6 +174,7 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
     c.emulator = load_emulator(path, !in.emulator.empty() && i == 0 ? "denoiser" : "surrogate");
     c.scores.checkpoint = path;
     if (c.emulator.kind == "denoiser") {
+      if (cfg.sampler_steps > 0) c.emulator.diffusion.sampler.steps = int(cfg.sampler_steps);
       c.scores.name = "diffusion";
       c.scores.members = cfg.members;
     } else if (c.emulator.channels == channels) {
@@ -226,7 +227,13 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
                        "1.." + std::to_string(m.emulator.window - 1) + " (the window of " +
                            m.scores.checkpoint + " is " + std::to_string(m.emulator.window) + " frames)",
                        std::to_string(context));
-  const int64_t T = L.n_steps;
+  if (cfg.start >= L.n_steps - context)
+    throw InputError(in.config_file, "start",
+                     "fewer than " + std::to_string(L.n_steps - context) + " skipped frames (" +
+                         join_paths(in.data_dirs) + " has " + std::to_string(L.n_steps) +
+                         " frames per trajectory, and " + std::to_string(context) + " are the context)",
+                     std::to_string(cfg.start));
+  const int64_t T = L.n_steps - cfg.start;  // frames from the start on
   if (T - context < 1)
     throw InputError(join_paths(in.data_dirs), "n_steps",
                      "more than " + std::to_string(context) + " frames per trajectory (the context)",
@@ -283,7 +290,7 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
     at::manual_seed(uint64_t(cfg.seed) * 1000003ULL + uint64_t(i));
     const data::WindowSample traj =
         ds.trajectory(trajectories[size_t(i)].first, trajectories[size_t(i)].second);
-    const at::Tensor xn = traj.frames.narrow(0, 0, context + H).to(f32);  // AE-normalised
+    const at::Tensor xn = traj.frames.narrow(0, cfg.start, context + H).to(f32);  // AE-normalised
     const at::Tensor truth =
         ae.normalizer.denormalize(xn.narrow(0, context, H)).to(at::kDouble);  // [H, C, X, Y(, Z)]
     const at::Tensor z = encode_frames(ae, xn, cfg.batch);                    // [c + H, L, h, w(, d)]

@@ -66,6 +66,29 @@ for f in a["figures"]:
 print("evaluate:", {n: [round(a["models"][n]["bins"][lb]["vrmse"], 3) for lb in a["lead_bins"]] for n in sorted(names)})
 PY
 
+# start: frames skipped before the context. The autoencoder's lead l from frame 2 on is its lead l + 2
+# from frame 0; persistence from 1 context frame after 1 skipped one is persistence from 2 context
+# frames. sampler_steps changes the diffusion emulator's samples and nothing else.
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evs2" --set members=3 --set start=2 "${Q[@]}" || fail "evaluate start=2"
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evs1" --set members=3 --set start=1 --set context=1 --set sampler_steps=1 \
+  "${Q[@]}" || fail "evaluate start=1 context=1 sampler_steps=1"
+"$LEAP" evaluate "${E[@]}" --out "$WORK/evs0" --set members=3 --set sampler_steps=1 "${Q[@]}" || fail "evaluate sampler_steps=1"
+python3 - "$WORK/ev1" "$WORK/evs2" "$WORK/evs1" "$WORK/evs0" <<'PY' || fail "evaluate start / sampler_steps"
+import json, sys
+a, s2, s1, q = (json.load(open(d + "/metrics.json")) for d in sys.argv[1:])
+assert s2["horizon"] == 4 and s2["start"] == 2 and s1["horizon"] == 6 and s1["context"] == 1, (s2, s1)
+A = lambda m, k: m["models"][k]["per_lead"]["vrmse"]
+for l in range(4):
+    assert abs(A(s2, "autoencoder")[l] - A(a, "autoencoder")[l + 2]) <= 1e-6, (l, A(s2, "autoencoder"), A(a, "autoencoder"))
+for x, y in zip(A(s1, "persistence"), A(a, "persistence")):
+    assert abs(x - y) <= 1e-9, (A(s1, "persistence"), A(a, "persistence"))
+assert q["sampler_steps"] == 1 and a["sampler_steps"] == 0, (q["sampler_steps"], a["sampler_steps"])
+for k in ("autoencoder", "persistence", "latent_surrogate", "pixel_surrogate"):
+    assert A(q, k) == A(a, k), k
+assert all(abs(x - y) > 1e-6 for x, y in zip(A(q, "diffusion"), A(a, "diffusion"))), (A(q, "diffusion"), A(a, "diffusion"))
+print("start / sampler_steps: OK")
+PY
+
 # Guidance (diffusion_guided): with uninformative observations (noise std 1e4) the guided run stays on
 # the unguided one (both start from the same noise; the correction scales as 1/var_y); with
 # informative ones (MMPS through the decoder) the guided ensemble is closer to the truth, and 2 ranks
@@ -108,6 +131,7 @@ expect_bad() {
   [[ ! -e $WORK/bad ]] || fail "bad input wrote $WORK/bad"
 }
 expect_bad "context" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set context=4
+expect_bad "start.*fewer than 6 skipped frames" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set start=6
 expect_bad "device" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set device=gpu
 expect_bad "split" "$LEAP" evaluate "${E[@]}" --out "$WORK/bad" --set split=training
 expect_bad "expected a surrogate checkpoint, found an autoencoder" "$LEAP" evaluate --ae "$WORK/ae/best.ckpt" --surrogate "$WORK/ae/best.ckpt" \

@@ -284,8 +284,10 @@ void run(const Options& o, const Common& common) {
   j["data"] = o.data;
   j["split"] = in.config.split;
   j["trajectories"] = r.trajectories;
+  j["start"] = in.config.start;
   j["context"] = r.context;
   j["horizon"] = r.horizon;
+  j["sampler_steps"] = in.config.sampler_steps;  // 0: the emulator checkpoint's
   j["ranks"] = r.ranks;
   j["channels"] = r.channels;
   j["spatial_dims"] = r.spatial_dims;

@@ -33,6 +33,7 @@ namespace leap::train {
 struct EvaluateConfig {
   std::string split = "test";
   int64_t trajectories = 0;
+  int64_t start = 0;  // frames skipped at the start of each trajectory
   int64_t context = 0;
   int64_t horizon = 0;
   int64_t members = 4;
@@ -46,12 +47,15 @@ struct EvaluateConfig {
   int64_t cg_iterations = 1;
   std::string guidance_solver = "gmres";
   double guidance_gamma = 1e-2;
+  int64_t sampler_steps = 0;  // 0: the emulator checkpoint's
 
   template <class V>
   void visit(V& v) {
     using config::at_least;
     v("split", split, "which split of the dataset", config::one_of({"test", "valid", "train"}));
     v("trajectories", trajectories, "trajectories evaluated (0: all of the split)", at_least<int64_t>(0));
+    v("start", start, "frames of each trajectory skipped before the context (0: it starts at the first)",
+      at_least<int64_t>(0));
     v("context", context, "true frames given to the models, 1..window-1 (0: min(2, window - 1))",
       at_least<int64_t>(0));
     v("horizon", horizon, "frames emulated after the context (0: the rest of each trajectory)",
@@ -77,6 +81,9 @@ struct EvaluateConfig {
       config::one_of({"gmres", "cg"}));
     v("guidance_gamma", guidance_gamma, "gamma of the diagonal guidance (Cov[x | x_t] ~ gamma sigma^2 I)",
       config::at_least(0.0));
+    v("sampler_steps", sampler_steps,
+      "steps of the diffusion emulator's sampler (0: those of its checkpoint, diffusion.sampler.steps)",
+      at_least<int64_t>(0));
   }
 };
 
