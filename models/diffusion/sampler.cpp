@@ -27,7 +27,8 @@ at::Tensor Sampler::init(at::IntArrayRef shape, const at::TensorOptions& options
 }
 
 at::Tensor Sampler::start(const at::Tensor& eps) const {
-  const double s = schedule_.sigma_max();
+  // The first noise level of the grid, sigma(1): sigma_max only for the unscaled, unshifted grid.
+  const double s = sigmas_.front();
   return eps * std::sqrt(1.0 + s * s);
 }
 

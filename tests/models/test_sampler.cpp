@@ -176,6 +176,25 @@ TEST(Sampler, GaussianMomentsMatchTarget) {
   expect_moments(ddpm.sample(g.denoiser(), ddpm.init({n, 3}, kDouble)), g.mu, g.cov, 5.0, "ddim eta=1");
 }
 
+// A scaled and shifted grid starts at sigma(1), not at the config's sigma_max: the initial noise must
+// have that level, or the solver starts off its own grid and the samples keep the excess noise.
+TEST(Sampler, ShiftedScheduleStartsAtItsFirstLevel) {
+  Gaussian g;
+  at::manual_seed(13);
+  for (const auto& [scale, shift] : std::vector<std::pair<double, double>>{{1.0, -1.0}, {1.2, 0.5}}) {
+    ScheduleConfig sc;
+    sc.scale = scale;
+    sc.shift = shift;
+    const LogLogitSchedule schedule(sc);
+    EXPECT_NEAR(schedule.sigma_max(), std::exp(scale * std::log(1e3) + shift), 1e-9 * schedule.sigma_max());
+    EXPECT_NEAR(schedule.sigma_min(), std::exp(scale * std::log(1e-3) + shift), 1e-9 * schedule.sigma_min());
+    Sampler sampler(sampler_config("ab", 64), sc);
+    EXPECT_NEAR(sampler.sigmas().front(), schedule.sigma_max(), 1e-9 * schedule.sigma_max());
+    const at::Tensor x = sampler.sample(g.denoiser(), sampler.init({20000, 3}, kDouble));
+    expect_moments(x, g.mu, g.cov, 5.0, "scale " + std::to_string(scale) + ", shift " + std::to_string(shift));
+  }
+}
+
 TEST(Sampler, AdamsBashforthBeatsEulerOnGaussian) {
   Gaussian g;
   at::manual_seed(11);

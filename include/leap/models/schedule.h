@@ -22,8 +22,10 @@ class LogLogitSchedule {
   // (decreasing, from sigma_max to sigma_min).
   std::vector<double> sigmas(int steps) const;
 
-  double sigma_min() const { return cfg_.sigma_min; }
-  double sigma_max() const { return cfg_.sigma_max; }
+  // The ends of the grid, sigma(0) and sigma(1): the config's sigma_min and sigma_max only for a = 1,
+  // b = 0 (a shift multiplies both by e^b).
+  double sigma_min() const { return sigma(0.0); }
+  double sigma_max() const { return sigma(1.0); }
   const ScheduleConfig& config() const { return cfg_; }
 
  private:
