@@ -191,7 +191,8 @@ TEST(Sampler, ShiftedScheduleStartsAtItsFirstLevel) {
     Sampler sampler(sampler_config("ab", 64), sc);
     EXPECT_NEAR(sampler.sigmas().front(), schedule.sigma_max(), 1e-9 * schedule.sigma_max());
     const at::Tensor x = sampler.sample(g.denoiser(), sampler.init({20000, 3}, kDouble));
-    expect_moments(x, g.mu, g.cov, 5.0, "scale " + std::to_string(scale) + ", shift " + std::to_string(shift));
+    expect_moments(x, g.mu, g.cov, 5.0,
+                   "scale " + std::to_string(scale) + ", shift " + std::to_string(shift));
   }
 }
 
