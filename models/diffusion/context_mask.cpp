@@ -3,7 +3,9 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "leap/error.h"
@@ -18,11 +20,32 @@ at::Tensor context_mask(int64_t batch, int64_t window, int64_t context, bool at_
   return at_end ? index >= window - context : index < context;
 }
 
-at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskConfig& cfg) {
+namespace {
+
+// [cmin, cmax]: the config's context lengths within a window (at least one unknown frame).
+std::pair<int64_t, int64_t> context_range(const char* who, int64_t window, const ContextMaskConfig& cfg) {
   if (window < 2)
-    throw Error("random_context_mask: a window needs at least 2 frames, got " + std::to_string(window));
+    throw Error(std::string(who) + ": a window needs at least 2 frames, got " + std::to_string(window));
   const int64_t cmax = std::min<int64_t>(cfg.context_max, window - 1);
-  const int64_t cmin = std::min<int64_t>(cfg.context_min, cmax);
+  return {std::min<int64_t>(cfg.context_min, cmax), cmax};
+}
+
+}  // namespace
+
+at::Tensor cycled_context_mask(int64_t first, int64_t batch, int64_t window, const ContextMaskConfig& cfg) {
+  const auto [cmin, cmax] = context_range("cycled_context_mask", window, cfg);
+  const int64_t n = cmax - cmin + 1;
+  std::vector<at::Tensor> rows;
+  for (int64_t i = first; i < first + batch; ++i) {
+    const int64_t k = i / n;  // how many samples of this length came before
+    const bool at_end = std::floor(double(k + 1) * cfg.p_end) > std::floor(double(k) * cfg.p_end);
+    rows.push_back(context_mask(1, window, cmin + i % n, at_end)[0]);
+  }
+  return at::stack(rows);
+}
+
+at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskConfig& cfg) {
+  const auto [cmin, cmax] = context_range("random_context_mask", window, cfg);
   at::Tensor context = at::randint(cmin, cmax + 1, {batch, 1}, at::kLong);
   at::Tensor at_end = at::rand({batch, 1}) < cfg.p_end;
   at::Tensor index = at::arange(window, at::kLong).unsqueeze(0);

@@ -161,23 +161,23 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     return diffusion ? models::denoising_loss(denoiser, x, mask, theta)
                      : models::surrogate_loss(surrogate, x, mask, theta);
   };
-  // Validation: fixed masks (context of 1..window-1 frames cycling over samples) and, for the
-  // diffusion model, fixed noise levels and noise from a private generator.
+  // Validation: fixed masks with the training masks' law (cycled_context_mask: the context lengths
+  // and ends trained, cycling over samples) and, for the diffusion model, fixed noise levels and
+  // noise from a private generator.
   auto validate = [&]() -> Validation {
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(cfg.seed) + 12345);
     const int64_t n = cfg.optim.validation_batches > 0
                           ? std::min(valid_ds.size(), cfg.optim.validation_batches * lopt.batch)
                           : valid_ds.size();
-    double sums[3] = {0, 0, 0};
+    double sums[4] = {0, 0, 0,
+                      0};  // loss, VRMSE of last frames, windows, windows with the last frame unknown
     const int64_t chunk = std::max<int64_t>(1, lopt.batch);
     for (int64_t start = 0; start < n; start += chunk) {
       std::vector<at::Tensor> xs, ts;
-      std::vector<int64_t> ctx;
       for (int64_t i = start; i < std::min(n, start + chunk); ++i) {
         const auto s = valid_ds.get(i);
         xs.push_back(s.frames);
         ts.push_back(s.theta);
-        ctx.push_back(1 + i % (cfg.window - 1));
       }
       // Every rank draws the same noise for every chunk (on the CPU); ranks split the chunks.
       const at::Tensor x_cpu = windows_of(at::stack(xs));
@@ -186,9 +186,9 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
       if ((start / chunk) % world != rank) continue;
       const at::Tensor x = x_cpu.to(o.device), u = u_cpu.to(o.device), noise = noise_cpu.to(o.device);
       const at::Tensor theta = use_theta ? at::stack(ts).to(o.device) : at::Tensor();
-      std::vector<at::Tensor> masks;
-      for (auto c : ctx) masks.push_back(models::context_mask(1, cfg.window, c)[0]);
-      const at::Tensor mask = at::stack(masks).to(o.device);
+      const at::Tensor mask =
+          models::cycled_context_mask(start, int64_t(xs.size()), cfg.window, cfg.diffusion.context)
+              .to(o.device);
       if (diffusion) {
         const at::Tensor sigma = denoiser->schedule().sigma(u);
         sums[0] +=
@@ -197,19 +197,23 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
       } else {
         const at::Tensor y = surrogate->forward(x, mask, theta);
         sums[0] += models::surrogate_loss(surrogate, x, mask, theta).item<double>() * double(xs.size());
-        // VRMSE of the predicted frames (the last one of each window, always unknown).
-        const at::Tensor last_t = x.select(2, cfg.window - 1), last_p = y.select(2, cfg.window - 1);
-        sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat), cfg.model.spatial_dims)
-                       .mean(-1)
-                       .sum()
-                       .item<double>();
+        // VRMSE of the last frame of the windows whose context sits at the start (that frame unknown).
+        const at::Tensor forward = at::logical_not(mask.select(1, cfg.window - 1));
+        const at::Tensor last_t = x.select(2, cfg.window - 1).index_select(0, forward.nonzero().squeeze(1));
+        const at::Tensor last_p = y.select(2, cfg.window - 1).index_select(0, forward.nonzero().squeeze(1));
+        if (last_t.size(0) > 0)
+          sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat), cfg.model.spatial_dims)
+                         .mean(-1)
+                         .sum()
+                         .item<double>();
+        sums[3] += double(last_t.size(0));
       }
       sums[2] += double(xs.size());
     }
-    MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM, run.comm);
+    MPI_Allreduce(MPI_IN_PLACE, sums, 4, MPI_DOUBLE, MPI_SUM, run.comm);
     Validation v;
     v.loss = sums[0] / std::max(1.0, sums[2]);
-    if (!diffusion) v.metrics["vrmse_last_frame"] = sums[1] / std::max(1.0, sums[2]);
+    if (!diffusion) v.metrics["vrmse_last_frame"] = sums[1] / std::max(1.0, sums[3]);
     return v;
   };
   const models::ContextMaskConfig masks = cfg.diffusion.context;

@@ -118,6 +118,42 @@ TEST(ContextMask, RandomMasksAreContiguousRunsAtEitherEnd) {
   EXPECT_TRUE(at::equal(context_mask(1, 4, 1, true)[0], at::tensor({0, 0, 0, 1}).to(at::kBool)));
 }
 
+TEST(ContextMask, CycledMasksFollowTheTrainingLawExactly) {
+  // Validation masks: every length of [context_min, context_max] equally often, a share p_end of each
+  // at the end, the same masks whatever the batching, and none outside the trained range.
+  ContextMaskConfig cfg;
+  cfg.context_min = 2;
+  cfg.context_max = 3;
+  cfg.p_end = 0.25;
+  const int64_t T = 5, N = 64;
+  const at::Tensor all = cycled_context_mask(0, N, T, cfg);
+  ASSERT_EQ(all.sizes(), at::IntArrayRef({N, T}));
+  EXPECT_TRUE(
+      at::equal(at::cat({cycled_context_mask(0, 10, T, cfg), cycled_context_mask(10, N - 10, T, cfg)}), all));
+  auto acc = all.accessor<bool, 2>();
+  int count[T + 1] = {0}, at_end[T + 1] = {0};
+  for (int64_t b = 0; b < N; ++b) {
+    int n = 0;
+    for (int64_t t = 0; t < T; ++t) n += acc[b][t];
+    ASSERT_TRUE(n == 2 || n == 3) << b;
+    const bool end = acc[b][T - 1];
+    for (int64_t t = 0; t < T; ++t) ASSERT_EQ(acc[b][t], end ? t >= T - n : t < n);
+    count[n]++;
+    at_end[n] += end;
+  }
+  EXPECT_EQ(count[2], 32);
+  EXPECT_EQ(count[3], 32);
+  EXPECT_EQ(at_end[2], 8);
+  EXPECT_EQ(at_end[3], 8);
+  // Forward prediction only (the demo's emulator): every mask is the first 2 frames.
+  cfg.context_max = 2;
+  cfg.p_end = 0;
+  EXPECT_TRUE(at::equal(cycled_context_mask(7, 9, T, cfg), context_mask(9, T, 2)));
+  // A window of 3 caps a context of 2..3 at 2.
+  cfg.context_max = 3;
+  EXPECT_TRUE(at::equal(cycled_context_mask(0, 4, 3, cfg).sum(1), at::full({4}, 2, at::kLong)));
+}
+
 TEST(Rollout, ShiftsContextAndReachesAnyHorizon) {
   // An analytic window function: linear extrapolation from the last two known frames.
   int calls = 0;

@@ -17,6 +17,13 @@ at::Tensor context_mask(int64_t batch, int64_t window, int64_t context, bool at_
 // generator (seed it with at::manual_seed for reproducibility).
 at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskConfig& cfg = {});
 
+// Validation masks: the law of random_context_mask without chance. Sample `first + b` (b < batch) has
+// the context length cmin + i mod n (n = cmax - cmin + 1 lengths) and sits at the end of the window
+// for a share p_end of the samples of each length, spread evenly, so that the validation loss scores
+// the tasks trained, and the same ones at every epoch.
+at::Tensor cycled_context_mask(int64_t first, int64_t batch, int64_t window,
+                               const ContextMaskConfig& cfg = {});
+
 // (B, T) mask -> (B, 1, T, 1, ..., 1) of `dims` dimensions, broadcastable against windows of that
 // rank: 5 for (B, C, T, X, Y), 6 for (B, C, T, X, Y, Z). Pass the window's dim().
 at::Tensor broadcast_mask(const at::Tensor& mask, int64_t dims = 5);
