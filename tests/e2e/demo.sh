@@ -8,7 +8,9 @@
 "$LEAP" demo --size tiny --out "$WORK/demo" --no-progress > "$WORK/log.txt" 2>&1 || { cat "$WORK/log.txt"; fail "leap demo --size tiny"; }
 grep -q "speed-up over the solver alone" "$WORK/log.txt" || fail "no report printed"
 grep -q "^| diffusion |" "$WORK/demo/report.md" || fail "no evaluation table in the report"
-grep -q "^| model | 1:" "$WORK/demo/report.md" || fail "the report's lead-time bins are not in lead order"
+grep -q "^| model | lead 1 | 1:" "$WORK/demo/report.md" || fail "the report's lead-1 column and lead-time bins (in lead order) are missing"
+grep -qE "^The emulator against persistence: (below it at lead 1 and in every bin|not below it at .+)\.$" "$WORK/demo/report.md" \
+  || fail "the report has no verdict against persistence"
 ls "$WORK"/demo/latents/*_latent/data/train/*-aug1.hdf5 > /dev/null 2>&1 || fail "the demo's latents hold no augmented copy"
 for f in report.md metrics.json configs/generate.yaml configs/hybrid.yaml hybrid/final_state.png ae/best.ckpt emulator/best.ckpt \
          evaluate/table.csv evaluate/vrmse_vs_lead.png; do
@@ -27,6 +29,14 @@ ev = m["evaluate"]["models"]
 assert {"autoencoder", "persistence", "diffusion"} <= set(ev), ev.keys()
 assert all(math.isfinite(b["vrmse"]) for b in ev["diffusion"]["bins"].values()), ev["diffusion"]
 assert m["seconds_total"] >= sum(t["seconds"] for t in m["seconds_per_stage"]) * 0.99, m
+# The verdict against persistence is the comparison of the numbers in the table.
+d, p = ev["diffusion"], ev["persistence"]
+above = ([] if d["per_lead"]["vrmse"][0] < p["per_lead"]["vrmse"][0] else ["lead 1"]) + sorted(
+    (b for b in d["bins"] if not d["bins"][b]["vrmse"] < p["bins"][b]["vrmse"]), key=lambda b: int(b.split(":")[0]))
+v = m["emulator_below_persistence"]
+assert v["not_below_at"] == above and v["everywhere"] == (not above), (v, above)
+report = open(sys.argv[1].replace("metrics.json", "report.md")).read()
+assert ("below it at lead 1 and in every bin." in report) == (not above), report
 PY
 # The embedded configs are the example configs.
 cmp -s "$WORK/demo/configs/ae.yaml" "$SRC/examples/euler2d/ae-small.yaml" || fail "embedded ae config differs from examples/euler2d/ae-small.yaml"
