@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "leap/error.h"
+#include "leap/models/context_mask.h"
 #include "leap/models/denoiser.h"
 #include "leap/models/diffusion_config.h"
 #include "leap/models/emulation_engine.h"
@@ -116,6 +117,9 @@ int64_t LatentDiffusionEmulator::context_frames() const {
 }
 int64_t LatentDiffusionEmulator::window() const {
   return impl_->window;
+}
+std::string LatentDiffusionEmulator::untrained_context_note() const {
+  return models::untrained_context_note(impl_->context, impl_->window, impl_->diffusion.context);
 }
 std::vector<std::string> LatentDiffusionEmulator::channel_names() const {
   return impl_->ae.channels;

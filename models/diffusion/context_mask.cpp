@@ -44,6 +44,18 @@ at::Tensor cycled_context_mask(int64_t first, int64_t batch, int64_t window, con
   return at::stack(rows);
 }
 
+std::string untrained_context_note(int64_t context, int64_t window, const ContextMaskConfig& cfg) {
+  const auto [cmin, cmax] = context_range("untrained_context_note", window, cfg);
+  if (context >= cmin && context <= cmax && cfg.p_end < 1.0) return "";
+  return "a context of " + std::to_string(context) + (context == 1 ? " frame" : " frames") +
+         " was not trained (diffusion.context: forward leaps from " +
+         (cfg.p_end >= 1.0
+              ? std::string("none: every training context sat at the window's end")
+              : std::to_string(cmin) + (cmax > cmin ? " to " + std::to_string(cmax) : std::string()) +
+                    " known frames") +
+         ")";
+}
+
 at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskConfig& cfg) {
   const auto [cmin, cmax] = context_range("random_context_mask", window, cfg);
   at::Tensor context = at::randint(cmin, cmax + 1, {batch, 1}, at::kLong);

@@ -17,6 +17,7 @@
 #include "leap/metrics/ensemble_scores.h"
 #include "leap/metrics/power_spectrum.h"
 #include "leap/metrics/vrmse.h"
+#include "leap/models/context_mask.h"
 #include "leap/models/observation.h"
 #include "leap/models/observed_rollout.h"
 #include "leap/models/rollout.h"
@@ -221,6 +222,12 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
   }
   const int64_t context =
       cfg.context > 0 ? cfg.context : std::max<int64_t>(1, std::min<int64_t>(2, min_window - 1));
+  for (const auto& m : models)
+    if (m.emulator.window > 0 && context <= m.emulator.window - 1) {
+      const std::string note =
+          models::untrained_context_note(context, m.emulator.window, m.emulator.diffusion.context);
+      if (!note.empty() && rank == 0) spdlog::warn("evaluate: {}: {}", m.scores.checkpoint, note);
+    }
   for (const auto& m : models)
     if (m.emulator.window > 0 && context > m.emulator.window - 1)
       throw InputError(in.config_file, "context",

@@ -339,7 +339,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   DMBoundaryType bx, by, bz;
   data::Block block;
   std::shared_ptr<plugin::Emulator> emulator;
-  std::string problem;
+  std::string problem, note;  // note: a warning the first emulator rank prints
   PetscFunctionBeginUser;
   PetscCall(
       DMDAGetInfo(dm, &dim, &M, &N, &P, nullptr, nullptr, nullptr, &dof, nullptr, &bx, &by, &bz, nullptr));
@@ -381,6 +381,8 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
           lo.seed = int64_t(o.seed) + place.index;  // emulator rank k: seed + k
           auto lde = std::make_shared<plugin::LatentDiffusionEmulator>(o.ae, o.emulator, lo);
           theta_names = lde->theta_names();
+          if (place.index == 0 && !lde->untrained_context_note().empty())
+            note = "warning: -leap_emulator " + o.emulator + ": " + lde->untrained_context_note() + "\n";
           emulator = lde;
         }
         const auto names = emulator->channel_names();
@@ -418,6 +420,7 @@ PetscErrorCode CreateController(TS ts, LeapTS* L, DM dm) {
   }
   PetscCall(AgreeOnProblem(comm, &problem));
   PetscCheck(problem.empty(), comm, PETSC_ERR_USER_INPUT, "LEAP: %s", problem.c_str());
+  if (!note.empty()) PetscCall(PetscFPrintf(PETSC_COMM_SELF, PETSC_STDERR, "LEAP: %s", note.c_str()));
   PetscCall(SetConserved(comm, L, dof));
   try {
     L->controller = std::make_unique<plugin::HybridController>(

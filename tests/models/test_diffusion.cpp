@@ -154,6 +154,27 @@ TEST(ContextMask, CycledMasksFollowTheTrainingLawExactly) {
   EXPECT_TRUE(at::equal(cycled_context_mask(0, 4, 3, cfg).sum(1), at::full({4}, 2, at::kLong)));
 }
 
+TEST(ContextMask, UntrainedContextNote) {
+  ContextMaskConfig cfg;
+  cfg.context_min = 2;
+  cfg.context_max = 2;
+  cfg.p_end = 0;
+  EXPECT_EQ(untrained_context_note(2, 5, cfg), "");
+  EXPECT_EQ(untrained_context_note(1, 5, cfg),
+            "a context of 1 frame was not trained (diffusion.context: forward leaps from 2 known frames)");
+  cfg.context_min = 1;
+  cfg.context_max = 4;  // capped at window - 1 = 3
+  EXPECT_EQ(untrained_context_note(3, 4, cfg), "");
+  EXPECT_EQ(
+      untrained_context_note(3, 3, cfg),
+      "a context of 3 frames was not trained (diffusion.context: forward leaps from 1 to 2 known frames)");
+  cfg.p_end = 1.0;  // backward only
+  EXPECT_EQ(
+      untrained_context_note(1, 5, cfg),
+      "a context of 1 frame was not trained (diffusion.context: forward leaps from none: every training "
+      "context sat at the window's end)");
+}
+
 TEST(Rollout, ShiftsContextAndReachesAnyHorizon) {
   // An analytic window function: linear extrapolation from the last two known frames.
   int calls = 0;

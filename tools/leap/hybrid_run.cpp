@@ -8,6 +8,7 @@
 
 #include "case_solvers.h"
 #include "leap/error.h"
+#include "leap/log.h"
 #include "leap/plugin/collective_error.h"
 #include "leap/plugin/state_exchange.h"
 
@@ -152,6 +153,8 @@ CheckedEmulator load_checked_emulator(const HybridConfig& cfg, const std::string
       if (!e->theta_names().empty() && e->theta_names() != theta_names)
         throw InputError(emulator_ckpt, "theta", "the solver's parameters (" + joined(theta_names) + ")",
                          joined(e->theta_names()));
+      if (place.index == 0 && !e->untrained_context_note().empty())
+        spdlog::warn("hybrid: {}: {}", emulator_ckpt, e->untrained_context_note());
       out.emulator = e;
       out.seed = uint64_t(lo.seed);
       if (rank0_checks && rank == 0) rank0_checks();

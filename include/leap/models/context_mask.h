@@ -4,6 +4,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <string>
 
 #include "leap/models/diffusion_config.h"
 
@@ -23,6 +24,10 @@ at::Tensor random_context_mask(int64_t batch, int64_t window, const ContextMaskC
 // the tasks trained, and the same ones at every epoch.
 at::Tensor cycled_context_mask(int64_t first, int64_t batch, int64_t window,
                                const ContextMaskConfig& cfg = {});
+
+// Whether forward leaps from `context` known frames at the window's start were trained: "" if so,
+// else a sentence naming the trained range (the model still runs, on a task it has not learnt).
+std::string untrained_context_note(int64_t context, int64_t window, const ContextMaskConfig& cfg);
 
 // (B, T) mask -> (B, 1, T, 1, ..., 1) of `dims` dimensions, broadcastable against windows of that
 // rank: 5 for (B, C, T, X, Y), 6 for (B, C, T, X, Y, Z). Pass the window's dim().

@@ -113,6 +113,9 @@ class LatentDiffusionEmulator final : public Emulator {
   int64_t context_frames() const override;
   std::vector<std::string> channel_names() const override;
   void reseed(uint64_t seed) override;
+  // "" when the checkpoint was trained for forward leaps from context_frames() known frames, else a
+  // sentence saying it was not (its diffusion.context masks); the routes log it as a warning.
+  std::string untrained_context_note() const;
   int64_t window() const;
   // Names of the conditioning vector (e.g. gamma, x_periodic, y_periodic); empty: unconditioned.
   const std::vector<std::string>& theta_names() const;
