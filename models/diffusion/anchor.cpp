@@ -38,11 +38,6 @@ at::Tensor lead_table(const std::vector<double>& lead_scales) {
   return at::tensor(table, at::TensorOptions().dtype(at::kFloat));
 }
 
-at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const std::vector<double>& lead_scales,
-                        const at::TensorOptions& options) {
-  return anchor_scale(mask, rank, lead_table(lead_scales).to(options.device()), options);
-}
-
 at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const at::Tensor& lead_table,
                         const at::TensorOptions& options) {
   const int64_t B = mask.size(0), T = mask.size(1);

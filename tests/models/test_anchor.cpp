@@ -59,13 +59,13 @@ TEST(Anchor, FrameAndScalesFollowTheKnownRun) {
   EXPECT_TRUE(at::equal(a[1], context[1].narrow(1, 3, 1)));
   EXPECT_EQ(max_abs(a[2]), 0.0);
   const std::vector<double> leads{0.2, 0.5, 0.7, 0.9};
-  const at::Tensor s = anchor_scale(mask, 5, leads, at::TensorOptions().dtype(at::kDouble));
+  const at::Tensor s = anchor_scale(mask, 5, lead_table(leads), at::TensorOptions().dtype(at::kDouble));
   ASSERT_EQ(s.sizes(), at::IntArrayRef({B, 1, T, 1, 1}));
   const at::Tensor want =
       at::tensor({1.0, 1.0, 0.2, 0.5, 0.7, 0.7, 0.5, 0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, at::kDouble)
           .reshape({B, 1, T, 1, 1});
   EXPECT_LT(max_abs(s - want), 1e-7);  // the lead table is float
-  EXPECT_THROW(anchor_scale(mask, 5, {0.2, 0.5}, at::TensorOptions()), leap::InputError);
+  EXPECT_THROW(anchor_scale(mask, 5, lead_table({0.2, 0.5}), at::TensorOptions()), leap::InputError);
 }
 
 TEST(Anchor, MeasuredScalesAreTheRmsDepartures) {

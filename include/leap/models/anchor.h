@@ -20,12 +20,10 @@ namespace leap::models {
 at::Tensor anchor_frame(const at::Tensor& mask, const at::Tensor& context);
 
 // The data scale of each frame's departure from the anchor: (B, 1, T, 1, 1(, 1)) for windows of rank
-// `rank`, lead_scales[k - 1] for a frame k frames away (k = 1 .. T - 1), 1 on known frames and in
-// windows with no known frame (there the model is the unanchored one).
-at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const std::vector<double>& lead_scales,
-                        const at::TensorOptions& options);
-// The same from a lead table on the device: (L >= T) with lead_table[0] = 1 and lead_table[k] the scale
-// k frames away (lead_table(lead_scales)). No host data is copied (usable inside a CUDA graph capture).
+// `rank`, lead_table[k] for a frame k frames away (k = 1 .. T - 1), 1 on known frames and in windows
+// with no known frame (there the model is the unanchored one). lead_table (L >= T) has lead_table[0] = 1
+// (lead_table(lead_scales)) and lives on the device: no host data is copied (usable inside a CUDA
+// graph capture).
 at::Tensor anchor_scale(const at::Tensor& mask, int64_t rank, const at::Tensor& lead_table,
                         const at::TensorOptions& options);
 at::Tensor lead_table(const std::vector<double>& lead_scales);  // (1 + lead_scales.size()) float, CPU
