@@ -169,8 +169,8 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
     const int64_t n = cfg.optim.validation_batches > 0
                           ? std::min(valid_ds.size(), cfg.optim.validation_batches * lopt.batch)
                           : valid_ds.size();
-    double sums[4] = {0, 0, 0,
-                      0};  // loss, VRMSE of last frames, windows, windows with the last frame unknown
+    // loss, VRMSE of the last frames, windows, windows whose last frame is unknown
+    double sums[4] = {0, 0, 0, 0};
     const int64_t chunk = std::max<int64_t>(1, lopt.batch);
     for (int64_t start = 0; start < n; start += chunk) {
       std::vector<at::Tensor> xs, ts;
@@ -198,9 +198,9 @@ TrainResult train_emulator(const EmulatorTrainConfig& cfg, const std::string& ki
         const at::Tensor y = surrogate->forward(x, mask, theta);
         sums[0] += models::surrogate_loss(surrogate, x, mask, theta).item<double>() * double(xs.size());
         // VRMSE of the last frame of the windows whose context sits at the start (that frame unknown).
-        const at::Tensor forward = at::logical_not(mask.select(1, cfg.window - 1));
-        const at::Tensor last_t = x.select(2, cfg.window - 1).index_select(0, forward.nonzero().squeeze(1));
-        const at::Tensor last_p = y.select(2, cfg.window - 1).index_select(0, forward.nonzero().squeeze(1));
+        const at::Tensor forward = at::logical_not(mask.select(1, cfg.window - 1)).nonzero().squeeze(1);
+        const at::Tensor last_t = x.select(2, cfg.window - 1).index_select(0, forward);
+        const at::Tensor last_p = y.select(2, cfg.window - 1).index_select(0, forward);
         if (last_t.size(0) > 0)
           sums[1] += metrics::vrmse(last_t, last_p.to(at::kFloat), cfg.model.spatial_dims)
                          .mean(-1)

@@ -234,7 +234,7 @@ EvaluationResult evaluate_models(const EvaluateInputs& in) {
                        "1.." + std::to_string(m.emulator.window - 1) + " (the window of " +
                            m.scores.checkpoint + " is " + std::to_string(m.emulator.window) + " frames)",
                        std::to_string(context));
-  if (cfg.start >= L.n_steps - context)
+  if (cfg.start > 0 && cfg.start >= L.n_steps - context)
     throw InputError(in.config_file, "start",
                      "fewer than " + std::to_string(L.n_steps - context) + " skipped frames (" +
                          join_paths(in.data_dirs) + " has " + std::to_string(L.n_steps) +

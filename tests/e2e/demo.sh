@@ -38,6 +38,20 @@ assert v["not_below_at"] == above and v["everywhere"] == (not above), (v, above)
 report = open(sys.argv[1].replace("metrics.json", "report.md")).read()
 assert ("below it at lead 1 and in every bin." in report) == (not above), report
 PY
+# The demo's emulator is trained for forward leaps from 2 known frames: asked for 1, leap evaluate and
+# leap hybrid run but warn, naming the checkpoint and the trained range.
+out=$("$LEAP" evaluate --ae "$WORK/demo/ae/best.ckpt" --emulator "$WORK/demo/emulator/best.ckpt" --data "$WORK/demo/data" \
+  --out "$WORK/ev-ctx1" --set context=1 --set members=1 --no-progress 2>&1) || { echo "$out"; fail "evaluate with context 1"; }
+grep -q "warning.*emulator/best.ckpt: a context of 1 frame was not trained (diffusion.context: forward leaps from 2 known frames)" <<<"$out" \
+  || fail "evaluate: no warning for an untrained context: $out"
+out=$("$LEAP" evaluate --ae "$WORK/demo/ae/best.ckpt" --emulator "$WORK/demo/emulator/best.ckpt" --data "$WORK/demo/data" \
+  --out "$WORK/ev-ctx2" --set members=1 --no-progress 2>&1) || fail "evaluate with context 2"
+! grep -q "was not trained" <<<"$out" || fail "evaluate warned for the trained context: $out"
+out=$("$MPIEXEC" -n 2 --oversubscribe "$LEAP" hybrid --config "$WORK/demo/configs/hybrid.yaml" --ae "$WORK/demo/ae/best.ckpt" \
+  --emulator "$WORK/demo/emulator/best.ckpt" --out "$WORK/hy-ctx1" --set euler2d.nx=32 --set euler2d.ny=32 --set frames=8 \
+  --set leap.leap_frames=2 --set leap.solver_frames=2 --set leap.context=1 2>&1) || { echo "$out"; fail "hybrid with context 1"; }
+[[ $(grep -c "a context of 1 frame was not trained" <<<"$out") == 1 ]] || fail "hybrid: not one warning for an untrained context: $out"
+
 # The embedded configs are the example configs.
 cmp -s "$WORK/demo/configs/ae.yaml" "$SRC/examples/euler2d/ae-small.yaml" || fail "embedded ae config differs from examples/euler2d/ae-small.yaml"
 
